@@ -1,0 +1,236 @@
+//! The end-to-end harness: starts real `medtrust-node` processes on free loopback ports with
+//! temporary base paths, waits until they answer, and kills them when dropped, even when a
+//! test fails (then it prints the end of each node's log).
+
+use std::{
+	collections::HashSet,
+	future::Future,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Output, Stdio},
+	sync::Mutex,
+	time::{Duration, Instant},
+};
+
+use medtrust_client::Chain;
+
+/// End-to-end tests share two cores: they run one at a time.
+static EXCLUSIVE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Ports handed out by this process, so two nodes never get the same one.
+static TAKEN_PORTS: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+
+/// Takes the end-to-end lock for the duration of a test.
+pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+	EXCLUSIVE.lock().await
+}
+
+/// A loopback TCP port that was free a moment ago and that this process has not handed out.
+pub fn free_port() -> u16 {
+	let mut taken = TAKEN_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+	let taken = taken.get_or_insert_with(HashSet::new);
+	loop {
+		let port = TcpListener::bind(("127.0.0.1", 0))
+			.and_then(|listener| listener.local_addr())
+			.map(|addr| addr.port())
+			.expect("the loopback interface hands out a free port");
+		if taken.insert(port) {
+			return port;
+		}
+	}
+}
+
+/// The repository's root directory.
+pub fn repo_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `medtrust-node` binary: `MEDTRUST_NODE_BIN`, or the one cargo built beside this test.
+pub fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("MEDTRUST_NODE_BIN") {
+		return PathBuf::from(path);
+	}
+	let exe = std::env::current_exe().expect("the test knows its own path");
+	// <target>/<profile>/deps/e2e-<hash> -> <target>/<profile>/medtrust-node
+	let profile_dir = exe.parent().and_then(Path::parent).expect("tests live in <profile>/deps");
+	let node = profile_dir.join("medtrust-node");
+	assert!(
+		node.is_file(),
+		"no node binary at {}: build the workspace first (scripts/test.sh does), or set \
+		 MEDTRUST_NODE_BIN",
+		node.display()
+	);
+	node
+}
+
+/// The `medtrust` CLI binary built with this test.
+pub fn cli_binary() -> PathBuf {
+	PathBuf::from(env!("CARGO_BIN_EXE_medtrust"))
+}
+
+/// Runs `medtrust` with `args`, without standard input, and returns its output.
+pub fn medtrust(args: &[&str]) -> Output {
+	Command::new(cli_binary())
+		.args(args)
+		.stdin(Stdio::null())
+		.output()
+		.expect("the medtrust binary runs")
+}
+
+/// Runs `medtrust-node` with `args` (a maintenance subcommand) and returns its output.
+pub fn node_command(args: &[&str]) -> Output {
+	Command::new(node_binary())
+		.args(args)
+		.stdin(Stdio::null())
+		.output()
+		.expect("the medtrust-node binary runs")
+}
+
+/// How to start one node.
+pub struct NodeConfig {
+	/// A name for logs and the node's `--name`.
+	pub name: String,
+	/// Chain arguments: `["--dev"]`, or `["--chain", path, "--alice"]`, …
+	pub args: Vec<String>,
+	/// Peers to dial at start.
+	pub bootnodes: Vec<String>,
+	/// A node key file (fixes the peer id), or none for a fresh one.
+	pub node_key_file: Option<PathBuf>,
+}
+
+/// A running node; dropping it kills the process and deletes its base path.
+pub struct Node {
+	pub name: String,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	child: Child,
+	log_path: PathBuf,
+	_base: tempfile::TempDir,
+}
+
+impl Node {
+	/// Starts a node on free loopback ports with a temporary base path.
+	pub fn start(config: NodeConfig) -> Node {
+		let base = tempfile::Builder::new()
+			.prefix(&format!("medtrust-e2e-{}-", config.name))
+			.tempdir()
+			.expect("a temporary directory");
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let log_path = base.path().join("node.log");
+		let log = std::fs::File::create(&log_path).expect("a log file");
+		let mut command = Command::new(node_binary());
+		command
+			.args(&config.args)
+			.arg("--name")
+			.arg(&config.name)
+			.arg("--base-path")
+			.arg(base.path().join("data"))
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--port", &p2p_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().expect("a log handle"))
+			.stderr(log);
+		if let Some(key) = &config.node_key_file {
+			command.arg("--node-key-file").arg(key);
+		}
+		for bootnode in &config.bootnodes {
+			command.args(["--bootnodes", bootnode]);
+		}
+		let child = command.spawn().expect("medtrust-node starts");
+		Node { name: config.name, rpc_port, p2p_port, child, log_path, _base: base }
+	}
+
+	/// The node's JSON-RPC WebSocket URL.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The node's listening address, for other nodes' `--bootnodes`.
+	pub fn multiaddr(&self, peer_id: &str) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p_port)
+	}
+
+	/// Everything the node has logged so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// Connects to the node once its JSON-RPC answers; fails if the process exits first.
+	pub async fn connect(&mut self) -> Chain {
+		let started = Instant::now();
+		loop {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("node {} exited with {status} before answering:\n{}", self.name, self.log());
+			}
+			if let Ok(chain) = Chain::connect(&self.url()).await {
+				return chain;
+			}
+			assert!(
+				started.elapsed() < Duration::from_secs(90),
+				"node {} did not answer on {} within 90 s",
+				self.name,
+				self.url()
+			);
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			let log = self.log();
+			let tail: Vec<&str> = log.lines().rev().take(40).collect();
+			eprintln!("---- last lines of node {} ----", self.name);
+			for line in tail.iter().rev() {
+				eprintln!("{line}");
+			}
+		}
+	}
+}
+
+/// A node key file and the peer id it gives, made by `medtrust-node key generate-node-key`.
+pub struct NodeKey {
+	pub file: PathBuf,
+	pub peer_id: String,
+	_dir: tempfile::TempDir,
+}
+
+impl NodeKey {
+	pub fn generate() -> NodeKey {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let file = dir.path().join("node-key");
+		let path = file.to_str().expect("temporary paths are UTF-8");
+		let out = node_command(&["key", "generate-node-key", "--file", path]);
+		assert!(out.status.success(), "generate-node-key: {}", String::from_utf8_lossy(&out.stderr));
+		let out = node_command(&["key", "inspect-node-key", "--file", path]);
+		assert!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
+		let peer_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+		NodeKey { file, peer_id, _dir: dir }
+	}
+}
+
+/// Polls `probe` every half second until it returns `Some`, or fails after `timeout` with
+/// `what` and the last value seen.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: Future<Output = Result<Option<T>, String>>,
+{
+	let started = Instant::now();
+	let mut last = String::from("no answer yet");
+	loop {
+		match probe().await {
+			Ok(Some(value)) => return value,
+			Ok(None) => {},
+			Err(e) => last = e,
+		}
+		assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}: {last}");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}

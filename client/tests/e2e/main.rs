@@ -1,0 +1,8 @@
+//! End-to-end tests: real `medtrust-node` processes on loopback, driven as users drive them
+//! (the `medtrust` CLI, the client library, and Polkadot.js' `@polkadot/api`).
+
+mod harness;
+
+mod consortium;
+mod dev_chain;
+mod polkadot_js;

@@ -1,0 +1,56 @@
+//! `frame_system`: block limits and account types.
+
+use frame_support::{
+	derive_impl, parameter_types,
+	weights::{
+		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
+		Weight,
+	},
+};
+use frame_system::limits::{BlockLength, BlockWeights};
+use sp_runtime::Perbill;
+use sp_version::RuntimeVersion;
+
+use crate::{AccountId, Balance, Block, BlockNumber, Hash, Nonce, Runtime, SS58_PREFIX, VERSION};
+
+/// Share of a block's weight and length that normal (user) transactions may fill; the rest is
+/// kept for operational transactions and inherents.
+const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
+
+/// Maximum encoded size of a block. Certificates carry hashes, not records, so 5 MiB is ample.
+const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
+
+/// Maximum proof size per block, the same bound as the length.
+const MAX_POV_SIZE: u64 = MAX_BLOCK_LENGTH as u64;
+
+parameter_types! {
+	/// How many recent block hashes are kept for mortal transactions: one hour of blocks.
+	pub const BlockHashCount: BlockNumber = crate::time::HOURS;
+	pub const Version: RuntimeVersion = VERSION;
+	/// One third of the 3 s slot is spent executing: the author must build the block and every
+	/// other validator import it well within the slot, on modest hospital hardware.
+	pub RuntimeBlockWeights: BlockWeights = BlockWeights::with_sensible_defaults(
+		Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, MAX_POV_SIZE),
+		NORMAL_DISPATCH_RATIO,
+	);
+	pub RuntimeBlockLength: BlockLength =
+		BlockLength::max_with_normal_ratio(MAX_BLOCK_LENGTH, NORMAL_DISPATCH_RATIO);
+	pub const SS58Prefix: u16 = SS58_PREFIX;
+}
+
+#[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
+impl frame_system::Config for Runtime {
+	type Block = Block;
+	type BlockWeights = RuntimeBlockWeights;
+	type BlockLength = RuntimeBlockLength;
+	type AccountId = AccountId;
+	type Nonce = Nonce;
+	type Hash = Hash;
+	type BlockHashCount = BlockHashCount;
+	// The node stores its state in ParityDB.
+	type DbWeight = ParityDbWeight;
+	type Version = Version;
+	type AccountData = pallet_balances::AccountData<Balance>;
+	type SS58Prefix = SS58Prefix;
+	type MaxConsumers = frame_support::traits::ConstU32<16>;
+}

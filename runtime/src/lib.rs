@@ -1,0 +1,168 @@
+//! # MedTrust runtime
+//!
+//! The state transition function of the MedTrust consortium chain: a permissioned
+//! proof-of-authority chain (Aura block production, GRANDPA finality) on which hospitals, labs,
+//! health commissions and research institutes record where medical data comes from, what was
+//! done to it, and which records were certified. No patient data is ever stored here: only
+//! salted commitments, hashes and metadata.
+//!
+//! Layout: [`configs`] holds one module per pallet with its production values, [`apis`] the
+//! runtime APIs, [`genesis_config_presets`] the `dev` and `local` presets from which every chain
+//! spec is built.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to large types; recursion limit as in polkadot-sdk.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+extern crate alloc;
+
+pub mod apis;
+pub mod configs;
+pub mod genesis_config_presets;
+
+use alloc::borrow::Cow;
+use sp_runtime::{generic, impl_opaque_keys};
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+use sp_version::RuntimeVersion;
+
+pub use medtrust_primitives::{
+	AccountId, Address, Balance, BlockNumber, Hash, Header, Moment, Nonce, Signature,
+	SS58_PREFIX, UNIT,
+};
+
+/// Opaque types, for the node: it handles blocks and extrinsics without knowing their content.
+pub mod opaque {
+	pub use medtrust_primitives::{Hash, Header};
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// An opaque block.
+	pub type Block = sp_runtime::generic::Block<Header, UncheckedExtrinsic>;
+}
+
+impl_opaque_keys! {
+	/// The keys a validator registers: one for authoring (Aura, sr25519), one for finality
+	/// (GRANDPA, ed25519).
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime's version. `spec_version` is bumped on every change of runtime behaviour.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("medtrust"),
+	impl_name: Cow::Borrowed("medtrust"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The version of the runtime when compiled natively (used by the node for its own checks).
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// Block production timing.
+pub mod time {
+	use super::BlockNumber;
+
+	/// Target block time. A consortium on a LAN needs no 6 s blocks; 3 s leaves room for a
+	/// loaded validator to author and import in time.
+	///
+	/// The slot duration can never change once a chain has started: block production would stop.
+	pub const MILLI_SECS_PER_BLOCK: u64 = 3_000;
+
+	/// Aura's slot duration, equal to the block time.
+	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+	/// Blocks per minute, for periods expressed in time.
+	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+	/// Blocks per hour.
+	pub const HOURS: BlockNumber = MINUTES * 60;
+	/// Blocks per day.
+	pub const DAYS: BlockNumber = HOURS * 24;
+}
+
+/// The block type of this runtime.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// The transaction extensions checked on every signed transaction, in order.
+///
+/// These are all standard `frame_system` extensions, which Polkadot.js Apps, subxt and other
+/// clients know how to build without any configuration.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// An extrinsic as this runtime decodes it.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+
+/// The payload a signer signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Runtime migrations beyond the pallets' own; empty while the chain has no users.
+type Migrations = ();
+
+/// Dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+
+	/// Bootstrap administration until consortium governance replaces it.
+	#[runtime::pallet_index(5)]
+	pub type Sudo = pallet_sudo;
+}

@@ -1,0 +1,115 @@
+//! Runtime-level tests: version, genesis presets, block limits and signed transactions, on
+//! the real runtime with the presets' genesis state.
+
+use codec::Encode;
+use frame_support::{
+	assert_ok,
+	dispatch::{DispatchClass, GetDispatchInfo},
+	traits::Get,
+};
+use medtrust_runtime::{
+	configs::{RuntimeBlockLength, RuntimeBlockWeights},
+	genesis_config_presets, Balances, Runtime, RuntimeCall, RuntimeGenesisConfig, RuntimeOrigin,
+	System, VERSION,
+};
+use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::BuildStorage;
+
+/// Builds the genesis state of a preset, exactly as a node does from a chain spec.
+fn genesis_of(preset: &str) -> sp_io::TestExternalities {
+	let patch = genesis_config_presets::get_preset(&PresetId::from(preset))
+		.expect("the preset exists");
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialisable");
+	let patch: serde_json::Value = serde_json::from_slice(&patch).expect("a JSON patch");
+	json_merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).expect("a valid genesis");
+	let mut ext: sp_io::TestExternalities = config.build_storage().expect("genesis builds").into();
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+	match (base, patch) {
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+			for (key, value) in patch {
+				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+#[test]
+fn version_names_medtrust() {
+	assert_eq!(VERSION.spec_name, "medtrust");
+	assert_eq!(VERSION.impl_name, "medtrust");
+	assert!(VERSION.spec_version >= 100);
+}
+
+#[test]
+fn presets_are_dev_and_local_and_nothing_else() {
+	let names: Vec<String> = genesis_config_presets::preset_names()
+		.into_iter()
+		.map(|id| String::from_utf8_lossy(id.as_ref().as_bytes()).into_owned())
+		.collect();
+	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.into()]);
+	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
+}
+
+#[test]
+fn dev_preset_has_one_validator_and_local_has_four() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
+	});
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let aura = pallet_aura::Authorities::<Runtime>::get();
+		let grandpa = pallet_grandpa::Pallet::<Runtime>::grandpa_authorities();
+		assert_eq!(aura.len(), 4);
+		assert_eq!(grandpa.len(), 4);
+		// Every validator has a distinct key: four institutions, four votes.
+		let distinct: std::collections::BTreeSet<_> = aura.iter().map(|k| k.encode()).collect();
+		assert_eq!(distinct.len(), 4);
+	});
+}
+
+#[test]
+fn block_time_is_at_most_three_seconds() {
+	assert!(medtrust_runtime::time::MILLI_SECS_PER_BLOCK <= 3_000);
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 3_000);
+	});
+}
+
+#[test]
+fn block_limits_fit_the_block_time() {
+	let weights = RuntimeBlockWeights::get();
+	// At most a third of the 3 s slot is spent executing a block.
+	assert!(weights.max_block.ref_time() <= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND);
+	let normal = weights.get(DispatchClass::Normal).max_total.expect("normal class is bounded");
+	assert!(normal.ref_time() < weights.max_block.ref_time());
+	let length = RuntimeBlockLength::get();
+	assert_eq!(*length.max.get(DispatchClass::Operational), 5 * 1024 * 1024);
+	assert!(*length.max.get(DispatchClass::Normal) < 5 * 1024 * 1024);
+	let _: u32 = <Runtime as frame_system::Config>::BlockHashCount::get();
+}
+
+#[test]
+fn a_remark_fits_in_a_block_and_executes() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = Sr25519Keyring::Alice.to_account_id();
+		let call = RuntimeCall::System(frame_system::Call::remark { remark: b"hello".to_vec() });
+		let info = call.get_dispatch_info();
+		assert!(info.call_weight.ref_time() > 0, "the remark has a benchmarked weight");
+		assert_ok!(call.dispatch_bypass_filter(RuntimeOrigin::signed(alice)));
+	});
+}
+
+#[test]
+fn dev_accounts_are_funded_so_they_can_transact() {
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		for key in [Sr25519Keyring::Alice, Sr25519Keyring::Dave, Sr25519Keyring::Ferdie] {
+			assert!(Balances::free_balance(key.to_account_id()) > 0, "{key:?} is not funded");
+		}
+	});
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs everything MedTrust needs to build and test, idempotently.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/setup.sh [--help]
+
+Installs MedTrust's prerequisites, skipping what is already there:
+  - Debian packages: protobuf-compiler clang libclang-dev libssl-dev pkg-config
+    (the node's networking and cryptography build against them), nodejs and npm
+    (the Polkadot.js client test);
+  - Rust: the wasm32v1-none target (the runtime is compiled to WebAssembly) and the
+    rust-src component, through rustup.
+Runs apt-get update before installing any Debian package. Needs root (or sudo) for apt-get.
+Prints what it installed and what was already present.
+USAGE
+}
+
+case "${1:-}" in
+	-h | --help) usage; exit 0 ;;
+	"") ;;
+	*) usage >&2; exit 2 ;;
+esac
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+	if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+		:
+	elif [ "$pkg" = npm ] && command -v npm >/dev/null; then
+		: # npm that came with a Node.js installation outside Debian's packages
+	elif [ "$pkg" = nodejs ] && command -v node >/dev/null; then
+		:
+	else
+		missing+=("$pkg")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	log "Debian packages: all present (${DEBIAN_PACKAGES[*]})"
+else
+	SUDO=""
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || die "installing ${missing[*]} needs root or sudo"
+		SUDO=sudo
+	fi
+	log "Debian packages: installing ${missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+	log "Debian packages: installed ${missing[*]}"
+fi
+
+command -v rustup >/dev/null || die "rustup is required (https://rustup.rs); it manages the Wasm target"
+if rustup target list --installed | grep -qx wasm32v1-none; then
+	log "Rust target wasm32v1-none: present"
+else
+	log "Rust target wasm32v1-none: installing"
+	rustup target add wasm32v1-none
+fi
+if rustup component list --installed | grep -q '^rust-src'; then
+	log "Rust component rust-src: present"
+else
+	log "Rust component rust-src: installing"
+	rustup component add rust-src
+fi
+log "setup complete ($(rustc --version))"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Sets up and runs every check and test of MedTrust: what CI runs.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/test.sh [--help] [-- CARGO_TEST_ARGS...]
+
+Installs prerequisites (scripts/setup.sh), then:
+  1. cargo fmt --check;
+  2. cargo clippy on every crate and target, warnings denied (without the Wasm build);
+  3. builds the workspace in release (node, CLI, tests);
+  4. installs the pinned Polkadot.js client used by the end-to-end tests (npm ci);
+  5. runs every unit, runtime and end-to-end test (cargo test --release), the end-to-end
+     ones starting real medtrust-node processes on free loopback ports.
+Arguments after `--` go to cargo test (e.g. `-- e2e_` to run only end-to-end tests).
+The build cache is CARGO_TARGET_DIR (default: $HOME/.cache/medtrust/target).
+USAGE
+}
+extra=()
+case "${1:-}" in
+	-h | --help) usage; exit 0 ;;
+	--) shift; extra=("$@") ;;
+	"") ;;
+	*) usage >&2; exit 2 ;;
+esac
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$MEDTRUST_ROOT"
+started=$SECONDS
+
+bash scripts/setup.sh
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "cargo clippy (warnings are errors)"
+SKIP_WASM_BUILD=1 cargo clippy --release --workspace --all-targets --locked -- -D warnings
+
+build_all
+
+log "installing the pinned Polkadot.js client for the end-to-end tests"
+(cd client/tests/polkadot-js && npm ci --no-audit --no-fund --loglevel=error)
+
+log "cargo test (unit, runtime and end-to-end tests)"
+cargo test --release --workspace --locked -- "${extra[@]}"
+
+log "all checks passed in $((SECONDS - started)) s"
