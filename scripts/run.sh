@@ -115,7 +115,6 @@ for i in 0 1 2 3; do
 		--"${names[$i]}" \
 		--base-path "$data_dir/node-$((i + 1))" \
 		--node-key-file "$data_dir/node-$((i + 1)).node-key" \
-		--port "$((p2p_port + i))" \
 		--rpc-port "$((rpc_port + i))" \
 		--listen-addr "/ip4/127.0.0.1/tcp/$((p2p_port + i))" \
 		--bootnodes "${bootnodes[@]}" \

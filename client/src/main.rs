@@ -45,7 +45,7 @@ async fn main() -> ExitCode {
 		Err(e) => {
 			eprintln!("error: {e:#}");
 			ExitCode::FAILURE
-		},
+		}
 	}
 }
 
@@ -64,7 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			} else {
 				print!("{}", status.render());
 			}
-		},
+		}
 	}
 	Ok(())
 }

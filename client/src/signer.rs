@@ -24,7 +24,10 @@ pub fn parse(signer: &str) -> Result<Keypair> {
 		return from_file(path);
 	}
 	from_uri(signer).map_err(|e| {
-		Error::Signer(format!("`{}` is neither a key file nor a valid secret URI: {e}", redact(signer)))
+		Error::Signer(format!(
+			"`{}` is neither a key file nor a valid secret URI: {e}",
+			redact(signer)
+		))
 	})
 }
 

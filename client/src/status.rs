@@ -1,9 +1,12 @@
 //! `medtrust status`: what a node says about its chain.
 
-use codec::Decode;
+use codec::{Decode, Encode};
 use serde::Serialize;
 use subxt::{
-	config::substrate::{DigestItem, SubstrateHeader},
+	config::{
+		substrate::{BlakeTwo256, DigestItem, SubstrateHeader},
+		Hasher,
+	},
 	utils::{AccountId32, H256},
 };
 
@@ -83,7 +86,7 @@ impl Chain {
 		};
 
 		let best_header = self.header(None).await?;
-		let best = BlockRef { number: best_header.number, hash: best_header.hash() };
+		let best = BlockRef { number: best_header.number, hash: header_hash(&best_header) };
 		let finalized_hash = rpc
 			.chain_get_finalized_head()
 			.await
@@ -164,11 +167,17 @@ impl Chain {
 	}
 }
 
+/// The hash of a block header (BLAKE2b-256 of its encoding).
+pub fn header_hash(header: &SubstrateHeader<H256>) -> H256 {
+	BlakeTwo256.hash(&header.encode())
+}
+
 /// The Aura slot a block was authored in, from its pre-runtime digest.
 pub fn aura_slot(header: &SubstrateHeader<H256>) -> Option<u64> {
 	header.digest.logs.iter().find_map(|item| match item {
-		DigestItem::PreRuntime(engine, data) if *engine == AURA_ENGINE_ID =>
-			u64::decode(&mut &data[..]).ok(),
+		DigestItem::PreRuntime(engine, data) if *engine == AURA_ENGINE_ID => {
+			u64::decode(&mut &data[..]).ok()
+		}
 		_ => None,
 	})
 }
@@ -199,10 +208,7 @@ impl Status {
 			.unwrap_or_default();
 		line("Best block", format!("#{} {:?}{author}", self.best.number, self.best.hash));
 		line("Finalized", format!("#{} {:?}", self.finalized.number, self.finalized.hash));
-		line(
-			"Peers",
-			format!("{}{}", self.peers, if self.is_syncing { " (syncing)" } else { "" }),
-		);
+		line("Peers", format!("{}{}", self.peers, if self.is_syncing { " (syncing)" } else { "" }));
 		line("Validators", self.validators.len().to_string());
 		for (i, v) in self.validators.iter().enumerate() {
 			out.push_str(&format!("  {:>2}. aura {}  grandpa {}\n", i + 1, v.aura, v.grandpa));

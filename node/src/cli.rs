@@ -5,13 +5,11 @@ use sc_cli::RunCmd;
 /// The MedTrust node: runs one institution's validator (or a non-validating full node) of the
 /// MedTrust consortium chain. Without a subcommand it runs the node.
 #[derive(Debug, clap::Parser)]
-#[command(
-	after_help = "Examples:\n  \
+#[command(after_help = "Examples:\n  \
 	medtrust-node --dev --tmp                      a throw-away single-validator dev chain\n  \
 	medtrust-node --chain local --alice --base-path /var/lib/medtrust\n  \
 	medtrust-node --chain chain-specs/local.json --validator --base-path /var/lib/medtrust\n  \
-	medtrust-node build-spec --chain local > local.json"
-)]
+	medtrust-node build-spec --chain local > local.json")]
 pub struct Cli {
 	#[command(subcommand)]
 	pub subcommand: Option<Subcommand>,

@@ -20,18 +20,17 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_config_presets;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};
-#[cfg(feature = "std")]
-use sp_version::NativeVersion;
 use sp_version::RuntimeVersion;
 
 pub use medtrust_primitives::{
-	AccountId, Address, Balance, BlockNumber, Hash, Header, Moment, Nonce, Signature,
-	SS58_PREFIX, UNIT,
+	AccountId, Address, Balance, BlockNumber, Hash, Header, Moment, Nonce, Signature, SS58_PREFIX,
+	UNIT,
 };
 
 /// Opaque types, for the node: it handles blocks and extrinsics without knowing their content.
@@ -64,12 +63,6 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
-
-/// The version of the runtime when compiled natively (used by the node for its own checks).
-#[cfg(feature = "std")]
-pub fn native_version() -> NativeVersion {
-	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// Block production timing.
 pub mod time {

@@ -11,8 +11,8 @@ fn committed_metadata_is_current() {
 	let current = Runtime::metadata_at_version(METADATA_VERSION)
 		.expect("the runtime offers metadata V16")
 		.to_vec();
-	let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-		.join("../client/artifacts/metadata.scale");
+	let path =
+		std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../client/artifacts/metadata.scale");
 
 	if std::env::var_os("MEDTRUST_BLESS").is_some() {
 		std::fs::write(&path, &current).expect("the metadata file is writable");

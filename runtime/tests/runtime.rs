@@ -5,7 +5,7 @@ use codec::Encode;
 use frame_support::{
 	assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
-	traits::Get,
+	traits::UnfilteredDispatchable,
 };
 use medtrust_runtime::{
 	configs::{RuntimeBlockLength, RuntimeBlockWeights},
@@ -18,8 +18,8 @@ use sp_runtime::BuildStorage;
 
 /// Builds the genesis state of a preset, exactly as a node does from a chain spec.
 fn genesis_of(preset: &str) -> sp_io::TestExternalities {
-	let patch = genesis_config_presets::get_preset(&PresetId::from(preset))
-		.expect("the preset exists");
+	let patch =
+		genesis_config_presets::get_preset(&PresetId::from(preset)).expect("the preset exists");
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialisable");
 	let patch: serde_json::Value = serde_json::from_slice(&patch).expect("a JSON patch");
 	json_merge(&mut config, patch);
@@ -31,10 +31,11 @@ fn genesis_of(preset: &str) -> sp_io::TestExternalities {
 
 fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
-		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) =>
+		(serde_json::Value::Object(base), serde_json::Value::Object(patch)) => {
 			for (key, value) in patch {
 				json_merge(base.entry(key).or_insert(serde_json::Value::Null), value);
-			},
+			}
+		}
 		(base, patch) => *base = patch,
 	}
 }
@@ -50,7 +51,10 @@ fn version_names_medtrust() {
 fn presets_are_dev_and_local_and_nothing_else() {
 	let names: Vec<String> = genesis_config_presets::preset_names()
 		.into_iter()
-		.map(|id| String::from_utf8_lossy(id.as_ref().as_bytes()).into_owned())
+		.map(|id| {
+			let name: &str = id.as_ref();
+			name.to_string()
+		})
 		.collect();
 	assert_eq!(names, vec![DEV_RUNTIME_PRESET.to_string(), LOCAL_TESTNET_RUNTIME_PRESET.into()]);
 	assert!(genesis_config_presets::get_preset(&PresetId::from("mainnet")).is_none());
@@ -85,13 +89,15 @@ fn block_time_is_at_most_three_seconds() {
 fn block_limits_fit_the_block_time() {
 	let weights = RuntimeBlockWeights::get();
 	// At most a third of the 3 s slot is spent executing a block.
-	assert!(weights.max_block.ref_time() <= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND);
+	assert!(
+		weights.max_block.ref_time()
+			<= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND
+	);
 	let normal = weights.get(DispatchClass::Normal).max_total.expect("normal class is bounded");
 	assert!(normal.ref_time() < weights.max_block.ref_time());
 	let length = RuntimeBlockLength::get();
 	assert_eq!(*length.max.get(DispatchClass::Operational), 5 * 1024 * 1024);
 	assert!(*length.max.get(DispatchClass::Normal) < 5 * 1024 * 1024);
-	let _: u32 = <Runtime as frame_system::Config>::BlockHashCount::get();
 }
 
 #[test]

@@ -127,7 +127,6 @@ impl Node {
 			.arg("--base-path")
 			.arg(base.path().join("data"))
 			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--port", &p2p_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
 			.stdin(Stdio::null())
@@ -207,7 +206,11 @@ impl NodeKey {
 		let file = dir.path().join("node-key");
 		let path = file.to_str().expect("temporary paths are UTF-8");
 		let out = node_command(&["key", "generate-node-key", "--file", path]);
-		assert!(out.status.success(), "generate-node-key: {}", String::from_utf8_lossy(&out.stderr));
+		assert!(
+			out.status.success(),
+			"generate-node-key: {}",
+			String::from_utf8_lossy(&out.stderr)
+		);
 		let out = node_command(&["key", "inspect-node-key", "--file", path]);
 		assert!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
 		let peer_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -227,10 +230,13 @@ where
 	loop {
 		match probe().await {
 			Ok(Some(value)) => return value,
-			Ok(None) => {},
+			Ok(None) => {}
 			Err(e) => last = e,
 		}
-		assert!(started.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}: {last}");
+		assert!(
+			started.elapsed() < timeout,
+			"timed out after {timeout:?} waiting for {what}: {last}"
+		);
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }

@@ -64,7 +64,8 @@ async fn e2e_polkadot_js_submits_a_remark_that_is_finalized() {
 	wait_for("the node to report the block as finalized", Duration::from_secs(30), || {
 		let chain = chain.clone();
 		async move {
-			let head = chain.legacy().chain_get_finalized_head().await.map_err(|e| e.to_string())?;
+			let head =
+				chain.legacy().chain_get_finalized_head().await.map_err(|e| e.to_string())?;
 			let finalized = chain.header(Some(head)).await.map_err(|e| e.to_string())?.number;
 			Ok((finalized >= number).then_some(()))
 		}
@@ -83,8 +84,10 @@ async fn e2e_polkadot_js_submits_a_remark_that_is_finalized() {
 		.await
 		.expect("block")
 		.expect("the block is known");
-	let holds_remark = block.block.extrinsics.iter().any(|xt| {
-		xt.0.windows(marker.len()).any(|window| window == marker.as_bytes())
-	});
+	let holds_remark = block
+		.block
+		.extrinsics
+		.iter()
+		.any(|xt| xt.0.windows(marker.len()).any(|window| window == marker.as_bytes()));
 	assert!(holds_remark, "the finalized block does not contain the remark");
 }

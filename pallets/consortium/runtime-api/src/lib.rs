@@ -1,0 +1,31 @@
+//! The consortium's read queries, as a runtime API: in the metadata, so Polkadot.js Apps,
+//! subxt and the node's JSON-RPC can call them.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::Codec;
+pub use pallet_consortium::{Institution, InstitutionId};
+
+sp_api::decl_runtime_apis! {
+	/// Institutions, their members, and the validator set.
+	pub trait ConsortiumApi<AccountId, InstitutionInfo> where
+		AccountId: Codec,
+		InstitutionInfo: Codec,
+	{
+		/// Every institution ever admitted (removed ones included), by id.
+		fn institutions() -> Vec<(InstitutionId, InstitutionInfo)>;
+		/// One institution, if it exists.
+		fn institution(id: InstitutionId) -> Option<InstitutionInfo>;
+		/// The member accounts of an institution.
+		fn members(id: InstitutionId) -> Vec<AccountId>;
+		/// The institution an account belongs to, if any.
+		fn institution_of(account: AccountId) -> Option<InstitutionId>;
+		/// The validator accounts the next session will hand to Aura and GRANDPA.
+		fn next_validators() -> Vec<AccountId>;
+		/// The minimum number of active institutions.
+		fn min_validators() -> u32;
+	}
+}

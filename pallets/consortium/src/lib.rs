@@ -1,0 +1,418 @@
+//! # Consortium pallet
+//!
+//! Who is a member of the MedTrust consortium, who validates, and who may write.
+//!
+//! ## Overview
+//!
+//! The consortium is a set of **institutions** (hospitals, labs, health commissions, research
+//! institutes, insurers). Each has an admin account, a bounded set of member accounts, one
+//! validator account whose session keys author and finalize blocks, the peer id of its node,
+//! and an X25519 key for encrypted sharing.
+//!
+//! - **Governance** ([`Config::GovernanceOrigin`], in the runtime a majority of the active
+//!   institutions' admins or Root) admits, suspends, resumes and removes institutions and sets
+//!   the minimum number of validators. The voters follow the consortium: this pallet tells
+//!   [`Config::MembershipChanged`] whenever the set of active institutions' admins changes.
+//! - **Institutions manage themselves**: an admin adds and removes member accounts, names its
+//!   validator account, and sets its node's peer id and its encryption key, without a vote.
+//! - **Validators are the active institutions**: [`Pallet::next_validators`] is what the
+//!   session manager hands to Aura and GRANDPA at the next session. No change may leave fewer
+//!   active institutions than [`MinValidators`].
+//! - **Only members transact**: the [`CheckMembership`] transaction extension refuses, when a
+//!   transaction is validated, any signer that is not an account of an active institution, and
+//!   gives each institution a fair share of every block.
+//! - **Only members' nodes connect**: each block, the offchain worker hands the peer ids of the
+//!   active institutions to the node as its authorized peers.
+//!
+//! ## Terminology
+//!
+//! - *Credit code*: the 18-character unified social credit code (统一社会信用代码) of an
+//!   institution, validated by its check character and unique in the consortium.
+//! - *Fair share*: an institution's transactions may use at most `1/n` of a block's normal
+//!   weight, `n` being the number of active institutions (its first transaction in a block is
+//!   always admitted, however heavy). What does not fit waits in the pool for the next block.
+//!
+//! ## Calls
+//!
+//! Governance: [`Pallet::admit_institution`], [`Pallet::suspend_institution`],
+//! [`Pallet::resume_institution`], [`Pallet::remove_institution`],
+//! [`Pallet::set_min_validators`]. An institution's admin: [`Pallet::add_member`],
+//! [`Pallet::remove_member`], [`Pallet::set_validator`], [`Pallet::set_peer_id`],
+//! [`Pallet::set_encryption_key`], [`Pallet::set_admin`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod extension;
+mod impls;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use extension::CheckMembership;
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// Whether an account has registered session keys (so that it can be made a validator).
+pub trait HasSessionKeys<AccountId> {
+	/// `true` if `who` has keys for the next session.
+	fn has_session_keys(who: &AccountId) -> bool;
+
+	/// Registers keys for `who`, so that benchmarks can name it a validator.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn give_keys_for_benchmark(who: &AccountId);
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::{boxed::Box, vec::Vec};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{ChangeMembers, InitializeMembers},
+	};
+	use frame_system::pallet_prelude::*;
+
+	/// The storage layout's version; migrations in `migrations/` move between versions.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	/// An institution as stored.
+	pub type InstitutionOf<T> = Institution<
+		<T as frame_system::Config>::AccountId,
+		BlockNumberFor<T>,
+		BoundedVec<u8, <T as Config>::MaxNameLen>,
+		BoundedVec<u8, <T as Config>::MaxPeerIdLen>,
+	>;
+
+	/// What governance supplies to admit an institution.
+	pub type AdmissionOf<T> = Admission<
+		<T as frame_system::Config>::AccountId,
+		BoundedVec<u8, <T as Config>::MaxNameLen>,
+		BoundedVec<u8, <T as Config>::MaxPeerIdLen>,
+	>;
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Who admits, suspends, resumes and removes institutions and sets the minimum number
+		/// of validators.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Told the admins of the active institutions (the voters) at genesis and on every
+		/// change.
+		type MembershipChanged: ChangeMembers<Self::AccountId> + InitializeMembers<Self::AccountId>;
+
+		/// Tells whether a validator account has registered session keys.
+		type SessionKeys: HasSessionKeys<Self::AccountId>;
+
+		/// The most institutions the consortium may ever admit (removed ones included).
+		#[pallet::constant]
+		type MaxInstitutions: Get<u32>;
+
+		/// The most member accounts of one institution (admin and validator included).
+		#[pallet::constant]
+		type MaxMembers: Get<u32>;
+
+		/// The longest institution name, in UTF-8 bytes (a Chinese character takes three).
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+
+		/// The longest node peer id, in bytes.
+		#[pallet::constant]
+		type MaxPeerIdLen: Get<u32>;
+
+		/// Weights of this pallet's calls and of its transaction extension.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Every institution ever admitted, by id.
+	// Ids are assigned in sequence by this pallet, never chosen by a caller: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Institutions<T: Config> =
+		StorageMap<_, Twox64Concat, InstitutionId, InstitutionOf<T>, OptionQuery>;
+
+	/// The id the next admitted institution gets.
+	#[pallet::storage]
+	pub type NextInstitutionId<T: Config> = StorageValue<_, InstitutionId, ValueQuery>;
+
+	/// The institution holding each credit code (removed ones keep theirs).
+	// Credit codes are chosen by callers: `Blake2_128Concat` keeps the trie balanced.
+	#[pallet::storage]
+	pub type InstitutionOfCode<T: Config> =
+		StorageMap<_, Blake2_128Concat, CreditCode, InstitutionId, OptionQuery>;
+
+	/// The institution each member account belongs to (one at most).
+	// Account ids are chosen by callers: `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type MemberOf<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, InstitutionId, OptionQuery>;
+
+	/// The member accounts of each institution.
+	// First key assigned by this pallet (`Twox64Concat`), second chosen by callers (`Blake2`).
+	#[pallet::storage]
+	pub type Members<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		InstitutionId,
+		Blake2_128Concat,
+		T::AccountId,
+		(),
+		OptionQuery,
+	>;
+
+	/// How many institutions are active.
+	#[pallet::storage]
+	pub type ActiveCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// No governance decision may leave fewer active institutions (validators) than this.
+	#[pallet::storage]
+	pub type MinValidators<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// The weight each institution's transactions used in the block they were last applied in.
+	// Keyed by institution ids, assigned by this pallet: `Twox64Concat`.
+	#[pallet::storage]
+	pub type BlockUsage<T: Config> =
+		StorageMap<_, Twox64Concat, InstitutionId, (BlockNumberFor<T>, Weight), OptionQuery>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The founding institutions.
+		pub institutions: Vec<GenesisInstitution<T::AccountId>>,
+		/// The minimum number of active institutions.
+		pub min_validators: u32,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for institution in &self.institutions {
+				let admission = Pallet::<T>::genesis_admission(institution)
+					.expect("genesis institutions must be well formed");
+				let id = Pallet::<T>::do_admit(admission)
+					.expect("genesis institutions must be valid and distinct");
+				for member in &institution.members {
+					Pallet::<T>::do_add_member(id, member.clone())
+						.expect("genesis members must belong to one institution each");
+				}
+			}
+			let count = ActiveCount::<T>::get();
+			assert!(
+				count == 0 || (self.min_validators >= 1 && self.min_validators <= count),
+				"genesis min_validators must be between 1 and the number of institutions"
+			);
+			MinValidators::<T>::put(self.min_validators);
+			let mut admins: Vec<T::AccountId> =
+				Institutions::<T>::iter_values().map(|i| i.admin).collect();
+			admins.sort();
+			T::MembershipChanged::initialize_members(&admins);
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// Governance admitted an institution.
+		InstitutionAdmitted { institution: InstitutionId, admin: T::AccountId },
+		/// Governance suspended an institution: its accounts are refused from now on, its
+		/// validator leaves at the next session.
+		InstitutionSuspended { institution: InstitutionId },
+		/// Governance re-activated a suspended institution.
+		InstitutionResumed { institution: InstitutionId },
+		/// Governance removed an institution for good; `members` accounts lost membership.
+		InstitutionRemoved { institution: InstitutionId, members: u32 },
+		/// Governance changed the minimum number of validators.
+		MinValidatorsSet { min: u32 },
+		/// An institution added a member account.
+		MemberAdded { institution: InstitutionId, account: T::AccountId },
+		/// An institution removed a member account.
+		MemberRemoved { institution: InstitutionId, account: T::AccountId },
+		/// An institution named another of its accounts its validator (from the next session).
+		ValidatorSet { institution: InstitutionId, validator: T::AccountId },
+		/// An institution registered its node's peer id.
+		PeerIdSet { institution: InstitutionId },
+		/// An institution registered its X25519 encryption key.
+		EncryptionKeySet { institution: InstitutionId },
+		/// An institution handed its admin role to another of its accounts.
+		AdminChanged { institution: InstitutionId, admin: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No institution has this id. Check `medtrust consortium list`.
+		NotFound,
+		/// An institution with this credit code exists already (possibly removed: codes are
+		/// never reused).
+		AlreadyExists,
+		/// The credit code is malformed: 18 characters of `0-9 A-H J-N P-R T U W-Y`, digits
+		/// in positions 3-8, and a matching check character.
+		InvalidCreditCode,
+		/// The region code is not six digits starting with a province-level division.
+		InvalidRegionCode,
+		/// The name is empty or not UTF-8.
+		InvalidName,
+		/// The peer id is empty. Give the node's peer id (`medtrust-node key inspect-node-key`).
+		InvalidPeerId,
+		/// The consortium has admitted `MaxInstitutions` institutions already.
+		TooManyInstitutions,
+		/// The institution has `MaxMembers` accounts already: remove one first.
+		TooManyMembers,
+		/// The account is a member of an institution already (an account serves one only).
+		AlreadyMember,
+		/// The account is not a member of the caller's institution.
+		NotAMember,
+		/// The caller is not the admin of an active institution.
+		NotAuthorized,
+		/// The institution must be active for this (it is suspended or removed).
+		NotActive,
+		/// Only a suspended institution can be resumed.
+		NotSuspended,
+		/// The institution was removed already.
+		AlreadyRemoved,
+		/// The change would leave fewer active institutions than `MinValidators`: admit
+		/// another institution first, or lower the minimum.
+		TooFewValidators,
+		/// The minimum must be at least 1 and at most the number of active institutions.
+		InvalidMinimum,
+		/// The account is the institution's admin or validator: name another one first.
+		AccountHasRole,
+		/// The new validator account has not registered session keys (`medtrust consortium
+		/// set-keys`).
+		NoSessionKeys,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn offchain_worker(_now: BlockNumberFor<T>) {
+			Self::authorize_member_nodes();
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Admits an institution (governance). Its admin and validator accounts become its
+		/// first members; its validator joins at the next session once it has session keys.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::admit_institution())]
+		pub fn admit_institution(
+			origin: OriginFor<T>,
+			admission: Box<AdmissionOf<T>>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_admit(*admission).map(|_| ())
+		}
+
+		/// Suspends an active institution (governance).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::suspend_institution())]
+		pub fn suspend_institution(
+			origin: OriginFor<T>,
+			institution: InstitutionId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_suspend(institution)
+		}
+
+		/// Re-activates a suspended institution (governance).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::resume_institution())]
+		pub fn resume_institution(
+			origin: OriginFor<T>,
+			institution: InstitutionId,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_resume(institution)
+		}
+
+		/// Removes an institution for good (governance): all its accounts lose membership.
+		/// `member_count` must be at least its number of members (it bounds the weight).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::remove_institution(*member_count))]
+		pub fn remove_institution(
+			origin: OriginFor<T>,
+			institution: InstitutionId,
+			member_count: u32,
+		) -> DispatchResultWithPostInfo {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let removed = Self::do_remove(institution, member_count)?;
+			Ok(Some(T::WeightInfo::remove_institution(removed)).into())
+		}
+
+		/// Sets the minimum number of active institutions (governance).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_min_validators())]
+		pub fn set_min_validators(origin: OriginFor<T>, min: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_set_min_validators(min)
+		}
+
+		/// Adds a member account to the caller's institution (its admin).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::add_member())]
+		pub fn add_member(origin: OriginFor<T>, account: T::AccountId) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_add_member(institution, account)
+		}
+
+		/// Removes a member account from the caller's institution (its admin).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::remove_member())]
+		pub fn remove_member(origin: OriginFor<T>, account: T::AccountId) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_remove_member(institution, account)
+		}
+
+		/// Names another member account the institution's validator (its admin). The account
+		/// must have registered session keys; it validates from the next session.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_validator())]
+		pub fn set_validator(origin: OriginFor<T>, validator: T::AccountId) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_set_validator(institution, validator)
+		}
+
+		/// Registers the peer id of the institution's node (its admin).
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_peer_id())]
+		pub fn set_peer_id(
+			origin: OriginFor<T>,
+			peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
+		) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_set_peer_id(institution, peer_id)
+		}
+
+		/// Registers the institution's X25519 public key (its admin).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_encryption_key())]
+		pub fn set_encryption_key(origin: OriginFor<T>, key: [u8; 32]) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_set_encryption_key(institution, key)
+		}
+
+		/// Hands the admin role to another member account (its admin).
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::set_admin())]
+		pub fn set_admin(origin: OriginFor<T>, admin: T::AccountId) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_set_admin(institution, admin)
+		}
+	}
+}
