@@ -2,6 +2,10 @@
 //!
 //! Every member institution runs one as its validator; services talk to it over JSON-RPC.
 
+// `sc_cli::Error` and `sc_service::Error` are large; the node's functions return them as the
+// Substrate service API requires.
+#![allow(clippy::result_large_err)]
+
 mod chain_spec;
 mod cli;
 mod command;

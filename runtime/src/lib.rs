@@ -74,6 +74,9 @@ pub mod time {
 	/// The slot duration can never change once a chain has started: block production would stop.
 	pub const MILLI_SECS_PER_BLOCK: u64 = 3_000;
 
+	// A consortium on a LAN needs no slower blocks: refuse to compile with a slower setting.
+	const _: () = assert!(MILLI_SECS_PER_BLOCK <= 3_000);
+
 	/// Aura's slot duration, equal to the block time.
 	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
 

@@ -44,7 +44,6 @@ fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 fn version_names_medtrust() {
 	assert_eq!(VERSION.spec_name, "medtrust");
 	assert_eq!(VERSION.impl_name, "medtrust");
-	assert!(VERSION.spec_version >= 100);
 }
 
 #[test]
@@ -79,7 +78,6 @@ fn dev_preset_has_one_validator_and_local_has_four() {
 
 #[test]
 fn block_time_is_at_most_three_seconds() {
-	assert!(medtrust_runtime::time::MILLI_SECS_PER_BLOCK <= 3_000);
 	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
 		assert_eq!(pallet_aura::Pallet::<Runtime>::slot_duration(), 3_000);
 	});

@@ -84,8 +84,9 @@ where
 		_len: usize,
 	) -> Result<Self::Pre, TransactionValidityError> {
 		if let Some(institution) = val {
-			Pallet::<T>::use_block_share(institution, info.total_weight())
-				.map_err(|()| InvalidTransaction::ExhaustsResources)?;
+			if !Pallet::<T>::use_block_share(institution, info.total_weight()) {
+				return Err(InvalidTransaction::ExhaustsResources.into());
+			}
 		}
 		Ok(())
 	}

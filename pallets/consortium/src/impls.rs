@@ -321,9 +321,10 @@ impl<T: Config> Pallet<T> {
 		Weight::from_parts(normal.ref_time() / active, normal.proof_size() / active)
 	}
 
-	/// Counts `weight` against the institution's share of the current block; refuses it if the
-	/// institution has used its share already. Its first transaction of a block always fits.
-	pub fn use_block_share(id: InstitutionId, weight: Weight) -> Result<(), ()> {
+	/// Counts `weight` against the institution's share of the current block; returns `false`
+	/// (and counts nothing) if the institution has used its share already. Its first
+	/// transaction of a block always fits.
+	pub fn use_block_share(id: InstitutionId, weight: Weight) -> bool {
 		let now = frame_system::Pallet::<T>::block_number();
 		let used = match BlockUsage::<T>::get(id) {
 			Some((block, used)) if block == now => used,
@@ -331,10 +332,10 @@ impl<T: Config> Pallet<T> {
 		};
 		let total = used.saturating_add(weight);
 		if !used.is_zero() && !total.all_lte(Self::fair_share()) {
-			return Err(());
+			return false;
 		}
 		BlockUsage::<T>::insert(id, (now, total));
-		Ok(())
+		true
 	}
 
 	/// Hands the peer ids of the active institutions' nodes to this node as the only peers it
