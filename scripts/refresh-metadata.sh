@@ -15,5 +15,5 @@ case "${1:-}" in -h | --help) usage; exit 0 ;; "") ;; *) usage >&2; exit 2 ;; es
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
-MEDTRUST_BLESS=1 cargo test --release --workspace --locked --test metadata
+MEDTRUST_BLESS=1 mcargo test --release --workspace --locked --test metadata
 log "wrote client/artifacts/metadata.scale"

@@ -97,14 +97,15 @@ if [ "$consortium" = 0 ]; then
 	exit $?
 fi
 
-# The local consortium: fixed node keys, so every node knows the others' peer ids.
+# The local consortium. Its chain spec registers the peer ids of the test node keys in
+# chain-specs/local-node-keys/: only nodes with those keys may connect to each other.
 names=(alice bob charlie dave)
 [ "$purge" = 1 ] && rm -rf "$data_dir"
 mkdir -p "$data_dir"
 bootnodes=()
 for i in 0 1 2 3; do
 	key_file="$data_dir/node-$((i + 1)).node-key"
-	[ -f "$key_file" ] || "$MEDTRUST_NODE_BIN" key generate-node-key --file "$key_file" 2>/dev/null
+	cp "chain-specs/local-node-keys/node-$((i + 1)).key" "$key_file"
 	peer_id=$("$MEDTRUST_NODE_BIN" key inspect-node-key --file "$key_file")
 	bootnodes+=("/ip4/127.0.0.1/tcp/$((p2p_port + i))/p2p/$peer_id")
 done

@@ -32,10 +32,10 @@ started=$SECONDS
 bash scripts/setup.sh
 
 log "cargo fmt --check"
-cargo fmt --all -- --check
+mcargo fmt --all -- --check
 
 log "cargo clippy (warnings are errors)"
-SKIP_WASM_BUILD=1 cargo clippy --release --workspace --all-targets --locked -- -D warnings
+SKIP_WASM_BUILD=1 mcargo clippy --release --workspace --all-targets --locked -- -D warnings
 
 build_all
 
@@ -43,6 +43,6 @@ log "installing the pinned Polkadot.js client for the end-to-end tests"
 (cd client/tests/polkadot-js && npm ci --no-audit --no-fund --loglevel=error)
 
 log "cargo test (unit, runtime and end-to-end tests)"
-cargo test --release --workspace --locked -- "${extra[@]}"
+mcargo test --release --workspace --locked -- "${extra[@]}"
 
 log "all checks passed in $((SECONDS - started)) s"

@@ -19,6 +19,9 @@ pub enum Error {
 	/// A `--signer` could not be turned into a key.
 	#[error("invalid signer: {0}")]
 	Signer(String),
+	/// An argument is malformed; nothing was sent.
+	#[error("{0}")]
+	Input(String),
 	/// A transaction was refused by the node or failed when executed on chain.
 	#[error("transaction failed: {0}")]
 	Transaction(String),

@@ -6,11 +6,15 @@
 //!
 //! - [`Chain`]: a connection to one node;
 //! - [`signer`]: turns a `--signer` argument (secret URI or key file) into a key pair;
-//! - [`status`]: what `medtrust status` reports.
+//! - [`status`]: what `medtrust status` reports;
+//! - [`consortium`]: institutions, members, validators and council motions;
+//! - [`tx`]: signing and submitting transactions, and explaining refusals.
 
+pub mod consortium;
 pub mod error;
 pub mod signer;
 pub mod status;
+pub mod tx;
 
 mod chain;
 

@@ -159,7 +159,7 @@ impl Chain {
 		})
 	}
 
-	fn incompatible(&self, e: impl ToString) -> crate::Error {
+	pub(crate) fn incompatible(&self, e: impl ToString) -> crate::Error {
 		crate::Error::IncompatibleRuntime {
 			url: self.url().to_string(),
 			reason: crate::chain::one_line(&e.to_string()),

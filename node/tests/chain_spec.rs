@@ -45,8 +45,11 @@ fn build_spec_describes_both_built_in_chains() {
 		// The spec is built from the runtime's preset, not from node code.
 		let genesis = &spec["genesis"]["runtimeGenesis"];
 		assert!(genesis["code"].as_str().is_some_and(|code| code.starts_with("0x")));
-		let aura = genesis["patch"]["aura"]["authorities"].as_array().expect("Aura authorities");
-		assert_eq!(aura.len(), if chain == "dev" { 1 } else { 4 });
+		let keys = genesis["patch"]["session"]["keys"].as_array().expect("validators' keys");
+		assert_eq!(keys.len(), if chain == "dev" { 1 } else { 4 });
+		let institutions =
+			genesis["patch"]["consortium"]["institutions"].as_array().expect("institutions");
+		assert_eq!(institutions.len(), keys.len());
 	}
 }
 

@@ -18,9 +18,12 @@ use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Block, Executive, Grandpa, InherentDataExt, Nonce,
-	Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
+	genesis_config_presets, AccountId, Aura, Block, Consortium, Executive, Grandpa,
+	InherentDataExt, Nonce, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
+
+/// An institution as the consortium runtime API returns it.
+pub type InstitutionInfo = pallet_consortium::InstitutionOf<Runtime>;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -140,6 +143,67 @@ impl_runtime_apis! {
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
+		}
+	}
+
+	impl pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo> for Runtime {
+		fn institutions() -> Vec<(pallet_consortium::InstitutionId, InstitutionInfo)> {
+			Consortium::institutions()
+		}
+
+		fn institution(id: pallet_consortium::InstitutionId) -> Option<InstitutionInfo> {
+			pallet_consortium::Institutions::<Runtime>::get(id)
+		}
+
+		fn members(id: pallet_consortium::InstitutionId) -> Vec<AccountId> {
+			Consortium::members_of(id)
+		}
+
+		fn institution_of(account: AccountId) -> Option<pallet_consortium::InstitutionId> {
+			pallet_consortium::MemberOf::<Runtime>::get(account)
+		}
+
+		fn next_validators() -> Vec<AccountId> {
+			Consortium::next_validators().unwrap_or_default()
+		}
+
+		fn min_validators() -> u32 {
+			pallet_consortium::MinValidators::<Runtime>::get()
+		}
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	impl frame_benchmarking::Benchmark<Block> for Runtime {
+		fn benchmark_metadata(extra: bool) -> (
+			Vec<frame_benchmarking::BenchmarkList>,
+			Vec<frame_support::traits::StorageInfo>,
+		) {
+			use frame_benchmarking::BenchmarkList;
+			use frame_support::traits::StorageInfoTrait;
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use crate::*;
+
+			let mut list = Vec::<BenchmarkList>::new();
+			list_benchmarks!(list, extra);
+			(list, AllPalletsWithSystem::storage_info())
+		}
+
+		fn dispatch_benchmark(
+			config: frame_benchmarking::BenchmarkConfig,
+		) -> Result<Vec<frame_benchmarking::BenchmarkBatch>, alloc::string::String> {
+			use frame_benchmarking::BenchmarkBatch;
+			use frame_support::traits::{TrackedStorageKey, WhitelistedStorageKeys};
+			use frame_system_benchmarking::Pallet as SystemBench;
+			use crate::*;
+
+			impl frame_system_benchmarking::Config for Runtime {}
+
+			let whitelist: Vec<TrackedStorageKey> =
+				AllPalletsWithSystem::whitelisted_storage_keys();
+			let mut batches = Vec::<BenchmarkBatch>::new();
+			let params = (&config, &whitelist);
+			add_benchmarks!(params, batches);
+			Ok(batches)
 		}
 	}
 

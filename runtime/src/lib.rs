@@ -20,6 +20,8 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 extern crate alloc;
 
 pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
 pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_config_presets;
@@ -57,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -93,10 +95,12 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The transaction extensions checked on every signed transaction, in order.
 ///
-/// These are all standard `frame_system` extensions, which Polkadot.js Apps, subxt and other
-/// clients know how to build without any configuration.
+/// Besides the standard `frame_system` extensions, `CheckMembership` refuses signers that are
+/// not accounts of an active institution; it carries no data, so Polkadot.js Apps, subxt and
+/// other clients build valid transactions without knowing it.
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
+	pallet_consortium::CheckMembership<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,
 	frame_system::CheckGenesis<Runtime>,
@@ -158,7 +162,17 @@ mod runtime {
 	#[runtime::pallet_index(4)]
 	pub type Balances = pallet_balances;
 
-	/// Bootstrap administration until consortium governance replaces it.
+	/// A development shortcut only: the `dev` preset sets a sudo key, `local` does not.
 	#[runtime::pallet_index(5)]
 	pub type Sudo = pallet_sudo;
+
+	#[runtime::pallet_index(6)]
+	pub type Session = pallet_session;
+
+	/// The consortium's council: one vote per active institution.
+	#[runtime::pallet_index(7)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(8)]
+	pub type Consortium = pallet_consortium;
 }

@@ -117,3 +117,95 @@ fn dev_accounts_are_funded_so_they_can_transact() {
 		}
 	});
 }
+
+#[test]
+fn local_preset_is_four_active_institutions_governed_without_sudo() {
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let institutions = medtrust_runtime::Consortium::institutions();
+		assert_eq!(institutions.len(), 4);
+		let names: Vec<&str> = institutions
+			.iter()
+			.map(|(_, i)| core::str::from_utf8(&i.name).expect("UTF-8 names"))
+			.collect();
+		assert_eq!(names[0], "北京协和医院");
+		assert!(institutions
+			.iter()
+			.all(|(_, i)| i.status == pallet_consortium::InstitutionStatus::Active));
+		assert_eq!(pallet_consortium::MinValidators::<Runtime>::get(), 4);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		// The council is the four admins.
+		let mut admins: Vec<_> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect();
+		admins.sort();
+		assert_eq!(
+			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
+			admins
+		);
+		// The session's validators are the institutions' validators.
+		assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 4);
+		pallet_consortium::Pallet::<Runtime>::do_try_state().expect("consortium invariants");
+	});
+}
+
+#[test]
+fn dev_preset_keeps_a_sudo_key_for_development() {
+	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
+		assert_eq!(pallet_consortium::MinValidators::<Runtime>::get(), 1);
+	});
+}
+
+#[test]
+fn local_peer_ids_are_those_of_the_committed_node_keys() {
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		for (id, institution) in medtrust_runtime::Consortium::institutions() {
+			let path = format!(
+				"{}/../chain-specs/local-node-keys/node-{}.key",
+				env!("CARGO_MANIFEST_DIR"),
+				id + 1
+			);
+			let secret = std::fs::read_to_string(&path).expect("a committed node key");
+			let secret = hex::decode(secret.trim()).expect("a hex node key");
+			let pair = <sp_core::ed25519::Pair as sp_core::Pair>::from_seed_slice(&secret)
+				.expect("32 bytes");
+			// A libp2p peer id of an ed25519 key: identity multihash of its protobuf encoding.
+			let mut expected = vec![0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+			expected.extend_from_slice(&sp_core::Pair::public(&pair).0);
+			assert_eq!(institution.peer_id.into_inner(), expected, "node key of institution {id}");
+		}
+	});
+}
+
+#[test]
+fn only_members_of_active_institutions_may_transact() {
+	use sp_runtime::traits::DispatchTransaction;
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		let info = call.get_dispatch_info();
+		let check = |who: Sr25519Keyring| {
+			pallet_consortium::CheckMembership::<Runtime>::new()
+				.validate_only(
+					RuntimeOrigin::signed(who.to_account_id()),
+					&call,
+					&info,
+					0,
+					sp_runtime::transaction_validity::TransactionSource::External,
+					0,
+				)
+				.map(|_| ())
+		};
+		assert!(check(Sr25519Keyring::Alice).is_ok());
+		assert!(check(Sr25519Keyring::Eve).is_ok(), "Eve is a member of institution 0");
+		assert_eq!(
+			check(Sr25519Keyring::Ferdie),
+			Err(sp_runtime::transaction_validity::InvalidTransaction::Custom(1).into())
+		);
+	});
+}

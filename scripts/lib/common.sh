@@ -1,16 +1,31 @@
 # Shared by every MedTrust script: paths, the build cache, and small helpers.
 # Source it; it does not change shell options of its own.
 
-MEDTRUST_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-export MEDTRUST_ROOT
+MEDTRUST_CLONE="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 
 # One build cache outside the clone, shared by the developer's builds, the scripts and CI, so a
 # fresh clone rebuilds only what changed. Override with CARGO_TARGET_DIR.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medtrust/target}"
 
-# The runtime's Wasm must not depend on where the clone lives: panic messages carry source
-# paths, and the Wasm is part of the genesis of every chain spec. Remap the clone's path.
-export WASM_BUILD_RUSTFLAGS="--remap-path-prefix=$MEDTRUST_ROOT=/medtrust ${WASM_BUILD_RUSTFLAGS:-}"
+# Cargo builds through one fixed path, a symbolic link to the clone in use. The runtime's Wasm
+# (part of the genesis of every chain spec) then does not depend on where the clone lives:
+# crate identities and source paths are the same for every clone, so a committed chain spec
+# can be checked byte for byte, and a new clone reuses the cache. When the link moves to
+# another clone, its files are touched so that cargo rebuilds them rather than trust times.
+MEDTRUST_ROOT="${MEDTRUST_ROOT_LINK:-$HOME/.cache/medtrust/src}"
+if [ "$(readlink "$MEDTRUST_ROOT" 2>/dev/null || true)" != "$MEDTRUST_CLONE" ]; then
+	mkdir -p "$(dirname "$MEDTRUST_ROOT")"
+	ln -sfn "$MEDTRUST_CLONE" "$MEDTRUST_ROOT"
+	if command -v git >/dev/null && git -C "$MEDTRUST_CLONE" rev-parse >/dev/null 2>&1; then
+		(cd "$MEDTRUST_CLONE" && git ls-files -z | xargs -0 touch)
+	fi
+fi
+export MEDTRUST_ROOT MEDTRUST_CLONE
+MEDTRUST_MANIFEST="$MEDTRUST_ROOT/Cargo.toml"
+
+# Keep the build machine's paths out of the runtime's Wasm.
+export WASM_BUILD_RUSTFLAGS="--remap-path-prefix=$MEDTRUST_ROOT=/medtrust"
+export WASM_BUILD_WORKSPACE_HINT="$MEDTRUST_ROOT"
 
 # Cargo's progress bars are noise in logs; keep colour off when not on a terminal.
 if [ ! -t 1 ]; then
@@ -25,9 +40,16 @@ export MEDTRUST_NODE_BIN MEDTRUST_CLI_BIN
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# Runs cargo on the workspace through the fixed path.
+mcargo() {
+	local command=$1
+	shift
+	cargo "$command" --manifest-path "$MEDTRUST_MANIFEST" "$@"
+}
+
 # Builds every crate of the workspace, tests included, in the release profile: the node, the
 # CLI and the tests share one set of compiled dependencies (one profile, one feature set).
 build_all() {
 	log "building the workspace (release; a cold build takes about 30 minutes on 2 cores)"
-	(cd "$MEDTRUST_ROOT" && cargo test --release --workspace --locked --no-run "$@")
+	cargo test --manifest-path "$MEDTRUST_MANIFEST" --release --workspace --locked --no-run "$@"
 }

@@ -3,39 +3,15 @@
 
 use std::{collections::BTreeSet, time::Duration};
 
-use medtrust_client::Chain;
-
-use crate::harness::{exclusive, repo_root, wait_for, Node, NodeConfig, NodeKey};
-
-const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+use crate::harness::{exclusive, start_local_consortium, wait_for};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_local_consortium_of_four_validators_authors_in_turn_and_finalizes() {
 	let _lock = exclusive().await;
-	let spec = repo_root().join("chain-specs/local.json");
-	let spec = spec.to_str().expect("UTF-8 path").to_string();
-
-	// Fixed node keys first, so that every node can be given every other one as a bootnode.
-	let keys: Vec<NodeKey> = VALIDATORS.iter().map(|_| NodeKey::generate()).collect();
-	let mut nodes: Vec<Node> = Vec::new();
-	let mut bootnodes: Vec<String> = Vec::new();
-	for (validator, key) in VALIDATORS.iter().zip(&keys) {
-		let node = Node::start(NodeConfig {
-			name: (*validator).into(),
-			args: vec!["--chain".into(), spec.clone(), format!("--{validator}")],
-			bootnodes: bootnodes.clone(),
-			node_key_file: Some(key.file.clone()),
-		});
-		bootnodes.push(node.multiaddr(&key.peer_id));
-		nodes.push(node);
-	}
-	let mut chains: Vec<Chain> = Vec::new();
-	for node in &mut nodes {
-		chains.push(node.connect().await);
-	}
+	let (_nodes, chains, _) = start_local_consortium().await;
 
 	// Every node sees the three others.
-	for (chain, name) in chains.iter().zip(VALIDATORS) {
+	for (chain, name) in chains.iter().zip(["alice", "bob", "charlie", "dave"]) {
 		wait_for(&format!("{name} to see 3 peers"), Duration::from_secs(90), || {
 			let chain = chain.clone();
 			async move {

@@ -197,10 +197,20 @@ impl Drop for Node {
 pub struct NodeKey {
 	pub file: PathBuf,
 	pub peer_id: String,
-	_dir: tempfile::TempDir,
+	_dir: Option<tempfile::TempDir>,
 }
 
 impl NodeKey {
+	/// A committed test node key of the local consortium (`chain-specs/local-node-keys/`).
+	pub fn local(n: usize) -> NodeKey {
+		let file = repo_root().join(format!("chain-specs/local-node-keys/node-{n}.key"));
+		let path = file.to_str().expect("UTF-8 path");
+		let out = node_command(&["key", "inspect-node-key", "--file", path]);
+		assert!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
+		let peer_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+		NodeKey { file, peer_id, _dir: None }
+	}
+
 	pub fn generate() -> NodeKey {
 		let dir = tempfile::tempdir().expect("a temporary directory");
 		let file = dir.path().join("node-key");
@@ -214,8 +224,48 @@ impl NodeKey {
 		let out = node_command(&["key", "inspect-node-key", "--file", path]);
 		assert!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
 		let peer_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
-		NodeKey { file, peer_id, _dir: dir }
+		NodeKey { file, peer_id, _dir: Some(dir) }
 	}
+}
+
+/// The four validators of `chain-specs/local.json`, started with their committed node keys and
+/// every other node as a bootnode, connected.
+pub async fn start_local_consortium() -> (Vec<Node>, Vec<Chain>, Vec<String>) {
+	let spec = repo_root().join("chain-specs/local.json");
+	let spec = spec.to_str().expect("UTF-8 path").to_string();
+	let mut nodes: Vec<Node> = Vec::new();
+	let mut bootnodes: Vec<String> = Vec::new();
+	for (n, validator) in ["alice", "bob", "charlie", "dave"].iter().enumerate() {
+		let key = NodeKey::local(n + 1);
+		let node = Node::start(NodeConfig {
+			name: (*validator).into(),
+			args: vec!["--chain".into(), spec.clone(), format!("--{validator}")],
+			bootnodes: bootnodes.clone(),
+			node_key_file: Some(key.file.clone()),
+		});
+		bootnodes.push(node.multiaddr(&key.peer_id));
+		nodes.push(node);
+	}
+	let mut chains = Vec::new();
+	for node in &mut nodes {
+		chains.push(node.connect().await);
+	}
+	(nodes, chains, bootnodes)
+}
+
+/// Runs `medtrust` with `args`; fails the test unless it succeeds; returns its JSON output.
+pub fn medtrust_json(args: &[&str]) -> serde_json::Value {
+	let mut all = args.to_vec();
+	all.push("--json");
+	let out = medtrust(&all);
+	assert!(
+		out.status.success(),
+		"medtrust {} failed:
+{}",
+		args.join(" "),
+		String::from_utf8_lossy(&out.stderr)
+	);
+	serde_json::from_slice(&out.stdout).expect("--json prints JSON")
 }
 
 /// Polls `probe` every half second until it returns `Some`, or fails after `timeout` with

@@ -5,4 +5,5 @@ mod harness;
 
 mod consortium;
 mod dev_chain;
+mod governance;
 mod polkadot_js;

@@ -296,6 +296,13 @@ impl<T: Config> Pallet<T> {
 		enough.then_some(validators)
 	}
 
+	/// Every institution ever admitted, in id order.
+	pub fn institutions() -> Vec<(InstitutionId, InstitutionOf<T>)> {
+		let mut all: Vec<_> = Institutions::<T>::iter().collect();
+		all.sort_by_key(|(id, _)| *id);
+		all
+	}
+
 	/// The member accounts of an institution.
 	pub fn members_of(id: InstitutionId) -> Vec<T::AccountId> {
 		Members::<T>::iter_key_prefix(id).collect()
@@ -353,7 +360,6 @@ impl<T: Config> Pallet<T> {
 	/// The pallet's invariants: every active institution's validator is one of its members,
 	/// codes are unique and indexed, member sets are bounded and counted right, and the active
 	/// count and minimum are consistent.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut active = 0u32;
 		let mut codes = alloc::collections::BTreeSet::new();

@@ -76,10 +76,7 @@ pub trait HasSessionKeys<AccountId> {
 pub mod pallet {
 	use super::*;
 	use alloc::{boxed::Box, vec::Vec};
-	use frame_support::{
-		pallet_prelude::*,
-		traits::{ChangeMembers, InitializeMembers},
-	};
+	use frame_support::{pallet_prelude::*, traits::ChangeMembers};
 	use frame_system::pallet_prelude::*;
 
 	/// The storage layout's version; migrations in `migrations/` move between versions.
@@ -110,9 +107,9 @@ pub mod pallet {
 		/// of validators.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// Told the admins of the active institutions (the voters) at genesis and on every
-		/// change.
-		type MembershipChanged: ChangeMembers<Self::AccountId> + InitializeMembers<Self::AccountId>;
+		/// Told the admins of the active institutions (the voters) on every change, genesis
+		/// included.
+		type MembershipChanged: ChangeMembers<Self::AccountId>;
 
 		/// Tells whether a validator account has registered session keys.
 		type SessionKeys: HasSessionKeys<Self::AccountId>;
@@ -214,10 +211,6 @@ pub mod pallet {
 				"genesis min_validators must be between 1 and the number of institutions"
 			);
 			MinValidators::<T>::put(self.min_validators);
-			let mut admins: Vec<T::AccountId> =
-				Institutions::<T>::iter_values().map(|i| i.admin).collect();
-			admins.sort();
-			T::MembershipChanged::initialize_members(&admins);
 		}
 	}
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use frame_support::{
 	derive_impl, parameter_types,
-	traits::{ChangeMembers, ConstU32, InitializeMembers},
+	traits::{ChangeMembers, ConstU32},
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
@@ -54,11 +54,6 @@ pub struct Voters;
 impl ChangeMembers<AccountId> for Voters {
 	fn change_members_sorted(_incoming: &[AccountId], _outgoing: &[AccountId], new: &[AccountId]) {
 		VOTERS.with(|v| *v.borrow_mut() = new.to_vec());
-	}
-}
-impl InitializeMembers<AccountId> for Voters {
-	fn initialize_members(members: &[AccountId]) {
-		VOTERS.with(|v| *v.borrow_mut() = members.to_vec());
 	}
 }
 

@@ -1,7 +1,10 @@
 //! Pallet configurations, one module per pallet, with explicit production values.
 
 mod balances;
-mod consensus;
+pub mod consensus;
+pub mod consortium;
+pub mod governance;
+mod session;
 mod sudo;
 mod system;
 

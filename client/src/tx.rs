@@ -1,0 +1,147 @@
+//! Signing, submitting and reporting transactions, with errors a person can act on.
+
+use serde::Serialize;
+use subxt::{transactions::Payload, utils::H256};
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+	chain::one_line,
+	runtime::{self, runtime_types::sp_runtime::DispatchError},
+	Chain, Error, Result,
+};
+
+/// One event a transaction emitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+	/// `Pallet.Event`.
+	pub event: String,
+	/// Its fields, as text.
+	pub fields: String,
+}
+
+/// A transaction that was included in a finalized block and succeeded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+	pub extrinsic_hash: H256,
+	pub events: Vec<EventView>,
+	/// When the transaction executed a council motion: the motion's own outcome (`ok`, or the
+	/// error of the call it carried).
+	pub motion_result: Option<String>,
+	/// When the transaction proposed a motion that needs votes: its hash.
+	pub motion_hash: Option<H256>,
+}
+
+/// The message for a `CheckMembership` refusal code.
+fn membership_refusal(code: u8) -> Option<&'static str> {
+	match code {
+		1 => Some("the signer is not an account of any active institution of the consortium"),
+		2 => Some("the signer's institution is suspended"),
+		3 => Some("the signer's institution was removed from the consortium"),
+		_ => None,
+	}
+}
+
+/// Turns a node's refusal or a failed transaction into one line a person can act on.
+pub(crate) fn explain(text: &str) -> String {
+	let line = one_line(text);
+	let lower = line.to_lowercase();
+	for code in 1..=3u8 {
+		if lower.contains(&format!("custom error: {code}")) {
+			if let Some(message) = membership_refusal(code) {
+				return format!("transaction refused: {message}");
+			}
+		}
+	}
+	line
+}
+
+impl Chain {
+	/// Signs `call` with `signer`, submits it, waits until it is in a finalized block, and
+	/// returns its events; fails with the reason if it was refused or failed.
+	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Submitted> {
+		// Anchor the transaction's mortality at the node's best block, which the node validates
+		// against: its finalized view may lag while it catches up, and a stale anchor reads as a
+		// bad signature.
+		let best = self.header(None).await?;
+		let at = self
+			.api()
+			.at_block_hash_and_number(
+				subxt::backend::BlockRef::from_hash(crate::status::header_hash(&best)),
+				best.number,
+			)
+			.await
+			.map_err(|e| self.incompatible(e))?;
+		let progress = at
+			.transactions()
+			.sign_and_submit_then_watch_default(call, signer)
+			.await
+			.map_err(|e| Error::Transaction(explain(&e.to_string())))?;
+		let events = progress
+			.wait_for_finalized_success()
+			.await
+			.map_err(|e| Error::Transaction(explain(&e.to_string())))?;
+
+		let mut views = Vec::new();
+		for event in events.iter() {
+			let event = event.map_err(|e| self.incompatible(e))?;
+			let fields = event
+				.decode_fields_unchecked_as::<subxt::dynamic::Value>()
+				.map(|v| v.to_string())
+				.unwrap_or_default();
+			views.push(EventView {
+				event: format!("{}.{}", event.pallet_name(), event.event_name()),
+				fields,
+			});
+		}
+		let motion_result = match events.find_first::<runtime::council::events::Executed>() {
+			Some(Ok(executed)) => Some(match executed.result {
+				Ok(()) => "ok".to_string(),
+				Err(error) => self.dispatch_error_text(&error).await,
+			}),
+			_ => None,
+		};
+		let motion_hash = match events.find_first::<runtime::council::events::Proposed>() {
+			Some(Ok(proposed)) => Some(proposed.proposal_hash),
+			_ => None,
+		};
+		Ok(Submitted {
+			extrinsic_hash: events.extrinsic_hash(),
+			events: views,
+			motion_result,
+			motion_hash,
+		})
+	}
+
+	/// `Pallet::Error: documentation` for a module error, or the error's debug text.
+	pub(crate) async fn dispatch_error_text(&self, error: &DispatchError) -> String {
+		if let DispatchError::Module(module) = error {
+			let Ok(at) = self.api().at_current_block().await else { return format!("{error:?}") };
+			let metadata = at.metadata();
+			if let Some(pallet) = metadata.pallet_by_error_index(module.index) {
+				if let Some(variant) = pallet.error_variant_by_index(module.error[0]) {
+					let docs = variant.docs.join(" ");
+					return format!("{}::{}: {}", pallet.name(), variant.name, docs.trim());
+				}
+			}
+		}
+		format!("{error:?}")
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::explain;
+
+	#[test]
+	fn membership_refusals_are_explained_whatever_the_wording() {
+		let subxt = "Could not finalize the transaction: Error during transaction progress: The \
+			transaction is not valid: Invalid transaction with custom error: 1";
+		assert!(explain(subxt).contains("not an account of any active institution"));
+		let rpc = "Invalid Transaction (1010): Custom error: 2";
+		assert!(explain(rpc).contains("institution is suspended"));
+		assert_eq!(
+			explain("Module error: Consortium::NotAuthorized"),
+			"Module error: Consortium::NotAuthorized"
+		);
+	}
+}

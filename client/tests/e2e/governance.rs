@@ -1,0 +1,184 @@
+//! Consortium governance on the four-validator local network, driven through the `medtrust`
+//! CLI: a fifth institution is admitted by vote, its node joins and authors blocks; it is
+//! suspended (its accounts are refused) and removed (it stops authoring and is disconnected);
+//! non-members are refused; the minimum number of validators holds.
+
+use std::time::Duration;
+
+use medtrust_client::Chain;
+use serde_json::Value;
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+use crate::harness::{
+	exclusive, medtrust, medtrust_json, repo_root, start_local_consortium, wait_for, Node,
+	NodeConfig, NodeKey,
+};
+
+fn address(uri: &str) -> String {
+	let uri: SecretUri = uri.parse().expect("a valid URI");
+	Keypair::from_uri(&uri).expect("a key").public_key().to_account_id().to_string()
+}
+
+/// Proposes with Alice, votes aye with Alice, Bob and Charlie (three of four: a majority; a
+/// proposer votes like everyone else), closes with Dave; returns the motion's outcome (`ok` or
+/// the error of the call).
+fn decide(url: &str, propose: &[&str]) -> String {
+	let mut args = vec!["--url", url, "--signer", "//Alice", "consortium"];
+	args.extend_from_slice(propose);
+	let proposed = medtrust_json(&args);
+	let hash = proposed["motion_hash"].as_str().expect("a motion awaiting votes").to_string();
+	for voter in ["//Alice", "//Bob", "//Charlie"] {
+		medtrust_json(&["--url", url, "--signer", voter, "consortium", "vote", &hash, "--aye"]);
+	}
+	let closed = medtrust_json(&["--url", url, "--signer", "//Dave", "consortium", "close", &hash]);
+	closed["motion_result"].as_str().expect("the motion executed").to_string()
+}
+
+fn institutions(url: &str) -> Vec<Value> {
+	medtrust_json(&["--url", url, "consortium", "list"]).as_array().expect("a list").clone()
+}
+
+/// Waits until the validator set has `count` members.
+async fn wait_for_validators(chain: &Chain, count: usize) -> Vec<String> {
+	wait_for(&format!("{count} validators"), Duration::from_secs(240), || async {
+		let status = chain.status().await.map_err(|e| e.to_string())?;
+		let keys: Vec<String> = status.validators.iter().map(|v| v.aura.clone()).collect();
+		Ok((keys.len() == count).then_some(keys))
+	})
+	.await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
+	let _lock = exclusive().await;
+	let (_nodes, chains, bootnodes) = start_local_consortium().await;
+	let url = chains[0].url().to_string();
+	wait_for("block #2 to be finalized", Duration::from_secs(90), || async {
+		let status = chains[0].status().await.map_err(|e| e.to_string())?;
+		Ok((status.finalized.number >= 2).then_some(()))
+	})
+	.await;
+
+	// A non-member's transaction is refused at the pool, with a clear error; nothing changes.
+	let before = institutions(&url);
+	let out = medtrust(&[
+		"--url",
+		&url,
+		"--signer",
+		"//Ferdie",
+		"consortium",
+		"add-member",
+		&address("//Ferdie//x"),
+	]);
+	assert!(!out.status.success());
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(stderr.contains("not an account of any active institution"), "{stderr}");
+	assert_eq!(institutions(&url), before);
+
+	// The minimum of four validators holds: removing one of the four founders fails.
+	let outcome = decide(&url, &["remove", "3"]);
+	assert!(outcome.contains("TooFewValidators"), "{outcome}");
+	assert_eq!(institutions(&url)[3]["status"], "active");
+
+	// A fifth institution is admitted by a majority of the four.
+	let fifth = "//MedTrust//Institution5";
+	let fifth_address = address(fifth);
+	let node_key = NodeKey::generate();
+	let outcome = decide(
+		&url,
+		&[
+			"propose-admit",
+			"--name",
+			"四川大学华西医院",
+			"--credit-code",
+			"12510000450752735P",
+			"--region",
+			"510107",
+			"--kind",
+			"hospital",
+			"--admin",
+			&fifth_address,
+			"--peer-id",
+			&node_key.peer_id,
+		],
+	);
+	assert_eq!(outcome, "ok");
+	let all = institutions(&url);
+	assert_eq!(all.len(), 5);
+	assert_eq!(all[4]["name"], "四川大学华西医院");
+	assert_eq!(all[4]["status"], "active");
+
+	// Its node joins, registers its session keys, and authors blocks after the next sessions.
+	let spec = repo_root().join("chain-specs/local.json");
+	let mut node = Node::start(NodeConfig {
+		name: "institution-5".into(),
+		args: vec!["--chain".into(), spec.to_str().expect("UTF-8").into(), "--validator".into()],
+		bootnodes: bootnodes.clone(),
+		node_key_file: Some(node_key.file.clone()),
+	});
+	let fifth_chain = node.connect().await;
+	wait_for("the fifth node to sync", Duration::from_secs(120), || async {
+		let mine = fifth_chain.status().await.map_err(|e| e.to_string())?;
+		let theirs = chains[0].status().await.map_err(|e| e.to_string())?;
+		let synced = !mine.is_syncing && mine.best.number + 1 >= theirs.best.number;
+		Ok((mine.peers > 0 && synced).then_some(()))
+	})
+	.await;
+	let fifth_url = node.url();
+	// The keys are made in the fifth node's keystore; the transaction goes through a founder.
+	medtrust_json(&[
+		"--url",
+		&url,
+		"--signer",
+		fifth,
+		"consortium",
+		"set-keys",
+		"--node-url",
+		&fifth_url,
+	]);
+	let validators = wait_for_validators(&chains[0], 5).await;
+	// Validators follow admission order: the fifth institution's is last.
+	let position = 4;
+	let fifth_key = validators[position].clone();
+	wait_for("a block authored by the fifth validator", Duration::from_secs(90), || async {
+		let best = chains[0].header(None).await.map_err(|e| e.to_string())?;
+		Ok((chains[0].author_index(&best, validators.len()) == Some(position)).then_some(()))
+	})
+	.await;
+
+	// Suspended: its accounts are refused.
+	assert_eq!(decide(&url, &["suspend", "4"]), "ok");
+	let out = medtrust(&[
+		"--url",
+		&url,
+		"--signer",
+		fifth,
+		"consortium",
+		"add-member",
+		&address("//Ferdie//y"),
+	]);
+	assert!(!out.status.success());
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(stderr.contains("institution is suspended"), "{stderr}");
+
+	// Removed: it leaves the validator set and its node is disconnected.
+	assert_eq!(decide(&url, &["remove", "4"]), "ok");
+	assert_eq!(institutions(&url)[4]["status"], "removed");
+	let validators = wait_for_validators(&chains[0], 4).await;
+	assert!(!validators.contains(&fifth_key), "the removed validator is still in the set");
+	let start = chains[0].header(None).await.expect("best header").number;
+	wait_for("eight more blocks by the four founders", Duration::from_secs(60), || async {
+		let best = chains[0].header(None).await.map_err(|e| e.to_string())?;
+		Ok((best.number >= start + 8).then_some(()))
+	})
+	.await;
+	wait_for("the fifth node to be disconnected", Duration::from_secs(90), || async {
+		let health = fifth_chain.legacy().system_health().await.map_err(|e| e.to_string())?;
+		Ok((health.peers == 0).then_some(()))
+	})
+	.await;
+	for chain in &chains {
+		let health = chain.legacy().system_health().await.expect("health");
+		assert_eq!(health.peers, 3, "a founder still sees the removed node");
+	}
+}

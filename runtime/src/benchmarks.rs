@@ -1,0 +1,7 @@
+//! The benchmarks the runtime exposes to `frame-omni-bencher` (`scripts/bench-weights.sh`),
+//! with the `runtime-benchmarks` feature only.
+
+frame_benchmarking::define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_consortium, Consortium]
+);
