@@ -12,7 +12,8 @@ Installs prerequisites (scripts/setup.sh), then:
   3. builds the workspace in release (node, CLI, tests);
   4. installs the pinned Polkadot.js client used by the end-to-end tests (npm ci);
   5. runs every unit, runtime and end-to-end test (cargo test --release), the end-to-end
-     ones starting real medtrust-node processes on free loopback ports.
+     ones starting real medtrust-node processes on free loopback ports;
+  6. runs the pallets' benchmarks as tests (the runtime-benchmarks feature).
 Arguments after `--` go to cargo test (e.g. `-- e2e_` to run only end-to-end tests).
 The build cache is CARGO_TARGET_DIR (default: $HOME/.cache/medtrust/target).
 USAGE
@@ -44,5 +45,8 @@ log "installing the pinned Polkadot.js client for the end-to-end tests"
 
 log "cargo test (unit, runtime and end-to-end tests)"
 mcargo test --release --workspace --locked -- "${extra[@]}"
+
+log "pallet benchmarks, run as tests (runtime-benchmarks feature)"
+mcargo test --release --locked -p pallet-consortium --features runtime-benchmarks -- "${extra[@]}"
 
 log "all checks passed in $((SECONDS - started)) s"
