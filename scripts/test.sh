@@ -43,10 +43,18 @@ build_all
 log "installing the pinned Polkadot.js client for the end-to-end tests"
 (cd client/tests/polkadot-js && npm ci --no-audit --no-fund --loglevel=error)
 
+results="$(mktemp)"
+trap 'rm -f "$results"' EXIT
+
 log "cargo test (unit, runtime and end-to-end tests)"
-mcargo test --release --workspace --locked -- "${extra[@]}"
+mcargo test --release --workspace --locked -- "${extra[@]}" 2>&1 | tee -a "$results"
 
 log "pallet benchmarks, run as tests (runtime-benchmarks feature)"
-mcargo test --release --locked -p pallet-consortium --features runtime-benchmarks -- "${extra[@]}"
+mcargo test --release --locked -p pallet-consortium --features runtime-benchmarks \
+	-- "${extra[@]}" 2>&1 | tee -a "$results"
+
+# One closing line over every test binary above.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i - 1); if ($(i) ~ /^failed/) f += $(i - 1) } }
+	END { printf "%d passed, %d failed\n", p, f }' "$results"
 
 log "all checks passed in $((SECONDS - started)) s"
