@@ -1,6 +1,6 @@
 //! Benchmarks of every call and of the `CheckMembership` extension, run as tests too.
 
-use alloc::{boxed::Box, vec};
+use alloc::{boxed::Box, string::ToString, vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	dispatch::{DispatchInfo, PostDispatchInfo},
@@ -36,13 +36,16 @@ fn admission<T: Config>(n: u32) -> AdmissionOf<T> {
 	}
 }
 
-/// Admits `count` institutions (ids 0..count) and sets the minimum to 1; returns the last id.
+/// Admits institutions until there are `count` (or the maximum), besides any the genesis made,
+/// and sets the minimum to 1; returns the last id.
 fn institutions<T: Config>(count: u32) -> InstitutionId {
-	for n in 0..count {
-		Pallet::<T>::do_admit(admission::<T>(n)).expect("valid admission");
+	let first = NextInstitutionId::<T>::get();
+	let last = first.saturating_add(count).min(T::MaxInstitutions::get());
+	for id in first..last {
+		Pallet::<T>::do_admit(admission::<T>(id)).expect("valid admission");
 	}
 	MinValidators::<T>::put(1);
-	count.saturating_sub(1)
+	NextInstitutionId::<T>::get().saturating_sub(1)
 }
 
 /// Fills institution `id` with plain members up to `members` accounts in all.
@@ -68,16 +71,19 @@ mod benchmarks {
 	/// consortium.
 	#[benchmark]
 	fn admit_institution() -> Result<(), BenchmarkError> {
-		let existing = T::MaxInstitutions::get().saturating_sub(1);
-		institutions::<T>(existing);
+		let room = T::MaxInstitutions::get()
+			.saturating_sub(NextInstitutionId::<T>::get())
+			.saturating_sub(1);
+		institutions::<T>(room);
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let new = admission::<T>(existing);
+		let next = NextInstitutionId::<T>::get();
+		let new = admission::<T>(next);
 
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, Box::new(new));
 
-		assert_eq!(ActiveCount::<T>::get(), existing + 1);
+		assert_eq!(NextInstitutionId::<T>::get(), next + 1);
 		Ok(())
 	}
 
