@@ -9,7 +9,8 @@ Usage: scripts/setup.sh [--help]
 Installs MedTrust's prerequisites, skipping what is already there:
   - Debian packages: protobuf-compiler clang libclang-dev libssl-dev pkg-config
     (the node's networking and cryptography build against them), nodejs and npm
-    (the Polkadot.js client test);
+    (the Polkadot.js client test), postgresql (the catalog import test starts its own
+    server on a loopback port; no system service is used);
   - Rust: the wasm32v1-none target (the runtime is compiled to WebAssembly) and the
     rust-src component, through rustup.
 Runs apt-get update before installing any Debian package. Needs root (or sudo) for apt-get.
@@ -25,7 +26,7 @@ esac
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm)
+DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm postgresql)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

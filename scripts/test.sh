@@ -50,7 +50,8 @@ log "cargo test (unit, runtime and end-to-end tests)"
 mcargo test --release --workspace --locked -- "${extra[@]}" 2>&1 | tee -a "$results"
 
 log "pallet benchmarks, run as tests (runtime-benchmarks feature)"
-mcargo test --release --locked -p pallet-consortium --features runtime-benchmarks \
+mcargo test --release --locked -p pallet-consortium -p pallet-data-sources -p pallet-field-mapping \
+	--features runtime-benchmarks \
 	-- "${extra[@]}" 2>&1 | tee -a "$results"
 
 # One closing line over every test binary above.

@@ -8,8 +8,10 @@
 //! - [`signer`]: turns a `--signer` argument (secret URI or key file) into a key pair;
 //! - [`status`]: what `medtrust status` reports;
 //! - [`consortium`]: institutions, members, validators and council motions;
+//! - [`catalog`]: business domains, data sources, resources and items; import and export;
 //! - [`tx`]: signing and submitting transactions, and explaining refusals.
 
+pub mod catalog;
 pub mod consortium;
 pub mod error;
 pub mod signer;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use medtrust_client::{
+	catalog::{self, export::CatalogExport},
 	consortium::{self, AdmissionRequest},
 	signer,
 	tx::Submitted,
@@ -46,6 +47,117 @@ enum Command {
 	/// Member institutions, their accounts and validators, and governance.
 	#[command(subcommand)]
 	Consortium(ConsortiumCommand),
+	/// The data catalog: business domains in scope, data sources, their resources (tables,
+	/// interfaces) and data items; import from PostgreSQL or OpenAPI, export as JSON, CSV or
+	/// DCAT.
+	#[command(subcommand)]
+	Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+	/// List the business domains, and whether each is in scope for anchoring.
+	Domains,
+	/// Propose a new business domain (governance; signer: an active institution's admin).
+	AddDomain {
+		/// Its code: ASCII capitals, digits, `_`, `-` (e.g. TELEMEDICINE).
+		#[arg(long)]
+		code: String,
+		/// Its name, e.g. 远程医疗.
+		#[arg(long)]
+		name: String,
+		/// What the business is.
+		#[arg(long, default_value = "")]
+		description: String,
+		/// The data domains it shares with other business, comma-separated (lower-case,
+		/// e.g. patient,diagnosis).
+		#[arg(long, value_delimiter = ',')]
+		shares: Vec<String>,
+		/// Add it out of scope (its data is not anchored until `set-scope --in`).
+		#[arg(long)]
+		out_of_scope: bool,
+	},
+	/// Propose to put a business domain in or out of scope for anchoring (governance).
+	SetScope {
+		/// The domain's code.
+		code: String,
+		/// In scope: its data may be anchored.
+		#[arg(long = "in", conflicts_with = "out", required_unless_present = "out")]
+		in_scope: bool,
+		/// Out of scope: anchoring its data is refused.
+		#[arg(long)]
+		out: bool,
+	},
+	/// Register a data source (a system: HIS, LIS, PACS, EMR, RIS, CDR, OTHER) of the signer's
+	/// institution serving in-scope business domains; prints its id.
+	AddSource {
+		/// Its name, e.g. 门诊HIS.
+		#[arg(long)]
+		name: String,
+		/// Its kind of system.
+		#[arg(long)]
+		system: String,
+		/// A business domain it serves (repeat for several), e.g. --domain OUTPATIENT.
+		#[arg(long = "domain", required = true)]
+		domains: Vec<String>,
+	},
+	/// List data sources: of one institution, or of every institution.
+	Sources {
+		/// Only this institution's sources.
+		#[arg(long)]
+		institution: Option<u32>,
+	},
+	/// Show a data source with its resources and versions; with --resource, that resource's
+	/// data items.
+	Show {
+		/// The source's id.
+		source: u64,
+		/// Show this resource's items.
+		#[arg(long)]
+		resource: Option<u64>,
+		/// The version whose items to show (default: the current one).
+		#[arg(long, requires = "resource")]
+		version: Option<u32>,
+	},
+	/// Register a database's tables or an API's operations, with their fields, as resources of
+	/// a data source of the signer's institution. Run it again after a schema change: only
+	/// what changed is registered (a new version of each changed resource); an interrupted
+	/// import completes.
+	Import(ImportArgs),
+	/// Write the trusted verification catalog (every source, resource, version and item, with
+	/// on-chain ids, hashes and blocks) as JSON, CSV or DCAT 3 (JSON-LD).
+	Export {
+		/// json, csv or dcat.
+		#[arg(long, default_value = "json")]
+		format: String,
+		/// Write to this file instead of standard output.
+		#[arg(long)]
+		out: Option<std::path::PathBuf>,
+	},
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+	/// A PostgreSQL database to read (postgres://user:password@host:port/database); its
+	/// information_schema and column comments give the tables and fields.
+	#[arg(long, conflicts_with = "openapi", required_unless_present = "openapi")]
+	postgres: Option<String>,
+	/// An OpenAPI 3 document (JSON or YAML): each operation becomes an interface resource.
+	#[arg(long)]
+	openapi: Option<std::path::PathBuf>,
+	/// The data source to register under (`catalog add-source` printed its id).
+	#[arg(long)]
+	source: u64,
+	/// The database schema to read.
+	#[arg(long, default_value = "public", conflicts_with = "openapi")]
+	schema: String,
+	/// The processing operations to record for each resource, comma-separated (collect,
+	/// clean, transform, deidentify, aggregate, store, share, derive).
+	#[arg(long, value_delimiter = ',', default_value = "collect")]
+	operations: Vec<String>,
+	/// Print what was read, register nothing.
+	#[arg(long)]
+	dry_run: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,6 +260,228 @@ fn print<T: Serialize>(
 	Ok(())
 }
 
+async fn run_catalog(
+	cli_url: &str,
+	json: bool,
+	need_signer: impl Fn() -> anyhow::Result<subxt_signer::sr25519::Keypair>,
+	command: CatalogCommand,
+) -> anyhow::Result<()> {
+	// Check arguments and read local input before connecting: bad input fails fast.
+	let specs = match &command {
+		CatalogCommand::Import(args) => Some(match (&args.postgres, &args.openapi) {
+			(Some(url), _) => {
+				catalog::postgres::read_schema(url, &args.schema, &args.operations).await?
+			}
+			(_, Some(path)) => catalog::openapi::read_file(path, &args.operations)?,
+			_ => anyhow::bail!("give --postgres or --openapi"),
+		}),
+		CatalogCommand::Export { format, .. }
+			if !["json", "csv", "dcat"].contains(&format.as_str()) =>
+		{
+			anyhow::bail!("unknown export format `{format}`: json, csv or dcat")
+		}
+		CatalogCommand::AddSource { system, .. } => {
+			catalog::parse_system(system)?;
+			None
+		}
+		_ => None,
+	};
+	if let (CatalogCommand::Import(args), Some(specs)) = (&command, &specs) {
+		if args.dry_run {
+			for op in &args.operations {
+				catalog::parse_operation(op)?;
+			}
+			return print(json, specs, |specs| {
+				let mut out = String::new();
+				for s in specs {
+					out.push_str(&format!("{}  ({} fields)\n", s.name, s.items.len()));
+					for i in &s.items {
+						out.push_str(&format!(
+							"  {:<24} {:<20} {}\n",
+							i.name, i.data_type, i.definition
+						));
+					}
+				}
+				out
+			});
+		}
+	}
+	let chain = Chain::connect(cli_url).await?;
+	match command {
+		CatalogCommand::Domains => {
+			let domains = chain.domains().await?;
+			print(json, &domains, |all| {
+				let mut out = String::new();
+				for d in all {
+					out.push_str(&format!(
+						"{:<18} {:<3} {:<12} shares {}\n",
+						d.code,
+						if d.in_scope { "in" } else { "out" },
+						d.name,
+						d.shared_data.join(",")
+					));
+				}
+				out
+			})?;
+		}
+		CatalogCommand::AddDomain { code, name, description, shares, out_of_scope } => {
+			let call = catalog::add_domain_call(&code, &name, &description, &shares, !out_of_scope);
+			let s = chain.propose(&need_signer()?, call).await?;
+			print(json, &s, submitted_text("business domain proposed"))?;
+		}
+		CatalogCommand::SetScope { code, in_scope, out: _ } => {
+			let s =
+				chain.propose(&need_signer()?, catalog::set_scope_call(&code, in_scope)).await?;
+			print(json, &s, submitted_text("scope change proposed"))?;
+		}
+		CatalogCommand::AddSource { name, system, domains } => {
+			let system = catalog::parse_system(&system)?;
+			let (source, submitted) =
+				chain.add_source(&need_signer()?, &name, system, &domains).await?;
+			#[derive(Serialize)]
+			struct Added {
+				source: u64,
+				#[serde(flatten)]
+				submitted: Submitted,
+			}
+			print(json, &Added { source, submitted }, |a| format!("{}\n", a.source))?;
+		}
+		CatalogCommand::Sources { institution } => {
+			let institutions = match institution {
+				Some(id) => vec![id],
+				None => chain.institutions().await?.into_iter().map(|i| i.id).collect(),
+			};
+			let mut all = Vec::new();
+			for id in institutions {
+				all.extend(chain.sources_of(id).await?);
+			}
+			print(json, &all, |all| {
+				let mut out = String::new();
+				for s in all {
+					out.push_str(&format!(
+						"{:>4}  institution {:<3} {:<5} {:<7} {:>4} resources  {}  [{}]\n",
+						s.id,
+						s.institution,
+						s.system,
+						s.status,
+						s.resource_count,
+						s.name,
+						s.domains.join(",")
+					));
+				}
+				out
+			})?;
+		}
+		CatalogCommand::Show { source, resource: None, .. } => {
+			#[derive(Serialize)]
+			struct SourceDetail {
+				#[serde(flatten)]
+				source: medtrust_primitives::catalog::SourceJson,
+				resources: Vec<medtrust_primitives::catalog::ResourceJson>,
+			}
+			let detail = SourceDetail {
+				source: chain.source(source).await?,
+				resources: chain.resources_of(source).await?,
+			};
+			print(json, &detail, |d| {
+				let s = &d.source;
+				let mut out =
+					format!(
+					"{} (#{}, {}, {}, institution #{})\ndomains     {}\nregistered  block #{}\n",
+					s.name, s.id, s.system, s.status, s.institution, s.domains.join(", "), s.registered
+				);
+				for r in &d.resources {
+					out.push_str(&format!("  resource {:>4}  v{}  {}\n", r.id, r.version, r.name));
+					for v in &r.versions {
+						out.push_str(&format!(
+							"      v{} block #{}  {}/{} items  schema {}\n",
+							v.version,
+							v.registered,
+							v.registered_items,
+							v.item_count,
+							v.schema_hash
+						));
+					}
+				}
+				out
+			})?;
+		}
+		CatalogCommand::Show { source, resource: Some(id), version } => {
+			let resource = chain.resource(id).await?;
+			if resource.source != source {
+				anyhow::bail!(
+					"resource #{id} belongs to source #{}, not #{source}",
+					resource.source
+				);
+			}
+			let version = version.unwrap_or(resource.version);
+			let page = chain.items(id, version).await?;
+			print(json, &page.items, |items| {
+				let mut out = format!("{} v{version}\n", resource.name);
+				for i in items {
+					out.push_str(&format!(
+						"{:>4}  {:<24} {:<20} {:<5} {:<16} {}\n",
+						i.position,
+						i.name,
+						i.data_type,
+						if i.nullable { "null" } else { "" },
+						i.standard_element.as_deref().unwrap_or("-"),
+						i.definition
+					));
+				}
+				out
+			})?;
+		}
+		CatalogCommand::Import(args) => {
+			let specs = specs.unwrap_or_default();
+			let signer = need_signer()?;
+			let report = chain
+				.import(&signer, args.source, &specs, |o| {
+					eprintln!(
+						"{:<10} {} (resource {}, v{}, {} items)",
+						o.action, o.name, o.resource, o.version, o.items_registered
+					)
+				})
+				.await?;
+			print(json, &report, |r| {
+				format!(
+					"source {}: {} registered, {} versioned, {} completed, {} unchanged\n",
+					r.source,
+					r.count("registered"),
+					r.count("versioned"),
+					r.count("completed"),
+					r.count("unchanged")
+				)
+			})?;
+		}
+		CatalogCommand::Export { format, out } => {
+			let export = CatalogExport {
+				genesis: format!("{:?}", chain.api().genesis_hash()),
+				domains: chain.domains().await?,
+				catalog: chain.catalog().await?,
+			};
+			let text = match format.as_str() {
+				"csv" => catalog::export::csv(&export),
+				"dcat" => serde_json::to_string_pretty(&catalog::export::dcat(&export))? + "\n",
+				_ => serde_json::to_string_pretty(&export)? + "\n",
+			};
+			match out {
+				Some(path) => {
+					std::fs::write(&path, text)
+						.map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+					eprintln!(
+						"wrote {} resources to {} ({format})",
+						export.catalog.entries.len(),
+						path.display()
+					);
+				}
+				None => print!("{text}"),
+			}
+		}
+	}
+	Ok(())
+}
+
 fn submitted_text(what: &str) -> impl FnOnce(&Submitted) -> String + '_ {
 	move |s| {
 		let mut out = format!("{what}: finalized (extrinsic {:?})\n", s.extrinsic_hash);
@@ -179,6 +513,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			let status = chain.status().await?;
 			print(cli.json, &status, |s| s.render())?;
 		}
+		Command::Catalog(command) => run_catalog(&cli.url, cli.json, need_signer, command).await?,
 		Command::Consortium(command) => {
 			// Check arguments before connecting: bad input fails fast and sends nothing.
 			let admission = match &command {

@@ -1,13 +1,13 @@
 //! Signing, submitting and reporting transactions, with errors a person can act on.
 
 use serde::Serialize;
-use subxt::{transactions::Payload, utils::H256};
+use subxt::{extrinsics::ExtrinsicEvents, transactions::Payload, utils::H256};
 use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	chain::one_line,
 	runtime::{self, runtime_types::sp_runtime::DispatchError},
-	Chain, Error, Result,
+	Chain, Error, MedTrustConfig, Result,
 };
 
 /// One event a transaction emitted.
@@ -59,6 +59,15 @@ impl Chain {
 	/// Signs `call` with `signer`, submits it, waits until it is in a finalized block, and
 	/// returns its events; fails with the reason if it was refused or failed.
 	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Submitted> {
+		self.submit_with_events(call, signer).await.map(|(submitted, _)| submitted)
+	}
+
+	/// [`Chain::submit`], also returning the transaction's events for typed look-ups.
+	pub async fn submit_with_events<Call: Payload>(
+		&self,
+		call: &Call,
+		signer: &Keypair,
+	) -> Result<(Submitted, ExtrinsicEvents<MedTrustConfig>)> {
 		// Anchor the transaction's mortality at the node's best block, which the node validates
 		// against: its finalized view may lag while it catches up, and a stale anchor reads as a
 		// bad signature.
@@ -104,12 +113,13 @@ impl Chain {
 			Some(Ok(proposed)) => Some(proposed.proposal_hash),
 			_ => None,
 		};
-		Ok(Submitted {
+		let submitted = Submitted {
 			extrinsic_hash: events.extrinsic_hash(),
 			events: views,
 			motion_result,
 			motion_hash,
-		})
+		};
+		Ok((submitted, events))
 	}
 
 	/// `Pallet::Error: documentation` for a module error, or the error's debug text.

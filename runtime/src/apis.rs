@@ -18,12 +18,25 @@ use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Block, Consortium, Executive, Grandpa,
-	InherentDataExt, Nonce, Runtime, RuntimeGenesisConfig, SessionKeys, System, VERSION,
+	genesis_config_presets, AccountId, Aura, Block, Consortium, DataSources, Executive,
+	FieldMapping, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeGenesisConfig, SessionKeys,
+	System, VERSION,
 };
 
 /// An institution as the consortium runtime API returns it.
 pub type InstitutionInfo = pallet_consortium::InstitutionOf<Runtime>;
+/// A business domain's code.
+pub type DomainCode = pallet_data_sources::DomainCode<Runtime>;
+/// A business domain as the data sources runtime API returns it.
+pub type DomainInfo = pallet_data_sources::Domain<Runtime>;
+/// A data source as the data sources runtime API returns it.
+pub type SourceInfo = pallet_data_sources::Source<Runtime>;
+/// A resource as the data sources runtime API returns it.
+pub type ResourceInfo = pallet_data_sources::Resource<Runtime>;
+/// A resource's schema version as the data sources runtime API returns it.
+pub type VersionInfo = pallet_data_sources::ResourceVersion<Runtime>;
+/// A data item as the field mapping runtime API returns it.
+pub type ItemInfo = pallet_field_mapping::DataItem<Runtime>;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -169,6 +182,60 @@ impl_runtime_apis! {
 
 		fn min_validators() -> u32 {
 			pallet_consortium::MinValidators::<Runtime>::get()
+		}
+	}
+
+	impl pallet_data_sources_runtime_api::DataSourcesApi<
+		Block, DomainCode, DomainInfo, SourceInfo, ResourceInfo, VersionInfo
+	> for Runtime {
+		fn domains() -> Vec<(DomainCode, DomainInfo)> {
+			DataSources::domains()
+		}
+
+		fn sources_of(institution: pallet_data_sources::InstitutionId) -> Vec<(pallet_data_sources::SourceId, SourceInfo)> {
+			DataSources::sources_of(institution)
+		}
+
+		fn source(id: pallet_data_sources::SourceId) -> Option<SourceInfo> {
+			pallet_data_sources::Sources::<Runtime>::get(id)
+		}
+
+		fn resources_of(source: pallet_data_sources::SourceId) -> Vec<(pallet_data_sources::ResourceId, ResourceInfo)> {
+			DataSources::resources_of(source)
+		}
+
+		fn resource(id: pallet_data_sources::ResourceId) -> Option<ResourceInfo> {
+			pallet_data_sources::Resources::<Runtime>::get(id)
+		}
+
+		fn versions(resource: pallet_data_sources::ResourceId) -> Vec<(pallet_data_sources::Version, VersionInfo)> {
+			DataSources::versions_of(resource)
+		}
+
+		fn catalog_page(
+			start: pallet_data_sources::ResourceId,
+			limit: u32,
+		) -> Vec<(pallet_data_sources::ResourceId, ResourceInfo, Vec<(pallet_data_sources::Version, VersionInfo)>)> {
+			DataSources::catalog_page(start, limit)
+		}
+
+		fn next_resource_id() -> pallet_data_sources::ResourceId {
+			pallet_data_sources::NextResourceId::<Runtime>::get()
+		}
+	}
+
+	impl pallet_field_mapping_runtime_api::FieldMappingApi<Block, ItemInfo> for Runtime {
+		fn items(
+			resource: pallet_data_sources::ResourceId,
+			version: pallet_data_sources::Version,
+			start: u32,
+			limit: u32,
+		) -> Vec<ItemInfo> {
+			FieldMapping::items(resource, version, start, limit)
+		}
+
+		fn item_count(resource: pallet_data_sources::ResourceId, version: pallet_data_sources::Version) -> u32 {
+			pallet_field_mapping::ItemCount::<Runtime>::get((resource, version))
 		}
 	}
 

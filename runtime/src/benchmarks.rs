@@ -4,4 +4,6 @@
 frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_consortium, Consortium]
+	[pallet_data_sources, DataSources]
+	[pallet_field_mapping, FieldMapping]
 );

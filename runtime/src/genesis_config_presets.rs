@@ -13,13 +13,14 @@
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use pallet_consortium::{GenesisInstitution, InstitutionKind};
+use pallet_data_sources::GenesisDomain;
 use serde_json::Value;
 use sp_genesis_builder::{PresetId, DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 use crate::{
-	AccountId, Balance, BalancesConfig, ConsortiumConfig, RuntimeGenesisConfig, SessionConfig,
-	SessionKeys, SudoConfig, UNIT,
+	AccountId, Balance, BalancesConfig, ConsortiumConfig, DataSourcesConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, SudoConfig, UNIT,
 };
 
 /// What each development account holds: enough to exist; there are no fees.
@@ -70,6 +71,88 @@ fn hex_bytes(hex: &str) -> Vec<u8> {
 		.collect()
 }
 
+/// The business domains every preset starts with: (code, name, description, shared data
+/// domains, in scope). Physical examination starts out of scope: the consortium decides.
+const DOMAINS: [(&str, &str, &str, &[&str], bool); 10] = [
+	(
+		"OUTPATIENT",
+		"门诊",
+		"门诊挂号、就诊、诊断与处置",
+		&["patient", "visit", "diagnosis", "order"],
+		true,
+	),
+	(
+		"INPATIENT",
+		"住院",
+		"入院、病程、医嘱、护理与出院",
+		&["patient", "visit", "diagnosis", "order", "vital-signs"],
+		true,
+	),
+	(
+		"EMERGENCY",
+		"急诊",
+		"急诊分诊、抢救与留观",
+		&["patient", "visit", "diagnosis", "vital-signs"],
+		true,
+	),
+	("LABORATORY", "检验", "检验申请、标本、结果与报告", &["patient", "order", "lab-result"], true),
+	(
+		"IMAGING",
+		"影像",
+		"影像检查申请、图像与诊断报告",
+		&["patient", "order", "imaging-report"],
+		true,
+	),
+	(
+		"PHARMACY",
+		"药事与处方",
+		"处方开具、审核、调配与发药",
+		&["patient", "prescription", "medication"],
+		true,
+	),
+	(
+		"REFERRAL",
+		"转诊",
+		"上下转诊与远程会诊",
+		&["patient", "visit", "diagnosis", "referral"],
+		true,
+	),
+	(
+		"INSURANCE_CLAIMS",
+		"医保结算",
+		"医疗保障费用明细与结算清单",
+		&["patient", "visit", "diagnosis", "cost", "claim"],
+		true,
+	),
+	(
+		"PUBLIC_HEALTH",
+		"公共卫生报告",
+		"传染病、慢病与死因监测报告",
+		&["patient", "diagnosis", "disease-report"],
+		true,
+	),
+	(
+		"PHYSICAL_EXAM",
+		"健康体检",
+		"健康体检项目、结果与总检报告",
+		&["patient", "lab-result", "exam-report"],
+		false,
+	),
+];
+
+fn domains() -> Vec<GenesisDomain> {
+	DOMAINS
+		.iter()
+		.map(|(code, name, description, shared, in_scope)| GenesisDomain {
+			code: String::from(*code),
+			name: String::from(*name),
+			description: String::from(*description),
+			shared_data: shared.iter().map(|d| String::from(*d)).collect(),
+			in_scope: *in_scope,
+		})
+		.collect()
+}
+
 fn genesis(founders: Vec<Founder>, min_validators: u32, sudo: Option<AccountId>) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -85,6 +168,7 @@ fn genesis(founders: Vec<Founder>, min_validators: u32, sudo: Option<AccountId>)
 			institutions: founders.iter().map(Founder::institution).collect::<Vec<_>>(),
 			min_validators,
 		},
+		data_sources: DataSourcesConfig { domains: domains() },
 		sudo: SudoConfig { key: sudo },
 	})
 }

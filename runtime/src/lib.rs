@@ -59,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -175,4 +175,10 @@ mod runtime {
 
 	#[runtime::pallet_index(8)]
 	pub type Consortium = pallet_consortium;
+
+	#[runtime::pallet_index(9)]
+	pub type DataSources = pallet_data_sources;
+
+	#[runtime::pallet_index(10)]
+	pub type FieldMapping = pallet_field_mapping;
 }

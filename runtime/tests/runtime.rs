@@ -209,3 +209,89 @@ fn only_members_of_active_institutions_may_transact() {
 		);
 	});
 }
+
+#[test]
+fn presets_start_with_the_default_business_domains() {
+	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+		genesis_of(preset).execute_with(|| {
+			let domains = medtrust_runtime::DataSources::domains();
+			let codes: Vec<String> = domains
+				.iter()
+				.map(|(c, _)| String::from_utf8(c.to_vec()).expect("ASCII"))
+				.collect();
+			assert_eq!(codes.len(), 10, "{codes:?}");
+			for code in ["OUTPATIENT", "INPATIENT", "LABORATORY", "IMAGING", "INSURANCE_CLAIMS"] {
+				assert!(medtrust_runtime::DataSources::in_scope(code.as_bytes()), "{code}");
+			}
+			assert!(!medtrust_runtime::DataSources::in_scope(b"PHYSICAL_EXAM"));
+			medtrust_runtime::DataSources::do_try_state().expect("invariants hold at genesis");
+		});
+	}
+}
+
+#[test]
+fn members_register_sources_and_items_and_others_cannot() {
+	use pallet_data_sources::{Operation, ResourceKind, SystemKind};
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		fn bytes<S: frame_support::traits::Get<u32>>(
+			text: &str,
+		) -> frame_support::BoundedVec<u8, S> {
+			text.as_bytes().to_vec().try_into().expect("within the bound")
+		}
+		let register = |who: Sr25519Keyring| {
+			RuntimeCall::DataSources(pallet_data_sources::Call::register_source {
+				name: bytes("检验LIS"),
+				system: SystemKind::Lis,
+				domains: vec![bytes("LABORATORY")].try_into().expect("one domain"),
+			})
+			.dispatch_bypass_filter(RuntimeOrigin::signed(who.to_account_id()))
+		};
+		// Ferdie is no member of any institution.
+		assert!(register(Sr25519Keyring::Ferdie).is_err());
+		// Eve is a member of institution 0.
+		assert_ok!(register(Sr25519Keyring::Eve));
+		let source = pallet_data_sources::Sources::<Runtime>::get(0).expect("registered");
+		assert_eq!(source.institution, 0);
+		let eve = RuntimeOrigin::signed(Sr25519Keyring::Eve.to_account_id());
+		assert_ok!(RuntimeCall::DataSources(pallet_data_sources::Call::register_resource {
+			source: 0,
+			name: bytes("lis.lab_result"),
+			kind: Box::new(ResourceKind::Table {
+				database: bytes("lis"),
+				schema: bytes("lis"),
+				table: bytes("lab_result"),
+			}),
+			address: bytes("10.1.2.3:5432/lis"),
+			operations: vec![Operation::Collect].try_into().expect("one"),
+			schema_hash: [7; 32],
+			item_count: 1,
+		})
+		.dispatch_bypass_filter(eve.clone()));
+		let item = pallet_field_mapping::ItemInfo::<Runtime> {
+			name: bytes("result_value"),
+			data_type: bytes("numeric"),
+			length: None,
+			precision: Some(10),
+			scale: Some(3),
+			nullable: true,
+			definition: bytes("检验结果值"),
+			value_domain: None,
+			unit: Some(bytes("mmol/L")),
+			standard_element: None,
+		};
+		let items = |i: pallet_field_mapping::ItemInfo<Runtime>| {
+			RuntimeCall::FieldMapping(pallet_field_mapping::Call::register_items {
+				resource: 0,
+				version: 1,
+				items: vec![i].try_into().expect("one item"),
+			})
+		};
+		// Bob belongs to another institution: the source is not his.
+		assert!(items(item.clone())
+			.dispatch_bypass_filter(RuntimeOrigin::signed(Sr25519Keyring::Bob.to_account_id()))
+			.is_err());
+		assert_ok!(items(item).dispatch_bypass_filter(eve));
+		assert_eq!(medtrust_runtime::FieldMapping::items(0, 1, 0, 10).len(), 1);
+		medtrust_runtime::FieldMapping::do_try_state().expect("invariants hold");
+	});
+}

@@ -290,3 +290,148 @@ where
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }
+
+/// A PostgreSQL server of its own (Debian's `postgresql` binaries, installed by
+/// `scripts/setup.sh`): a fresh cluster in a temporary directory, listening on a free loopback
+/// port only, trust authentication for the `postgres` user. Dropping it stops the server and
+/// deletes the cluster.
+pub struct Postgres {
+	pub port: u16,
+	bin: PathBuf,
+	root: bool,
+	dir: tempfile::TempDir,
+	child: Child,
+}
+
+impl Postgres {
+	/// Creates and starts the cluster; waits until it accepts connections.
+	pub fn start() -> Postgres {
+		let bin = std::fs::read_dir("/usr/lib/postgresql")
+			.ok()
+			.and_then(|versions| {
+				versions.filter_map(|v| v.ok()).map(|v| v.path().join("bin")).max()
+			})
+			.filter(|bin| bin.join("initdb").is_file())
+			.expect(
+				"PostgreSQL binaries in /usr/lib/postgresql/*/bin (scripts/setup.sh installs them)",
+			);
+		let dir =
+			tempfile::Builder::new().prefix("medtrust-e2e-pg-").tempdir().expect("a temp dir");
+		let root = running_as_root();
+		if root {
+			// PostgreSQL refuses to run as root: the cluster belongs to the `postgres` user.
+			let status = Command::new("chown")
+				.args(["-R", "postgres:postgres"])
+				.arg(dir.path())
+				.status()
+				.expect("chown runs");
+			assert!(status.success(), "chown of the cluster directory failed");
+		}
+		let as_postgres = |program: &str| {
+			let mut command = if root {
+				let mut c = Command::new("runuser");
+				c.args(["-u", "postgres", "--"]).arg(bin.join(program));
+				c
+			} else {
+				Command::new(bin.join(program))
+			};
+			command.stdin(Stdio::null());
+			command
+		};
+		let data = dir.path().join("data");
+		let out = as_postgres("initdb")
+			.args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C.UTF-8"])
+			.arg("-D")
+			.arg(&data)
+			.output()
+			.expect("initdb runs");
+		assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+		let port = free_port();
+		let log = std::fs::File::create(dir.path().join("postgres.log")).expect("a log file");
+		let child = as_postgres("postgres")
+			.arg("-D")
+			.arg(&data)
+			.args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
+			.arg("-k")
+			.arg(dir.path())
+			.stdout(log.try_clone().expect("a log handle"))
+			.stderr(log)
+			.spawn()
+			.expect("postgres starts");
+		let mut server = Postgres { port, bin, root, dir, child };
+		let started = Instant::now();
+		while server.psql("postgres", "SELECT 1").is_err() {
+			if let Ok(Some(status)) = server.child.try_wait() {
+				panic!("postgres exited with {status}:\n{}", server.log());
+			}
+			assert!(
+				started.elapsed() < Duration::from_secs(60),
+				"postgres did not start:\n{}",
+				server.log()
+			);
+			std::thread::sleep(Duration::from_millis(250));
+		}
+		server
+	}
+
+	/// The connection URL of a database.
+	pub fn url(&self, database: &str) -> String {
+		format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+	}
+
+	/// Runs SQL in a database with `psql` (stops at the first error).
+	pub fn psql(&self, database: &str, sql: &str) -> Result<String, String> {
+		let out = Command::new(self.bin.join("psql"))
+			.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
+			.args(["-p", &self.port.to_string(), "-d", database, "-c", sql])
+			.stdin(Stdio::null())
+			.output()
+			.map_err(|e| e.to_string())?;
+		if out.status.success() {
+			Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+		} else {
+			Err(String::from_utf8_lossy(&out.stderr).into_owned())
+		}
+	}
+
+	fn log(&self) -> String {
+		std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
+	}
+}
+
+impl Drop for Postgres {
+	fn drop(&mut self) {
+		// `pg_ctl stop` reaches the server itself (under `runuser`, killing the child would
+		// only kill `runuser`).
+		let pg_ctl = self.bin.join("pg_ctl");
+		let data = self.dir.path().join("data");
+		let mut stop = if self.root {
+			let mut c = Command::new("runuser");
+			c.args(["-u", "postgres", "--"]).arg(pg_ctl);
+			c
+		} else {
+			Command::new(pg_ctl)
+		};
+		let _ = stop
+			.args(["stop", "-m", "immediate", "-w", "-D"])
+			.arg(&data)
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.status();
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			eprintln!("---- postgres log ----\n{}", self.log());
+		}
+	}
+}
+
+/// Whether this process runs as root (`id -u` is 0).
+fn running_as_root() -> bool {
+	Command::new("id")
+		.arg("-u")
+		.output()
+		.map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+		.unwrap_or(false)
+}

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod catalog;
 mod consortium;
 mod dev_chain;
 mod governance;

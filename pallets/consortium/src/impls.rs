@@ -406,3 +406,30 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 }
+
+/// Ensures a signed origin whose signer is an account of an active institution; gives the
+/// institution's id. What other pallets name their `InstitutionOrigin`.
+pub struct EnsureMember<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> EnsureOrigin<T::RuntimeOrigin> for EnsureMember<T> {
+	type Success = InstitutionId;
+
+	fn try_origin(origin: T::RuntimeOrigin) -> Result<InstitutionId, T::RuntimeOrigin> {
+		match origin.clone().into() {
+			Ok(frame_system::RawOrigin::Signed(who)) => {
+				Pallet::<T>::member_institution(&who).map_err(|_| origin)
+			}
+			_ => Err(origin),
+		}
+	}
+
+	/// The admin of the first active institution.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<T::RuntimeOrigin, ()> {
+		Pallet::<T>::institutions()
+			.into_iter()
+			.find(|(_, i)| i.status == InstitutionStatus::Active)
+			.map(|(_, i)| frame_system::RawOrigin::Signed(i.admin).into())
+			.ok_or(())
+	}
+}

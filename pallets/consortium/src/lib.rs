@@ -59,6 +59,7 @@ mod mock;
 mod tests;
 
 pub use extension::CheckMembership;
+pub use impls::EnsureMember;
 pub use types::*;
 pub use weights::WeightInfo;
 

@@ -535,3 +535,20 @@ fn try_state_catches_a_broken_member_index() {
 		assert!(Consortium::do_try_state().is_err());
 	});
 }
+
+mod ensure_member {
+	use super::*;
+	use frame_support::traits::EnsureOrigin;
+
+	#[test]
+	fn gives_the_institution_of_an_active_member_only() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_eq!(EnsureMember::<Test>::try_origin(signed(11)).ok(), Some(0));
+			assert_eq!(EnsureMember::<Test>::try_origin(signed(2)).ok(), Some(1));
+			assert!(EnsureMember::<Test>::try_origin(signed(99)).is_err());
+			assert!(EnsureMember::<Test>::try_origin(root()).is_err());
+			assert_ok!(Consortium::suspend_institution(root(), 0));
+			assert!(EnsureMember::<Test>::try_origin(signed(11)).is_err());
+		});
+	}
+}

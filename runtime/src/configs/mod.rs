@@ -3,6 +3,8 @@
 mod balances;
 pub mod consensus;
 pub mod consortium;
+mod data_sources;
+mod field_mapping;
 pub mod governance;
 mod session;
 mod sudo;

@@ -1,13 +1,22 @@
 //! The node's JSON-RPC methods beyond the standard ones that `sc_service` installs
 //! (`chain_*`, `state_*`, `author_*`, `system_*` and the new `chainHead_v1_*` family).
 //!
-//! Today: `system_accountNextIndex`, which wallets use to pick a nonce that counts
-//! transactions waiting in the pool. Each MedTrust capability adds its `medtrust_*` methods here.
+//! - `system_accountNextIndex`, which wallets use to pick a nonce that counts transactions
+//!   waiting in the pool;
+//! - the data catalog's `medtrust_domains`, `medtrust_sources`, `medtrust_source`,
+//!   `medtrust_resources`, `medtrust_resource`, `medtrust_items` and `medtrust_catalog`
+//!   ([`catalog`]).
+
+pub mod catalog;
 
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
-use medtrust_runtime::{opaque::Block, AccountId, Nonce};
+use medtrust_runtime::{
+	apis::{DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo},
+	opaque::Block,
+	AccountId, Nonce,
+};
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
@@ -34,6 +43,15 @@ where
 		+ 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: pallet_data_sources_runtime_api::DataSourcesApi<
+		Block,
+		DomainCode,
+		DomainInfo,
+		SourceInfo,
+		ResourceInfo,
+		VersionInfo,
+	>,
+	C::Api: pallet_field_mapping_runtime_api::FieldMappingApi<Block, ItemInfo>,
 	P: TransactionPool + 'static,
 {
 	use substrate_frame_rpc_system::{System, SystemApiServer};
@@ -41,7 +59,9 @@ where
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool } = deps;
 
-	module.merge(System::new(client, pool).into_rpc())?;
+	use catalog::{Catalog, CatalogRpcServer};
+	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(Catalog::new(client).into_rpc())?;
 
 	Ok(module)
 }

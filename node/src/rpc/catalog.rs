@@ -1,0 +1,361 @@
+//! `medtrust_*` JSON-RPC methods over the data catalog's runtime APIs (`DataSourcesApi`,
+//! `FieldMappingApi`): business domains, sources, resources, items, and the trusted
+//! verification catalog in pages. Every method reads at the best block unless `at` names one.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use jsonrpsee::{
+	core::RpcResult,
+	proc_macros::rpc,
+	types::{error::ErrorObject, ErrorObjectOwned},
+};
+use medtrust_primitives::catalog::*;
+use medtrust_runtime::{
+	apis::{DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo},
+	opaque::Block,
+};
+use pallet_data_sources::{Operation, ResourceKind, SourceStatus, SystemKind};
+use pallet_data_sources_runtime_api::DataSourcesApi;
+use pallet_field_mapping::ValueDomain;
+use pallet_field_mapping_runtime_api::FieldMappingApi;
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_runtime::traits::{Block as BlockT, Header as _};
+
+/// The most resources in one catalog page (each with all its versions and items).
+pub const MAX_CATALOG_PAGE: u32 = 50;
+/// The most items in one page of `medtrust_items`.
+pub const MAX_ITEMS_PAGE: u32 = 2048;
+
+type Hash = <Block as BlockT>::Hash;
+
+/// The catalog's JSON-RPC methods.
+#[rpc(client, server)]
+pub trait CatalogRpc {
+	/// Every business domain, by code.
+	#[method(name = "medtrust_domains")]
+	fn domains(&self, at: Option<Hash>) -> RpcResult<Vec<DomainJson>>;
+
+	/// The data sources of an institution, by id.
+	#[method(name = "medtrust_sources")]
+	fn sources(&self, institution: u32, at: Option<Hash>) -> RpcResult<Vec<SourceJson>>;
+
+	/// One data source, or `null`.
+	#[method(name = "medtrust_source")]
+	fn source(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<SourceJson>>;
+
+	/// The resources of a data source, each with its versions (without items).
+	#[method(name = "medtrust_resources")]
+	fn resources(&self, source: u64, at: Option<Hash>) -> RpcResult<Vec<ResourceJson>>;
+
+	/// One resource with its versions (without items), or `null`.
+	#[method(name = "medtrust_resource")]
+	fn resource(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<ResourceJson>>;
+
+	/// Up to `limit` (default and most 2048) items of a resource version from position
+	/// `start` (default 0) on.
+	#[method(name = "medtrust_items")]
+	fn items(
+		&self,
+		resource: u64,
+		version: u32,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<ItemsPage>;
+
+	/// A page of the trusted verification catalog: up to `limit` (default 10, most 50)
+	/// resources with ids from `start` (default 0) on, each with its source, every version
+	/// and every version's items. Pass the returned `at.hash` to read further pages at the
+	/// same block.
+	#[method(name = "medtrust_catalog")]
+	fn catalog(
+		&self,
+		start: Option<u64>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<CatalogPage>;
+}
+
+/// The catalog's RPC methods over a client.
+pub struct Catalog<C> {
+	client: Arc<C>,
+}
+
+impl<C> Catalog<C> {
+	/// Serves the catalog from `client`.
+	pub fn new(client: Arc<C>) -> Self {
+		Self { client }
+	}
+}
+
+fn error(message: impl ToString) -> ErrorObjectOwned {
+	ErrorObject::owned(1, message.to_string(), None::<()>)
+}
+
+fn text(bytes: &[u8]) -> String {
+	String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn hex0x(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+fn system_name(system: SystemKind) -> &'static str {
+	match system {
+		SystemKind::His => "HIS",
+		SystemKind::Lis => "LIS",
+		SystemKind::Pacs => "PACS",
+		SystemKind::Emr => "EMR",
+		SystemKind::Ris => "RIS",
+		SystemKind::Cdr => "CDR",
+		SystemKind::Other => "OTHER",
+	}
+}
+
+fn operation_name(op: &Operation) -> &'static str {
+	match op {
+		Operation::Collect => "collect",
+		Operation::Clean => "clean",
+		Operation::Transform => "transform",
+		Operation::Deidentify => "deidentify",
+		Operation::Aggregate => "aggregate",
+		Operation::Store => "store",
+		Operation::Share => "share",
+		Operation::Derive => "derive",
+	}
+}
+
+fn domain_json(code: DomainCode, d: DomainInfo) -> DomainJson {
+	DomainJson {
+		code: text(&code),
+		name: text(&d.name),
+		description: text(&d.description),
+		shared_data: d.shared_data.iter().map(|s| text(s)).collect(),
+		in_scope: d.in_scope,
+		registered: d.registered,
+	}
+}
+
+fn source_json(id: u64, s: SourceInfo) -> SourceJson {
+	SourceJson {
+		id,
+		institution: s.institution,
+		name: text(&s.name),
+		system: system_name(s.system).into(),
+		domains: s.domains.iter().map(|d| text(d)).collect(),
+		status: match s.status {
+			SourceStatus::Active => "active",
+			SourceStatus::Retired => "retired",
+		}
+		.into(),
+		registered: s.registered,
+		resource_count: s.resource_count,
+	}
+}
+
+fn kind_json(kind: &ResourceKind<medtrust_runtime::Runtime>) -> ResourceKindJson {
+	match kind {
+		ResourceKind::Table { database, schema, table } => ResourceKindJson::Table {
+			database: text(database),
+			schema: text(schema),
+			table: text(table),
+		},
+		ResourceKind::Interface { protocol, method, path } => ResourceKindJson::Interface {
+			protocol: text(protocol),
+			method: text(method),
+			path: text(path),
+		},
+		ResourceKind::FileSet { pattern } => ResourceKindJson::FileSet { pattern: text(pattern) },
+	}
+}
+
+fn item_json(item: ItemInfo) -> ItemJson {
+	let info = item.info;
+	ItemJson {
+		name: text(&info.name),
+		position: item.position,
+		data_type: text(&info.data_type),
+		length: info.length,
+		precision: info.precision,
+		scale: info.scale,
+		nullable: info.nullable,
+		definition: text(&info.definition),
+		value_domain: info.value_domain.map(|v| match v {
+			ValueDomain::CodeSystem(id) => ValueDomainJson::CodeSystem(text(&id)),
+			ValueDomain::Enumerated(hash) => ValueDomainJson::Enumerated(hex0x(&hash)),
+		}),
+		unit: info.unit.map(|u| text(&u)),
+		standard_element: info.standard_element.map(|e| text(&e)),
+		registered: item.registered,
+	}
+}
+
+impl<C> Catalog<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: DataSourcesApi<Block, DomainCode, DomainInfo, SourceInfo, ResourceInfo, VersionInfo>
+		+ FieldMappingApi<Block, ItemInfo>,
+{
+	/// The block to read at, with its number.
+	fn block(&self, at: Option<Hash>) -> RpcResult<BlockRef> {
+		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
+		let header = self
+			.client
+			.header(hash)
+			.map_err(error)?
+			.ok_or_else(|| error(format!("unknown block {hash:?}")))?;
+		Ok(BlockRef { number: *header.number(), hash: hex0x(hash.as_ref()) })
+	}
+
+	fn hash(&self, at: Option<Hash>) -> Hash {
+		at.unwrap_or_else(|| self.client.info().best_hash)
+	}
+
+	/// A resource with its versions; with their items if `with_items`.
+	fn resource_json(
+		&self,
+		hash: Hash,
+		id: u64,
+		r: ResourceInfo,
+		versions: Vec<(u32, VersionInfo)>,
+		with_items: bool,
+	) -> RpcResult<ResourceJson> {
+		let api = self.client.runtime_api();
+		let mut out = Vec::with_capacity(versions.len());
+		for (version, v) in versions {
+			let registered_items = api.item_count(hash, id, version).map_err(error)?;
+			let items = if with_items {
+				api.items(hash, id, version, 0, MAX_ITEMS_PAGE)
+					.map_err(error)?
+					.into_iter()
+					.map(item_json)
+					.collect()
+			} else {
+				Vec::new()
+			};
+			out.push(VersionJson {
+				version,
+				schema_hash: hex0x(&v.schema_hash),
+				item_count: v.item_count,
+				registered_items,
+				registered: v.registered,
+				items,
+			});
+		}
+		Ok(ResourceJson {
+			id,
+			source: r.source,
+			name: text(&r.name),
+			kind: kind_json(&r.kind),
+			address: text(&r.address),
+			operations: r.operations.iter().map(|o| operation_name(o).to_string()).collect(),
+			version: r.version,
+			registered: r.registered,
+			versions: out,
+		})
+	}
+}
+
+impl<C> CatalogRpcServer for Catalog<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: DataSourcesApi<Block, DomainCode, DomainInfo, SourceInfo, ResourceInfo, VersionInfo>
+		+ FieldMappingApi<Block, ItemInfo>,
+{
+	fn domains(&self, at: Option<Hash>) -> RpcResult<Vec<DomainJson>> {
+		let all = self.client.runtime_api().domains(self.hash(at)).map_err(error)?;
+		Ok(all.into_iter().map(|(code, d)| domain_json(code, d)).collect())
+	}
+
+	fn sources(&self, institution: u32, at: Option<Hash>) -> RpcResult<Vec<SourceJson>> {
+		let all =
+			self.client.runtime_api().sources_of(self.hash(at), institution).map_err(error)?;
+		Ok(all.into_iter().map(|(id, s)| source_json(id, s)).collect())
+	}
+
+	fn source(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<SourceJson>> {
+		let found = self.client.runtime_api().source(self.hash(at), id).map_err(error)?;
+		Ok(found.map(|s| source_json(id, s)))
+	}
+
+	fn resources(&self, source: u64, at: Option<Hash>) -> RpcResult<Vec<ResourceJson>> {
+		let hash = self.hash(at);
+		let api = self.client.runtime_api();
+		let all = api.resources_of(hash, source).map_err(error)?;
+		all.into_iter()
+			.map(|(id, r)| {
+				let versions = api.versions(hash, id).map_err(error)?;
+				self.resource_json(hash, id, r, versions, false)
+			})
+			.collect()
+	}
+
+	fn resource(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<ResourceJson>> {
+		let hash = self.hash(at);
+		let api = self.client.runtime_api();
+		let Some(r) = api.resource(hash, id).map_err(error)? else { return Ok(None) };
+		let versions = api.versions(hash, id).map_err(error)?;
+		self.resource_json(hash, id, r, versions, false).map(Some)
+	}
+
+	fn items(
+		&self,
+		resource: u64,
+		version: u32,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<ItemsPage> {
+		let block = self.block(at)?;
+		let hash = self.hash(at);
+		let start = start.unwrap_or(0);
+		let limit = limit.unwrap_or(MAX_ITEMS_PAGE).clamp(1, MAX_ITEMS_PAGE);
+		let api = self.client.runtime_api();
+		let items: Vec<ItemJson> = api
+			.items(hash, resource, version, start, limit)
+			.map_err(error)?
+			.into_iter()
+			.map(item_json)
+			.collect();
+		let count = api.item_count(hash, resource, version).map_err(error)?;
+		let next = items.last().map(|i| i.position + 1).filter(|n| *n < count);
+		Ok(ItemsPage { at: block, items, next })
+	}
+
+	fn catalog(
+		&self,
+		start: Option<u64>,
+		limit: Option<u32>,
+		at: Option<Hash>,
+	) -> RpcResult<CatalogPage> {
+		let block = self.block(at)?;
+		let hash = self.hash(at);
+		let limit = limit.unwrap_or(10).clamp(1, MAX_CATALOG_PAGE);
+		let api = self.client.runtime_api();
+		let page = api.catalog_page(hash, start.unwrap_or(0), limit).map_err(error)?;
+		let end = api.next_resource_id(hash).map_err(error)?;
+		let next = page.last().map(|(id, ..)| id + 1).filter(|n| *n < end);
+		let mut sources = BTreeMap::new();
+		let mut entries = Vec::with_capacity(page.len());
+		for (id, r, versions) in page {
+			let source = match sources.get(&r.source) {
+				Some(s) => Clone::clone(s),
+				None => {
+					let s = api
+						.source(hash, r.source)
+						.map_err(error)?
+						.map(|s| source_json(r.source, s))
+						.ok_or_else(|| error(format!("resource {id}'s source is missing")))?;
+					sources.insert(r.source, s.clone());
+					s
+				}
+			};
+			entries.push(CatalogEntry {
+				source,
+				resource: self.resource_json(hash, id, r, versions, true)?,
+			});
+		}
+		Ok(CatalogPage { at: block, entries, next })
+	}
+}
