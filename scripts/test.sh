@@ -51,6 +51,7 @@ mcargo test --release --workspace --locked -- "${extra[@]}" 2>&1 | tee -a "$resu
 
 log "pallet benchmarks, run as tests (runtime-benchmarks feature)"
 mcargo test --release --locked -p pallet-consortium -p pallet-data-sources -p pallet-field-mapping \
+	-p pallet-certificates \
 	--features runtime-benchmarks \
 	-- "${extra[@]}" 2>&1 | tee -a "$results"
 

@@ -9,11 +9,17 @@
 //! - [`status`]: what `medtrust status` reports;
 //! - [`consortium`]: institutions, members, validators and council motions;
 //! - [`catalog`]: business domains, data sources, resources and items; import and export;
+//! - [`anchor`]: anchoring records (commit, encrypt, certify) and verifying them;
+//! - [`keys`]: key-encryption keys and AES-256-GCM record encryption;
+//! - [`offline`]: verifying a certificate with the chain spec as the only trust anchor;
 //! - [`tx`]: signing and submitting transactions, and explaining refusals.
 
+pub mod anchor;
 pub mod catalog;
 pub mod consortium;
 pub mod error;
+pub mod keys;
+pub mod offline;
 pub mod signer;
 pub mod status;
 pub mod tx;
@@ -27,9 +33,17 @@ pub use error::{Error, Result};
 ///
 /// `scripts/refresh-metadata.sh` rewrites that file from the current runtime; a runtime test
 /// fails while it is stale.
+///
+/// A stored certificate also decodes from plain SCALE (`codec::Decode`), for offline
+/// verification of storage proofs.
 #[subxt::subxt(
 	runtime_metadata_path = "artifacts/metadata.scale",
-	derive_for_all_types = "Clone, PartialEq, Eq"
+	derive_for_all_types = "Clone, PartialEq, Eq",
+	derive_for_type(
+		path = "pallet_certificates::types::Certificate",
+		derive = "::codec::Decode",
+		recursive
+	)
 )]
 pub mod runtime {}
 

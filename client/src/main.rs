@@ -4,12 +4,15 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use medtrust_client::{
+	anchor::{AnchorRequest, PortableCertificate, RecordFormat, Verdict},
 	catalog::{self, export::CatalogExport},
 	consortium::{self, AdmissionRequest},
+	keys::KeyStore,
 	signer,
 	tx::Submitted,
 	Chain, DEFAULT_URL,
 };
+use medtrust_primitives::hashing::HashAlgorithm;
 use serde::Serialize;
 use subxt::utils::H256;
 
@@ -52,6 +55,114 @@ enum Command {
 	/// DCAT.
 	#[command(subcommand)]
 	Catalog(CatalogCommand),
+	/// Anchor a file of records: canonicalise each, commit to it with a fresh salt, encrypt it
+	/// (AES-256-GCM), certify the records (one certificate each, or one for the batch),
+	/// wait for finality, and write one portable certificate per record
+	/// (<out>/certificates/<n>.json, first record = 1). Interrupted, it resumes when run again
+	/// with the same file and options.
+	Anchor(AnchorArgs),
+	/// Verify a record (a file holding that one record: a JSON object, or a CSV header and the
+	/// row) against its portable certificate and the chain. Says valid, tampered, revoked,
+	/// superseded or unknown, and why. Exit status 0 only for valid, 3 for another verdict, 1
+	/// for an error.
+	Verify {
+		/// The record's file.
+		record: std::path::PathBuf,
+		/// Its portable certificate.
+		certificate: std::path::PathBuf,
+		/// Touch no node: check the certificate's evidence (GRANDPA finality from genesis,
+		/// storage proof) against the chain spec.
+		#[arg(long, requires = "chain_spec")]
+		offline: bool,
+		/// The raw chain spec to trust (`medtrust-node build-spec --chain … --raw`).
+		#[arg(long)]
+		chain_spec: Option<std::path::PathBuf>,
+	},
+	/// Show, revoke or supersede certificates (revoke and supersede: the issuing institution).
+	#[command(subcommand)]
+	Certificate(CertificateCommand),
+	/// Decrypt one record of an anchoring directory with the institution's key-encryption keys.
+	Decrypt {
+		/// The anchoring directory (`anchor --out`).
+		dir: std::path::PathBuf,
+		/// The record's position in the anchored file (1 first).
+		#[arg(long)]
+		record: u64,
+		/// The key-encryption key directory.
+		#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = medtrust_client::keys::default_dir())]
+		keys: std::path::PathBuf,
+		/// Write the record here instead of standard output.
+		#[arg(long)]
+		out: Option<std::path::PathBuf>,
+	},
+	/// Create, rotate and list the institution's key-encryption keys (they wrap the data keys
+	/// of anchored batches; old versions stay, so old data stays decryptable).
+	Keys {
+		#[command(subcommand)]
+		command: KeysCommand,
+		/// The key-encryption key directory.
+		#[arg(long, global = true, env = "MEDTRUST_KEYS", default_value_os_t = medtrust_client::keys::default_dir())]
+		keys: std::path::PathBuf,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+	/// Create the first key-encryption key.
+	Create,
+	/// Add a new version and make it current.
+	Rotate,
+	/// List the versions and the current one.
+	List,
+}
+
+#[derive(Debug, Subcommand)]
+enum CertificateCommand {
+	/// Show a certificate: issuer, source, resource, domain, subject, status, block.
+	Show { id: u64 },
+	/// Revoke a certificate of the signer's institution.
+	Revoke {
+		id: u64,
+		/// erroneous, withdrawn, key-compromised, consent-withdrawn, legal-order or other.
+		#[arg(long)]
+		reason: String,
+	},
+	/// Mark a certificate of the signer's institution as replaced by another of its own.
+	Supersede { old: u64, new: u64 },
+}
+
+#[derive(Debug, Args)]
+struct AnchorArgs {
+	/// The records' file.
+	file: std::path::PathBuf,
+	/// The data source the records come from (of the signer's institution).
+	#[arg(long)]
+	source: u64,
+	/// The resource (table, interface) the records follow.
+	#[arg(long)]
+	resource: u64,
+	/// The resource's schema version (default: its current one).
+	#[arg(long)]
+	version: Option<u32>,
+	/// The business domain (default: the source's first).
+	#[arg(long)]
+	domain: Option<String>,
+	/// ndjson, csv or fhir-bundle (default: from the extension: .csv, .json = fhir-bundle,
+	/// else ndjson).
+	#[arg(long)]
+	format: Option<String>,
+	/// sha-256, blake2b-256 or sm3.
+	#[arg(long, default_value = "sm3")]
+	algorithm: String,
+	/// One certificate for the whole file (a Merkle root) instead of one per record.
+	#[arg(long)]
+	batch: bool,
+	/// Where the ciphertexts and certificates go (default: <file stem>.anchored).
+	#[arg(long)]
+	out: Option<std::path::PathBuf>,
+	/// The key-encryption key directory.
+	#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = medtrust_client::keys::default_dir())]
+	keys: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,7 +350,7 @@ struct AdmitArgs {
 async fn main() -> ExitCode {
 	let cli = Cli::parse();
 	match run(cli).await {
-		Ok(()) => ExitCode::SUCCESS,
+		Ok(code) => code,
 		Err(e) => {
 			eprintln!("error: {e:#}");
 			ExitCode::FAILURE
@@ -498,7 +609,7 @@ fn submitted_text(what: &str) -> impl FnOnce(&Submitted) -> String + '_ {
 	}
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 	// A signer given but unusable is an error even for commands that do not sign: it would
 	// fail later at a worse moment.
 	let keypair = cli.signer.as_deref().map(signer::parse).transpose()?;
@@ -514,6 +625,173 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			print(cli.json, &status, |s| s.render())?;
 		}
 		Command::Catalog(command) => run_catalog(&cli.url, cli.json, need_signer, command).await?,
+		Command::Keys { command, keys } => {
+			let store = KeyStore::new(keys);
+			let version = match command {
+				KeysCommand::Create => Some(store.create(false)?),
+				KeysCommand::Rotate => Some(store.create(true)?),
+				KeysCommand::List => None,
+			};
+			#[derive(Serialize)]
+			struct Keys {
+				dir: std::path::PathBuf,
+				versions: Vec<u32>,
+				current: Option<u32>,
+				created: Option<u32>,
+			}
+			let keys = Keys {
+				dir: store.dir().to_path_buf(),
+				versions: store.versions()?,
+				current: store.current().ok(),
+				created: version,
+			};
+			print(cli.json, &keys, |k| {
+				let mut out = String::new();
+				if let Some(v) = k.created {
+					out.push_str(&format!(
+						"created key-encryption key version {v} in {}\n",
+						k.dir.display()
+					));
+				}
+				out.push_str(&format!(
+					"versions {:?}, current {}\n",
+					k.versions,
+					k.current.map(|c| c.to_string()).unwrap_or_else(|| "none".into())
+				));
+				out
+			})?;
+		}
+		Command::Anchor(args) => {
+			let format = match &args.format {
+				Some(f) => RecordFormat::parse(f)?,
+				None => RecordFormat::guess(&args.file),
+			};
+			let algorithm = HashAlgorithm::from_name(&args.algorithm).ok_or_else(|| {
+				anyhow::anyhow!(
+					"unknown hash algorithm `{}`: sha-256, blake2b-256 or sm3",
+					args.algorithm
+				)
+			})?;
+			let out = args.out.clone().unwrap_or_else(|| {
+				let stem = args
+					.file
+					.file_stem()
+					.map(|s| s.to_string_lossy().into_owned())
+					.unwrap_or_default();
+				std::path::PathBuf::from(format!("{stem}.anchored"))
+			});
+			let request = AnchorRequest {
+				file: args.file.clone(),
+				format,
+				source: args.source,
+				resource: args.resource,
+				version: args.version,
+				domain: args.domain.clone(),
+				algorithm,
+				batch: args.batch,
+				out,
+			};
+			let store = KeyStore::new(args.keys.clone());
+			let signer = need_signer()?;
+			let chain = Chain::connect(&cli.url).await?;
+			let bar = indicatif::ProgressBar::new(0);
+			bar.set_style(
+				indicatif::ProgressStyle::with_template("{msg:>9} {bar:40} {pos}/{len} {per_sec}")
+					.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+			);
+			let report = chain
+				.anchor(&signer, &request, &store, |stage, done, total| {
+					bar.set_length(total);
+					bar.set_message(stage.to_string());
+					bar.set_position(done);
+				})
+				.await?;
+			bar.finish_and_clear();
+			print(cli.json, &report, |r| {
+				format!(
+					"anchored {} records: certificate{} {:?} in block #{} (finalized); {} issued now\nportable certificates in {}\n",
+					r.records,
+					if r.certificates.len() == 1 { "" } else { "s" },
+					r.certificates,
+					r.block.number,
+					r.issued_now,
+					r.out.join("certificates").display()
+				)
+			})?;
+		}
+		Command::Verify { record, certificate, offline, chain_spec } => {
+			let text = std::fs::read_to_string(&record)
+				.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", record.display()))?;
+			let report = match std::fs::read_to_string(&certificate)
+				.map_err(|e| format!("cannot read {}: {e}", certificate.display()))
+				.and_then(|t| {
+					serde_json::from_str::<PortableCertificate>(&t).map_err(|e| {
+						format!("{} is not a portable certificate: {e}", certificate.display())
+					})
+				}) {
+				Err(why) => medtrust_client::anchor::VerifyReport {
+					verdict: Verdict::Tampered,
+					reason: why,
+					certificate: None,
+				},
+				Ok(portable) => match (offline, chain_spec) {
+					(true, Some(spec)) => {
+						medtrust_client::offline::verify_offline(&text, &portable, &spec)
+					}
+					_ => {
+						let chain = Chain::connect(&cli.url).await?;
+						chain.verify_record(&text, &portable).await?
+					}
+				},
+			};
+			let valid = report.verdict == Verdict::Valid;
+			print(cli.json, &report, |r| {
+				let word = serde_json::to_value(r.verdict)
+					.ok()
+					.and_then(|v| v.as_str().map(String::from))
+					.unwrap_or_default();
+				format!("{word}: {}\n", r.reason)
+			})?;
+			if !valid {
+				return Ok(ExitCode::from(3));
+			}
+		}
+		Command::Certificate(command) => {
+			let chain = Chain::connect(&cli.url).await?;
+			match command {
+				CertificateCommand::Show { id } => {
+					let c = chain.certificate(id).await?;
+					print(cli.json, &c, |c| {
+						format!(
+							"certificate #{} of institution #{}\nsource {} resource {} v{} domain {}\nalgorithm {}\nsubject {:?}\nstatus {:?}\nissued in block #{} {} ({})\n",
+							c.id, c.issuer, c.source, c.resource, c.version, c.domain, c.algorithm,
+							c.subject, c.status, c.issued.number, c.issued.hash,
+							if c.finalized { "finalized" } else { "not finalized" }
+						)
+					})?;
+				}
+				CertificateCommand::Revoke { id, reason } => {
+					let s = chain.revoke(&need_signer()?, id, &reason).await?;
+					print(cli.json, &s, submitted_text("certificate revoked"))?;
+				}
+				CertificateCommand::Supersede { old, new } => {
+					let s = chain.supersede(&need_signer()?, old, new).await?;
+					print(cli.json, &s, submitted_text("certificate superseded"))?;
+				}
+			}
+		}
+		Command::Decrypt { dir, record, keys, out } => {
+			let plaintext = medtrust_client::anchor::decrypt(&dir, record, &KeyStore::new(keys))?;
+			match out {
+				Some(path) => std::fs::write(&path, &plaintext)
+					.map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+				None => {
+					use std::io::Write;
+					std::io::stdout().write_all(&plaintext)?;
+					println!();
+				}
+			}
+		}
 		Command::Consortium(command) => {
 			// Check arguments before connecting: bad input fails fast and sends nothing.
 			let admission = match &command {
@@ -636,5 +914,5 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 			}
 		}
 	}
-	Ok(())
+	Ok(ExitCode::SUCCESS)
 }

@@ -3,14 +3,26 @@
 //! The types that the runtime, the node and the client must agree on, kept in one `no_std` crate
 //! so that every side encodes, hashes and verifies with the same code.
 //!
-//! Today this is the chain's basic vocabulary (accounts, signatures, balances, block numbers,
-//! hashes and time). Later capabilities add their identifiers, hash algorithms, salted
-//! commitments and Merkle proofs here.
+//! - the chain's basic vocabulary (accounts, signatures, balances, block numbers, hashes, time);
+//! - [`hashing`]: SHA-256, BLAKE2b-256 and SM3 behind one [`hashing::HashAlgorithm`];
+//! - [`canonical`]: record canonicalisation (RFC 8785 JSON, CSV rows with their header);
+//! - [`commitment`]: salted record commitments;
+//! - [`merkle`]: a domain-separated binary Merkle tree, its proofs and their verification;
+//! - [`catalog`], [`certificate_json`] (std): the JSON shapes of the node's `medtrust_*`
+//!   methods, shared by the node and the CLI.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+pub mod canonical;
 #[cfg(feature = "std")]
 pub mod catalog;
+#[cfg(feature = "std")]
+pub mod certificate_json;
+pub mod commitment;
+pub mod hashing;
+pub mod merkle;
 
 use sp_runtime::{
 	generic,

@@ -18,9 +18,9 @@ use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Block, Consortium, DataSources, Executive,
-	FieldMapping, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeGenesisConfig, SessionKeys,
-	System, VERSION,
+	genesis_config_presets, AccountId, Aura, Block, Certificates, Consortium, DataSources,
+	Executive, FieldMapping, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeGenesisConfig,
+	SessionKeys, System, VERSION,
 };
 
 /// An institution as the consortium runtime API returns it.
@@ -37,6 +37,8 @@ pub type ResourceInfo = pallet_data_sources::Resource<Runtime>;
 pub type VersionInfo = pallet_data_sources::ResourceVersion<Runtime>;
 /// A data item as the field mapping runtime API returns it.
 pub type ItemInfo = pallet_field_mapping::DataItem<Runtime>;
+/// A certificate as the certificates runtime API returns it.
+pub type CertificateInfo = pallet_certificates::Certificate<Runtime>;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -236,6 +238,23 @@ impl_runtime_apis! {
 
 		fn item_count(resource: pallet_data_sources::ResourceId, version: pallet_data_sources::Version) -> u32 {
 			pallet_field_mapping::ItemCount::<Runtime>::get((resource, version))
+		}
+	}
+
+	impl pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo> for Runtime {
+		fn certificate(id: pallet_certificates::CertificateId) -> Option<CertificateInfo> {
+			pallet_certificates::Certificates::<Runtime>::get(id)
+		}
+
+		fn certificate_of(hash: [u8; 32]) -> Option<(pallet_certificates::CertificateId, CertificateInfo)> {
+			Certificates::certificate_of(hash)
+		}
+
+		fn verify(
+			commitment: [u8; 32],
+			proof: Option<pallet_certificates::MerkleProof>,
+		) -> (pallet_certificates::Verdict, Option<(pallet_certificates::CertificateId, CertificateInfo)>) {
+			Certificates::verify(commitment, proof)
 		}
 	}
 

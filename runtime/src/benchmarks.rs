@@ -6,4 +6,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_consortium, Consortium]
 	[pallet_data_sources, DataSources]
 	[pallet_field_mapping, FieldMapping]
+	[pallet_certificates, Certificates]
 );

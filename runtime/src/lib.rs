@@ -59,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -181,4 +181,7 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type FieldMapping = pallet_field_mapping;
+
+	#[runtime::pallet_index(11)]
+	pub type Certificates = pallet_certificates;
 }

@@ -4,6 +4,7 @@
 mod harness;
 
 mod catalog;
+mod certificates;
 mod consortium;
 mod dev_chain;
 mod governance;

@@ -89,7 +89,8 @@ impl<C> Catalog<C> {
 	}
 }
 
-fn error(message: impl ToString) -> ErrorObjectOwned {
+/// A JSON-RPC error (code 1) with `message`.
+pub(crate) fn error(message: impl ToString) -> ErrorObjectOwned {
 	ErrorObject::owned(1, message.to_string(), None::<()>)
 }
 

@@ -5,15 +5,20 @@
 //!   waiting in the pool;
 //! - the data catalog's `medtrust_domains`, `medtrust_sources`, `medtrust_source`,
 //!   `medtrust_resources`, `medtrust_resource`, `medtrust_items` and `medtrust_catalog`
-//!   ([`catalog`]).
+//!   ([`catalog`]);
+//! - certificates' `medtrust_certificate`, `medtrust_certificateOf` and `medtrust_verify`
+//!   ([`certificates`]).
 
 pub mod catalog;
+pub mod certificates;
 
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
 use medtrust_runtime::{
-	apis::{DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo},
+	apis::{
+		CertificateInfo, DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo,
+	},
 	opaque::Block,
 	AccountId, Nonce,
 };
@@ -23,21 +28,24 @@ use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 
 /// What the RPC methods need from the node.
-pub struct FullDeps<C, P> {
+pub struct FullDeps<C, P, B> {
 	/// The client, to read state and call runtime APIs.
 	pub client: Arc<C>,
 	/// The transaction pool, for pending nonces.
 	pub pool: Arc<P>,
+	/// GRANDPA's finality and warp-sync proofs, for certificates' offline evidence.
+	pub finality: certificates::FinalityDeps<B>,
 }
 
 /// Builds the node's own RPC methods.
-pub fn create_full<C, P>(
-	deps: FullDeps<C, P>,
+pub fn create_full<C, P, B>(
+	deps: FullDeps<C, P, B>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
+		+ sc_client_api::ProofProvider<Block>
 		+ Send
 		+ Sync
 		+ 'static,
@@ -52,16 +60,20 @@ where
 		VersionInfo,
 	>,
 	C::Api: pallet_field_mapping_runtime_api::FieldMappingApi<Block, ItemInfo>,
+	C::Api: pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo>,
 	P: TransactionPool + 'static,
+	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, finality } = deps;
 
 	use catalog::{Catalog, CatalogRpcServer};
+	use certificates::CertificatesRpcServer;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(Catalog::new(client).into_rpc())?;
+	module.merge(Catalog::new(client.clone()).into_rpc())?;
+	module.merge(certificates::Certificates::new(client, finality).into_rpc())?;
 
 	Ok(module)
 }

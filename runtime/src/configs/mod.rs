@@ -1,6 +1,7 @@
 //! Pallet configurations, one module per pallet, with explicit production values.
 
 mod balances;
+mod certificates;
 pub mod consensus;
 pub mod consortium;
 mod data_sources;

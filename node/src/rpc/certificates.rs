@@ -1,0 +1,269 @@
+//! `medtrust_certificate`, `medtrust_certificateOf` and `medtrust_verify`: certificates and
+//! their verification over the `CertificatesApi` runtime API, with the issuing block's hash and
+//! whether it is finalized (which only the node knows).
+
+use std::sync::Arc;
+
+use codec::Encode;
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use medtrust_primitives::{
+	catalog::BlockRef,
+	certificate_json::{
+		hash_hex, parse_hash, CertificateJson, EvidenceJson, ProofJson, StatusJson, SubjectJson,
+		VerificationJson,
+	},
+	merkle::MerkleProof,
+};
+use medtrust_runtime::{apis::CertificateInfo, opaque::Block};
+use pallet_certificates::{CertificateStatus, RevocationReason, Subject, Verdict};
+use pallet_certificates_runtime_api::CertificatesApi;
+use sc_client_api::ProofProvider;
+use sc_network_sync::strategy::warp::WarpSyncProvider;
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_runtime::traits::{Block as BlockT, Header as _};
+
+use super::catalog::error;
+
+type Hash = <Block as BlockT>::Hash;
+
+/// The certificates' JSON-RPC methods.
+#[rpc(client, server)]
+pub trait CertificatesRpc {
+	/// One certificate, or `null`.
+	#[method(name = "medtrust_certificate")]
+	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>>;
+
+	/// The certificate of a record's commitment or a batch's Merkle root (`0x` hex), or `null`.
+	#[method(name = "medtrust_certificateOf")]
+	fn certificate_of(&self, hash: String, at: Option<Hash>) -> RpcResult<Option<CertificateJson>>;
+
+	/// Verifies a record's commitment (`0x` hex), alone or with its Merkle proof: the verdict
+	/// (`valid`, `revoked`, `superseded`, `unknown`), the certificate, its block and whether
+	/// that block is finalized.
+	#[method(name = "medtrust_verify")]
+	fn verify(
+		&self,
+		commitment: String,
+		proof: Option<ProofJson>,
+		at: Option<Hash>,
+	) -> RpcResult<VerificationJson>;
+
+	/// The evidence an offline verifier needs for a certificate whose block is finalized: the
+	/// block's header, GRANDPA's authority-set changes from genesis, a finality proof for the
+	/// block, and a storage proof of the certificate under the block's state root.
+	#[method(name = "medtrust_certificateEvidence")]
+	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson>;
+}
+
+/// What proves a block final and a value stored: GRANDPA's finality proofs, its warp-sync
+/// proofs (authority-set changes), and the client's storage read proofs.
+pub struct FinalityDeps<B> {
+	/// The backend, for GRANDPA's latest justification.
+	pub backend: Arc<B>,
+	/// GRANDPA finality proofs.
+	pub finality: Arc<sc_consensus_grandpa::FinalityProofProvider<B, Block>>,
+	/// GRANDPA warp-sync proofs.
+	pub warp: Arc<dyn WarpSyncProvider<Block>>,
+}
+
+/// The certificates' RPC methods over a client.
+pub struct Certificates<C, B> {
+	client: Arc<C>,
+	finality: FinalityDeps<B>,
+}
+
+impl<C, B> Certificates<C, B> {
+	/// Serves certificates from `client`.
+	pub fn new(client: Arc<C>, finality: FinalityDeps<B>) -> Self {
+		Self { client, finality }
+	}
+}
+
+fn reason_name(reason: RevocationReason) -> &'static str {
+	match reason {
+		RevocationReason::Erroneous => "erroneous",
+		RevocationReason::Withdrawn => "withdrawn",
+		RevocationReason::KeyCompromised => "keyCompromised",
+		RevocationReason::ConsentWithdrawn => "consentWithdrawn",
+		RevocationReason::LegalOrder => "legalOrder",
+		RevocationReason::Other => "other",
+	}
+}
+
+impl<C, B> Certificates<C, B>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: CertificatesApi<Block, CertificateInfo>,
+{
+	fn at(&self, at: Option<Hash>) -> RpcResult<(Hash, BlockRef)> {
+		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
+		let header = self
+			.client
+			.header(hash)
+			.map_err(error)?
+			.ok_or_else(|| error(format!("unknown block {hash:?}")))?;
+		Ok((hash, BlockRef { number: *header.number(), hash: format!("{hash:?}") }))
+	}
+
+	fn json(&self, id: u64, c: CertificateInfo) -> RpcResult<CertificateJson> {
+		let hash = self
+			.client
+			.hash(c.issued)
+			.map_err(error)?
+			.ok_or_else(|| error(format!("block #{} is unknown to this node", c.issued)))?;
+		Ok(CertificateJson {
+			id,
+			issuer: c.issuer,
+			source: c.source,
+			resource: c.resource,
+			version: c.version,
+			domain: String::from_utf8_lossy(&c.domain).into_owned(),
+			algorithm: c.algorithm.name().into(),
+			subject: match c.subject {
+				Subject::Record { commitment } => {
+					SubjectJson::Record { commitment: hash_hex(&commitment) }
+				}
+				Subject::Batch { root, leaf_count } => {
+					SubjectJson::Batch { root: hash_hex(&root), leaf_count }
+				}
+			},
+			status: match c.status {
+				CertificateStatus::Valid => StatusJson::Valid,
+				CertificateStatus::Revoked { reason, at } => {
+					StatusJson::Revoked { reason: reason_name(reason).into(), at }
+				}
+				CertificateStatus::Superseded { by, at } => StatusJson::Superseded { by, at },
+			},
+			issued: BlockRef { number: c.issued, hash: format!("{hash:?}") },
+			finalized: c.issued <= self.client.info().finalized_number,
+		})
+	}
+}
+
+impl<C, B> Certificates<C, B>
+where
+	C: HeaderBackend<Block> + Send + Sync + 'static,
+	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
+{
+	/// A finality proof for block `number` from GRANDPA's latest justification: the
+	/// justification and the headers from the block up to the one it finalizes.
+	fn latest_finality_proof(&self, number: u32) -> RpcResult<Vec<u8>> {
+		let retry = || error(format!("no finality proof for block #{number} yet; retry shortly"));
+		let justification =
+			sc_consensus_grandpa::best_justification::<_, Block>(&*self.finality.backend)
+				.map_err(error)?
+				.ok_or_else(retry)?;
+		let (target_number, target_hash) = justification.target();
+		if target_number < number {
+			return Err(retry());
+		}
+		let mut headers = Vec::new();
+		for n in number + 1..=target_number {
+			let hash = self.client.hash(n).map_err(error)?.ok_or_else(retry)?;
+			headers.push(self.client.header(hash).map_err(error)?.ok_or_else(retry)?);
+		}
+		Ok(sc_consensus_grandpa::FinalityProof {
+			block: target_hash,
+			justification: justification.encode(),
+			unknown_headers: headers,
+		}
+		.encode())
+	}
+}
+
+impl<C, B> CertificatesRpcServer for Certificates<C, B>
+where
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ ProofProvider<Block>
+		+ Send
+		+ Sync
+		+ 'static,
+	C::Api: CertificatesApi<Block, CertificateInfo>,
+	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
+{
+	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson> {
+		let (best, _) = self.at(None)?;
+		let certificate = self
+			.client
+			.runtime_api()
+			.certificate(best, id)
+			.map_err(error)?
+			.ok_or_else(|| error(format!("no certificate #{id}")))?;
+		let number = certificate.issued;
+		if number > self.client.info().finalized_number {
+			return Err(error(format!(
+				"block #{number} of certificate #{id} is not finalized yet"
+			)));
+		}
+		let hash = self
+			.client
+			.hash(number)
+			.map_err(error)?
+			.ok_or_else(|| error(format!("block #{number} is unknown to this node")))?;
+		let header = self
+			.client
+			.header(hash)
+			.map_err(error)?
+			.ok_or_else(|| error(format!("no header for block #{number}")))?;
+		let genesis = self.client.info().genesis_hash;
+		let warp = self.finality.warp.generate(genesis).map_err(error)?;
+		// GRANDPA proves finality from the authority-set changes it has recorded; before the
+		// first change (a chain whose validators never changed) it has none, and the latest
+		// justification, of the current and only set, proves the block instead.
+		let finality = match self.finality.finality.prove_finality(number) {
+			Ok(Some(proof)) => proof,
+			_ => self.latest_finality_proof(number)?,
+		};
+		let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
+		let proof =
+			self.client.read_proof(hash, &mut std::iter::once(key.as_slice())).map_err(error)?;
+		let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+		Ok(EvidenceJson {
+			block: BlockRef { number, hash: format!("{hash:?}") },
+			header: hex(&header.encode()),
+			warp_proof: hex(&warp.0),
+			finality_proof: hex(&finality),
+			storage_key: hex(&key),
+			storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),
+		})
+	}
+
+	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {
+		let (hash, _) = self.at(at)?;
+		let found = self.client.runtime_api().certificate(hash, id).map_err(error)?;
+		found.map(|c| self.json(id, c)).transpose()
+	}
+
+	fn certificate_of(&self, text: String, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {
+		let key = parse_hash(&text).map_err(error)?;
+		let (hash, _) = self.at(at)?;
+		let found = self.client.runtime_api().certificate_of(hash, key).map_err(error)?;
+		found.map(|(id, c)| self.json(id, c)).transpose()
+	}
+
+	fn verify(
+		&self,
+		commitment: String,
+		proof: Option<ProofJson>,
+		at: Option<Hash>,
+	) -> RpcResult<VerificationJson> {
+		let commitment = parse_hash(&commitment).map_err(error)?;
+		let proof = proof.as_ref().map(MerkleProof::try_from).transpose().map_err(error)?;
+		let (hash, block) = self.at(at)?;
+		let (verdict, found) =
+			self.client.runtime_api().verify(hash, commitment, proof).map_err(error)?;
+		Ok(VerificationJson {
+			verdict: match verdict {
+				Verdict::Valid => "valid",
+				Verdict::Revoked => "revoked",
+				Verdict::Superseded => "superseded",
+				Verdict::Unknown => "unknown",
+			}
+			.into(),
+			certificate: found.map(|(id, c)| self.json(id, c)).transpose()?,
+			at: block,
+		})
+	}
+}

@@ -1,0 +1,165 @@
+//! The pallet's logic, behind its thin calls, and its read queries.
+
+use frame_support::{ensure, pallet_prelude::*};
+use medtrust_primitives::merkle::{root_from_proof, MerkleProof};
+use pallet_data_sources::{
+	DomainCode, Domains, InstitutionId, ResourceId, Resources, SourceId, SourceStatus, Version,
+	Versions,
+};
+use sp_runtime::{DispatchError, DispatchResult};
+
+use crate::{pallet::*, types::*};
+
+impl<T: Config> Pallet<T> {
+	/// Issues a certificate; returns its id.
+	pub(crate) fn do_certify(
+		issuer: InstitutionId,
+		source_id: SourceId,
+		resource_id: ResourceId,
+		version: Version,
+		domain: DomainCode<T>,
+		algorithm: HashAlgorithm,
+		subject: Subject,
+	) -> Result<CertificateId, DispatchError> {
+		let source =
+			pallet_data_sources::Sources::<T>::get(source_id).ok_or(Error::<T>::NotFound)?;
+		ensure!(source.institution == issuer, Error::<T>::NotAuthorized);
+		ensure!(source.status == SourceStatus::Active, Error::<T>::SourceRetired);
+		let resource = Resources::<T>::get(resource_id).ok_or(Error::<T>::NotFound)?;
+		ensure!(resource.source == source_id, Error::<T>::WrongSource);
+		ensure!(Versions::<T>::contains_key(resource_id, version), Error::<T>::NotFound);
+		let in_scope = Domains::<T>::get(&domain).ok_or(Error::<T>::NotFound)?.in_scope;
+		ensure!(in_scope, Error::<T>::OutOfScope);
+		ensure!(source.domains.contains(&domain), Error::<T>::DomainNotServed);
+		let key = subject.key();
+		ensure!(!CertificateOf::<T>::contains_key(key), Error::<T>::AlreadyExists);
+
+		let id = NextCertificateId::<T>::get();
+		Certificates::<T>::insert(
+			id,
+			Certificate {
+				issuer,
+				source: source_id,
+				resource: resource_id,
+				version,
+				domain,
+				algorithm,
+				subject,
+				status: CertificateStatus::Valid,
+				issued: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		CertificateOf::<T>::insert(key, id);
+		// One id per extrinsic: a u64 does not run out.
+		NextCertificateId::<T>::put(id.saturating_add(1));
+		Self::deposit_event(Event::Certified { certificate: id, issuer, subject });
+		Ok(id)
+	}
+
+	/// The certificate `id` if `issuer` issued it and it is valid.
+	fn own_valid(
+		issuer: InstitutionId,
+		id: CertificateId,
+	) -> Result<Certificate<T>, DispatchError> {
+		let certificate = Certificates::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+		ensure!(certificate.issuer == issuer, Error::<T>::NotAuthorized);
+		ensure!(certificate.status == CertificateStatus::Valid, Error::<T>::NotValid);
+		Ok(certificate)
+	}
+
+	pub(crate) fn do_revoke(
+		issuer: InstitutionId,
+		id: CertificateId,
+		reason: RevocationReason,
+	) -> DispatchResult {
+		let mut certificate = Self::own_valid(issuer, id)?;
+		certificate.status =
+			CertificateStatus::Revoked { reason, at: frame_system::Pallet::<T>::block_number() };
+		Certificates::<T>::insert(id, certificate);
+		Self::deposit_event(Event::Revoked { certificate: id, reason });
+		Ok(())
+	}
+
+	pub(crate) fn do_supersede(
+		issuer: InstitutionId,
+		old: CertificateId,
+		new: CertificateId,
+	) -> DispatchResult {
+		ensure!(old != new, Error::<T>::SelfSupersede);
+		let mut certificate = Self::own_valid(issuer, old)?;
+		Self::own_valid(issuer, new)?;
+		certificate.status = CertificateStatus::Superseded {
+			by: new,
+			at: frame_system::Pallet::<T>::block_number(),
+		};
+		Certificates::<T>::insert(old, certificate);
+		Self::deposit_event(Event::Superseded { old, new });
+		Ok(())
+	}
+
+	/// The certificate of a commitment or root, with its id.
+	pub fn certificate_of(hash: [u8; 32]) -> Option<(CertificateId, Certificate<T>)> {
+		let id = CertificateOf::<T>::get(hash)?;
+		Certificates::<T>::get(id).map(|c| (id, c))
+	}
+
+	/// Verifies a record's commitment: alone, against record certificates; with a Merkle
+	/// proof, against the batch certificate whose root the proof leads to (under the
+	/// certificate's own algorithm, with its leaf count).
+	pub fn verify(
+		commitment: [u8; 32],
+		proof: Option<MerkleProof>,
+	) -> (Verdict, Option<(CertificateId, Certificate<T>)>) {
+		let found = match proof {
+			None => Self::certificate_of(commitment)
+				.filter(|(_, c)| matches!(c.subject, Subject::Record { .. })),
+			Some(proof) => HashAlgorithm::ALL.into_iter().find_map(|algorithm| {
+				let root = root_from_proof(algorithm, &commitment, &proof)?;
+				Self::certificate_of(root).filter(|(_, c)| {
+					c.algorithm == algorithm
+						&& matches!(c.subject, Subject::Batch { leaf_count, .. } if leaf_count == proof.leaf_count)
+				})
+			}),
+		};
+		let verdict = match found.as_ref().map(|(_, c)| &c.status) {
+			None => Verdict::Unknown,
+			Some(CertificateStatus::Valid) => Verdict::Valid,
+			Some(CertificateStatus::Revoked { .. }) => Verdict::Revoked,
+			Some(CertificateStatus::Superseded { .. }) => Verdict::Superseded,
+		};
+		(verdict, found)
+	}
+
+	/// The pallet's invariants: the look-up index and the certificates match one to one, ids
+	/// are below the next id, batches are within bounds, supersession points to a certificate
+	/// of the same issuer.
+	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		let mut count = 0u64;
+		for (id, certificate) in Certificates::<T>::iter() {
+			count += 1;
+			ensure!(id < NextCertificateId::<T>::get(), "certificate id beyond the next id");
+			ensure!(
+				CertificateOf::<T>::get(certificate.subject.key()) == Some(id),
+				"look-up index out of date"
+			);
+			if let Subject::Batch { leaf_count, .. } = certificate.subject {
+				ensure!(
+					leaf_count >= 1 && leaf_count <= T::MaxLeaves::get(),
+					"batch size out of bounds"
+				);
+			}
+			if let CertificateStatus::Superseded { by, .. } = certificate.status {
+				let other =
+					Certificates::<T>::get(by).ok_or("superseded by a missing certificate")?;
+				ensure!(other.issuer == certificate.issuer, "superseded by another issuer");
+			}
+			ensure!(
+				Resources::<T>::get(certificate.resource).map(|r| r.source)
+					== Some(certificate.source),
+				"a certificate's resource is not of its source"
+			);
+		}
+		ensure!(CertificateOf::<T>::iter().count() as u64 == count, "stray look-up entries");
+		Ok(())
+	}
+}

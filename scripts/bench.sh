@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Measures MedTrust's certification performance on this machine and prints the figures.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/bench.sh [--help] [--records N] [--chain-count N]
+
+Builds the workspace (release), then measures, in one run:
+  1. client-side certification throughput (canonicalise, salted commitment, AES-256-GCM,
+     Merkle tree) of N synthetic FHIR Observations (default 1,000,000), beside the raw SM3
+     and SHA-256 throughput of this machine over the same bytes;
+  2. on a fresh dev node (loopback, temporary state): finalized `certify` extrinsics per
+     second beside `system.remark`s of the same size, one at a time, and the time from submit
+     to finality (median, 95th percentile) (--chain-count, default 30, of each);
+  3. `medtrust anchor --batch` of the N records end to end: read, canonicalise, commit,
+     encrypt, one certify_batch extrinsic, finality, N portable certificates written;
+  4. offline verifications per second (chain spec as trust anchor, no node).
+Prints each figure as it is measured and a summary at the end.
+USAGE
+}
+records=1000000
+chain_count=30
+while [ $# -gt 0 ]; do
+	case "$1" in
+		-h | --help) usage; exit 0 ;;
+		--records) records="$2"; shift 2 ;;
+		--chain-count) chain_count="$2"; shift 2 ;;
+		*) usage >&2; exit 2 ;;
+	esac
+done
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$MEDTRUST_ROOT"
+bash scripts/setup.sh
+build_all
+BENCH="$CARGO_TARGET_DIR/release/medtrust-bench"
+CLI="$MEDTRUST_CLI_BIN"
+
+work="$(mktemp -d)"
+node_pid=""
+cleanup() {
+	[ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+log "1. client-side certification of $records records"
+client_sm3="$("$BENCH" client --records "$records" --algorithm sm3)"
+echo "$client_sm3"
+client_sha="$("$BENCH" client --records "$records" --algorithm sha-256)"
+echo "$client_sha"
+
+log "2. a dev node on a free loopback port"
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$MEDTRUST_NODE_BIN" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns \
+	--listen-addr /ip4/127.0.0.1/tcp/0 >"$work/node.log" 2>&1 &
+node_pid=$!
+url="ws://127.0.0.1:$port"
+for _ in $(seq 1 120); do
+	"$CLI" --url "$url" status >/dev/null 2>&1 && break
+	sleep 0.5
+done
+export MEDTRUST_URL="$url" MEDTRUST_SIGNER=//Alice MEDTRUST_KEYS="$work/keys"
+"$CLI" keys create >/dev/null
+source_id="$("$CLI" catalog add-source --name 检验LIS --system LIS --domain LABORATORY)"
+cat >"$work/api.yaml" <<'YAML'
+openapi: 3.0.3
+info: { title: LIS, version: "1" }
+paths:
+  /observations:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: { type: object, properties: { value: { type: number } } }
+      responses: { "201": { description: created } }
+YAML
+"$CLI" catalog import --openapi "$work/api.yaml" --source "$source_id" >/dev/null
+resource_id="$("$CLI" --json catalog show "$source_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["resources"][0]["id"])')"
+chain="$("$BENCH" chain --url "$url" --source "$source_id" --resource "$resource_id" --count "$chain_count")"
+echo "$chain"
+
+log "3. anchoring $records records end to end"
+"$BENCH" generate --records "$records" >"$work/records.ndjson"
+started=$(date +%s.%N)
+"$CLI" --json anchor "$work/records.ndjson" --source "$source_id" --resource "$resource_id" \
+	--batch --out "$work/anchored" >"$work/anchor.json"
+ended=$(date +%s.%N)
+anchor_seconds="$(python3 -c "print(round($ended - $started, 2))")"
+echo "{\"records\": $records, \"anchorSeconds\": $anchor_seconds}"
+
+log "4. offline verification"
+"$MEDTRUST_NODE_BIN" build-spec --chain dev --raw >"$work/dev-raw.json" 2>/dev/null
+head -n 1 "$work/records.ndjson" >"$work/record-1.json"
+offline="$("$BENCH" offline --record "$work/record-1.json" --certificate "$work/anchored/certificates/1.json" \
+	--chain-spec "$work/dev-raw.json" --iterations 200)"
+echo "$offline"
+
+python3 - "$client_sm3" "$client_sha" "$chain" "$anchor_seconds" "$offline" "$records" <<'PY'
+import json, sys
+sm3, sha, chain, anchor, offline, records = sys.argv[1:]
+sm3, sha, chain, offline = map(json.loads, (sm3, sha, chain, offline))
+print()
+print("MedTrust benchmark ({} records)".format(int(records)))
+for c in (sm3, sha):
+    print("  client {:<8} certify {:>10,.0f} records/s   raw hash {:>10,.0f} records/s ({:.0f} MiB/s)   ratio {:.2f}x".format(
+        c["algorithm"], c["certifyRecordsPerSecond"], c["rawHashRecordsPerSecond"], c["rawHashMiBPerSecond"], c["ratioToRawHash"]))
+print("  chain   certify {:.2f} tx/s, remark {:.2f} tx/s (one at a time, each to finality)".format(
+    chain["certifyPerSecond"], chain["remarkPerSecond"]))
+print("  submit to finality: certify median {:.2f} s, p95 {:.2f} s; remark median {:.2f} s, p95 {:.2f} s".format(
+    chain["certifyFinalityMedianSeconds"], chain["certifyFinalityP95Seconds"],
+    chain["remarkFinalityMedianSeconds"], chain["remarkFinalityP95Seconds"]))
+print("  anchor --batch end to end: {} s for {} records".format(anchor, int(records)))
+print("  offline verification: {:.0f} per second".format(offline["offlineVerificationsPerSecond"]))
+PY
