@@ -122,6 +122,55 @@ impl Chain {
 		Ok((submitted, events))
 	}
 
+	/// Signs every call with consecutive nonces, submits them all at once, and waits until
+	/// each is in a finalized block; returns each one's time from its submission to its
+	/// finality. Whether each succeeded is for the caller to check on chain (fetching every
+	/// block's events here would measure the client, not the chain). Used to measure
+	/// throughput (`medtrust-bench chain`).
+	pub async fn submit_all<Call: Payload>(
+		&self,
+		calls: &[Call],
+		signer: &Keypair,
+	) -> Result<Vec<std::time::Duration>> {
+		let best = self.header(None).await?;
+		let at = self
+			.api()
+			.at_block_hash_and_number(
+				subxt::backend::BlockRef::from_hash(crate::status::header_hash(&best)),
+				best.number,
+			)
+			.await
+			.map_err(|e| self.incompatible(e))?;
+		let mut transactions = at.transactions();
+		let nonce = transactions
+			.account_nonce(&signer.public_key().to_account_id())
+			.await
+			.map_err(|e| Error::Transaction(explain(&e.to_string())))?;
+		let mut watches = Vec::with_capacity(calls.len());
+		for (i, call) in calls.iter().enumerate() {
+			let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
+				.nonce(nonce + i as u64)
+				.build();
+			let signed = transactions
+				.create_signed(call, signer, params)
+				.await
+				.map_err(|e| Error::Transaction(explain(&e.to_string())))?;
+			let submitted = std::time::Instant::now();
+			let progress = signed
+				.submit_and_watch()
+				.await
+				.map_err(|e| Error::Transaction(explain(&e.to_string())))?;
+			watches.push(async move {
+				progress
+					.wait_for_finalized()
+					.await
+					.map(|_| submitted.elapsed())
+					.map_err(|e| Error::Transaction(explain(&e.to_string())))
+			});
+		}
+		futures::future::join_all(watches).await.into_iter().collect()
+	}
+
 	/// `Pallet::Error: documentation` for a module error, or the error's debug text.
 	pub(crate) async fn dispatch_error_text(&self, error: &DispatchError) -> String {
 		if let DispatchError::Module(module) = error {
