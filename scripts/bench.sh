@@ -41,7 +41,10 @@ CLI="$MEDTRUST_CLI_BIN"
 work="$(mktemp -d)"
 node_pid=""
 cleanup() {
-	[ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
+	if [ -n "$node_pid" ]; then
+		kill "$node_pid" 2>/dev/null || true
+		wait "$node_pid" 2>/dev/null || true
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
