@@ -482,6 +482,7 @@ impl Chain {
 			})?;
 		}
 		let input = hash_hex(&HashAlgorithm::Blake2b256.hash(&[text.as_bytes()]));
+		let resumed = dir.state().is_file();
 		let mut state = match fs::read_to_string(dir.state()) {
 			Ok(saved) => {
 				let state: AnchorState = serde_json::from_str(&saved).map_err(|e| {
@@ -558,8 +559,9 @@ impl Chain {
 			if state.certificates[i].is_some() {
 				continue;
 			}
-			// An interrupted run may have certified it without recording so.
-			let existing = self.certificate_of(subject).await?;
+			// An interrupted run may have certified it without recording so; a fresh run has
+			// nothing to look up.
+			let existing = if resumed { self.certificate_of(subject).await? } else { None };
 			let (id, block) = match existing {
 				Some(c) if c.issuer == owner => (c.id, c.issued.number),
 				Some(c) => {

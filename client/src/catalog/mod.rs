@@ -223,19 +223,9 @@ pub fn find_element_id(text: &str) -> Option<String> {
 	let bytes = text.as_bytes();
 	(0..bytes.len()).find_map(|i| {
 		let candidate = text.get(i..i + 14)?;
-		pallet_field_mapping_element_id(candidate).then(|| candidate.to_string())
+		pallet_field_mapping::is_valid_element_id(candidate.as_bytes())
+			.then(|| candidate.to_string())
 	})
-}
-
-/// The runtime's rule for standard data element identifiers: `DE` then `dd.dd.ddd.dd`.
-fn pallet_field_mapping_element_id(id: &str) -> bool {
-	let Some(rest) = id.strip_prefix("DE") else { return false };
-	let parts: Vec<&str> = rest.split('.').collect();
-	parts.len() == 4
-		&& parts
-			.iter()
-			.zip([2, 2, 3, 2])
-			.all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn bounded(text: &str) -> BoundedVec<u8> {

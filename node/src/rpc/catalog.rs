@@ -94,6 +94,20 @@ pub(crate) fn error(message: impl ToString) -> ErrorObjectOwned {
 	ErrorObject::owned(1, message.to_string(), None::<()>)
 }
 
+/// The block to read at (`at`, or the best block), and its number and hash for the answer:
+/// both from one look-up, so an answer names the block it was read at.
+pub(crate) fn read_at<C: HeaderBackend<Block>>(
+	client: &C,
+	at: Option<Hash>,
+) -> RpcResult<(Hash, BlockRef)> {
+	let hash = at.unwrap_or_else(|| client.info().best_hash);
+	let header = client
+		.header(hash)
+		.map_err(error)?
+		.ok_or_else(|| error(format!("unknown block {hash:?}")))?;
+	Ok((hash, BlockRef { number: *header.number(), hash: hex0x(hash.as_ref()) }))
+}
+
 fn text(bytes: &[u8]) -> String {
 	String::from_utf8_lossy(bytes).into_owned()
 }
@@ -198,18 +212,8 @@ where
 	C::Api: DataSourcesApi<Block, DomainCode, DomainInfo, SourceInfo, ResourceInfo, VersionInfo>
 		+ FieldMappingApi<Block, ItemInfo>,
 {
-	/// The block to read at, with its number.
-	fn block(&self, at: Option<Hash>) -> RpcResult<BlockRef> {
-		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
-		let header = self
-			.client
-			.header(hash)
-			.map_err(error)?
-			.ok_or_else(|| error(format!("unknown block {hash:?}")))?;
-		Ok(BlockRef { number: *header.number(), hash: hex0x(hash.as_ref()) })
-	}
-
-	fn hash(&self, at: Option<Hash>) -> Hash {
+	/// `at`, or the best block: where the methods without a block reference read.
+	fn best_or(&self, at: Option<Hash>) -> Hash {
 		at.unwrap_or_else(|| self.client.info().best_hash)
 	}
 
@@ -265,23 +269,23 @@ where
 		+ FieldMappingApi<Block, ItemInfo>,
 {
 	fn domains(&self, at: Option<Hash>) -> RpcResult<Vec<DomainJson>> {
-		let all = self.client.runtime_api().domains(self.hash(at)).map_err(error)?;
+		let all = self.client.runtime_api().domains(self.best_or(at)).map_err(error)?;
 		Ok(all.into_iter().map(|(code, d)| domain_json(code, d)).collect())
 	}
 
 	fn sources(&self, institution: u32, at: Option<Hash>) -> RpcResult<Vec<SourceJson>> {
 		let all =
-			self.client.runtime_api().sources_of(self.hash(at), institution).map_err(error)?;
+			self.client.runtime_api().sources_of(self.best_or(at), institution).map_err(error)?;
 		Ok(all.into_iter().map(|(id, s)| source_json(id, s)).collect())
 	}
 
 	fn source(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<SourceJson>> {
-		let found = self.client.runtime_api().source(self.hash(at), id).map_err(error)?;
+		let found = self.client.runtime_api().source(self.best_or(at), id).map_err(error)?;
 		Ok(found.map(|s| source_json(id, s)))
 	}
 
 	fn resources(&self, source: u64, at: Option<Hash>) -> RpcResult<Vec<ResourceJson>> {
-		let hash = self.hash(at);
+		let hash = self.best_or(at);
 		let api = self.client.runtime_api();
 		let all = api.resources_of(hash, source).map_err(error)?;
 		all.into_iter()
@@ -293,7 +297,7 @@ where
 	}
 
 	fn resource(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<ResourceJson>> {
-		let hash = self.hash(at);
+		let hash = self.best_or(at);
 		let api = self.client.runtime_api();
 		let Some(r) = api.resource(hash, id).map_err(error)? else { return Ok(None) };
 		let versions = api.versions(hash, id).map_err(error)?;
@@ -308,8 +312,7 @@ where
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<ItemsPage> {
-		let block = self.block(at)?;
-		let hash = self.hash(at);
+		let (hash, block) = read_at(&*self.client, at)?;
 		let start = start.unwrap_or(0);
 		let limit = limit.unwrap_or(MAX_ITEMS_PAGE).clamp(1, MAX_ITEMS_PAGE);
 		let api = self.client.runtime_api();
@@ -330,8 +333,7 @@ where
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<CatalogPage> {
-		let block = self.block(at)?;
-		let hash = self.hash(at);
+		let (hash, block) = read_at(&*self.client, at)?;
 		let limit = limit.unwrap_or(10).clamp(1, MAX_CATALOG_PAGE);
 		let api = self.client.runtime_api();
 		let page = api.catalog_page(hash, start.unwrap_or(0), limit).map_err(error)?;

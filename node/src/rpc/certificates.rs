@@ -21,9 +21,9 @@ use sc_client_api::ProofProvider;
 use sc_network_sync::strategy::warp::WarpSyncProvider;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_runtime::traits::{Block as BlockT, Header as _};
+use sp_runtime::traits::Block as BlockT;
 
-use super::catalog::error;
+use super::catalog::{error, read_at};
 
 type Hash = <Block as BlockT>::Hash;
 
@@ -96,16 +96,6 @@ where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: CertificatesApi<Block, CertificateInfo>,
 {
-	fn at(&self, at: Option<Hash>) -> RpcResult<(Hash, BlockRef)> {
-		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
-		let header = self
-			.client
-			.header(hash)
-			.map_err(error)?
-			.ok_or_else(|| error(format!("unknown block {hash:?}")))?;
-		Ok((hash, BlockRef { number: *header.number(), hash: format!("{hash:?}") }))
-	}
-
 	fn json(&self, id: u64, c: CertificateInfo) -> RpcResult<CertificateJson> {
 		let hash = self
 			.client
@@ -184,7 +174,7 @@ where
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
 	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson> {
-		let (best, _) = self.at(None)?;
+		let (best, _) = read_at(&*self.client, None)?;
 		let certificate = self
 			.client
 			.runtime_api()
@@ -231,14 +221,14 @@ where
 	}
 
 	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {
-		let (hash, _) = self.at(at)?;
+		let (hash, _) = read_at(&*self.client, at)?;
 		let found = self.client.runtime_api().certificate(hash, id).map_err(error)?;
 		found.map(|c| self.json(id, c)).transpose()
 	}
 
 	fn certificate_of(&self, text: String, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {
 		let key = parse_hash(&text).map_err(error)?;
-		let (hash, _) = self.at(at)?;
+		let (hash, _) = read_at(&*self.client, at)?;
 		let found = self.client.runtime_api().certificate_of(hash, key).map_err(error)?;
 		found.map(|(id, c)| self.json(id, c)).transpose()
 	}
@@ -251,7 +241,7 @@ where
 	) -> RpcResult<VerificationJson> {
 		let commitment = parse_hash(&commitment).map_err(error)?;
 		let proof = proof.as_ref().map(MerkleProof::try_from).transpose().map_err(error)?;
-		let (hash, block) = self.at(at)?;
+		let (hash, block) = read_at(&*self.client, at)?;
 		let (verdict, found) =
 			self.client.runtime_api().verify(hash, commitment, proof).map_err(error)?;
 		Ok(VerificationJson {
