@@ -16,7 +16,7 @@ use std::{
 };
 
 use medtrust_primitives::{
-	canonical::{canonical_csv_row, canonical_json, parse_csv, parse_json, write_json, Json},
+	canonical::canonical_json,
 	certificate_json::{
 		hash_hex, parse_hash, CertificateJson, EvidenceJson, ProofJson, VerificationJson,
 	},
@@ -29,6 +29,7 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{
 	keys::{random32, DataKey, KeyStore, WrappedKey},
+	pipeline::{build_tree, commit_records, encrypt_to_file, map_chunks, salt, ROUND},
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Chain, Error, Result,
 };
@@ -66,55 +67,7 @@ impl RecordFormat {
 	}
 }
 
-/// The canonical forms of every record of a file's text, in order.
-pub fn canonical_records(text: &str, format: RecordFormat) -> Result<Vec<Vec<u8>>> {
-	let bad = |what: String| Error::Input(what);
-	match format {
-		RecordFormat::Ndjson => text
-			.lines()
-			.enumerate()
-			.filter(|(_, line)| !line.trim().is_empty())
-			.map(|(n, line)| canonical_json(line).map_err(|e| bad(format!("line {}: {e}", n + 1))))
-			.collect(),
-		RecordFormat::Csv => {
-			let rows = parse_csv(text).map_err(|e| bad(e.to_string()))?;
-			let (header, rows) =
-				rows.split_first().ok_or_else(|| bad("the CSV file is empty".into()))?;
-			rows.iter()
-				.enumerate()
-				.map(|(n, row)| {
-					canonical_csv_row(header, row).map_err(|e| bad(format!("row {}: {e}", n + 1)))
-				})
-				.collect()
-		}
-		RecordFormat::FhirBundle => {
-			let bundle = parse_json(text).map_err(|e| bad(e.to_string()))?;
-			let member = |value: &Json, name: &str| match value {
-				Json::Object(members) => {
-					members.get(&name.encode_utf16().collect::<Vec<u16>>()).map(|(_, v)| v.clone())
-				}
-				_ => None,
-			};
-			if member(&bundle, "resourceType") != Some(Json::String("Bundle".into())) {
-				return Err(bad("not a FHIR Bundle (its resourceType is not \"Bundle\")".into()));
-			}
-			let Some(Json::Array(entries)) = member(&bundle, "entry") else {
-				return Err(bad("the FHIR Bundle has no entry array".into()));
-			};
-			entries
-				.iter()
-				.enumerate()
-				.map(|(n, entry)| {
-					let resource = member(entry, "resource")
-						.ok_or_else(|| bad(format!("entry {} has no resource", n + 1)))?;
-					let mut out = String::new();
-					write_json(&resource, &mut out);
-					Ok(out.into_bytes())
-				})
-				.collect()
-		}
-	}
-}
+pub use crate::pipeline::canonical_records;
 
 /// The canonical form of a file holding one record: a JSON object (an NDJSON line, a FHIR
 /// resource) or, for CSV, a header and one row.
@@ -289,6 +242,22 @@ pub struct AnchorReport {
 	pub out: PathBuf,
 	/// The Merkle root, for a batch.
 	pub root: Option<String>,
+	/// When each stage was done, in seconds from the start of the run.
+	pub seconds: AnchorTimes,
+}
+
+/// When each stage of an anchoring run was done, in seconds from its start.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorTimes {
+	/// The file read and every record canonicalised.
+	pub canonicalised: f64,
+	/// Every commitment (and the batch's Merkle tree) computed.
+	pub committed: f64,
+	/// Every certificate finalized on chain and every ciphertext stored.
+	pub certified: f64,
+	/// Every portable certificate written: the end of the run.
+	pub written: f64,
 }
 
 /// An anchoring run's state, kept in `<out>/anchor-state.json` so that a second run resumes.
@@ -309,10 +278,9 @@ struct AnchorState {
 	wrapped_key: WrappedKey,
 	/// The certificate of each record (or the batch), as issued so far.
 	certificates: Vec<Option<(u64, u32)>>,
-}
-
-fn salt(seed: &[u8; 32], index: u64) -> [u8; 32] {
-	HashAlgorithm::Blake2b256.hash(&[b"medtrust:salt:v1:", seed, &index.to_le_bytes()])
+	/// Whether every portable certificate is written.
+	#[serde(default)]
+	written: bool,
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -322,50 +290,27 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 		.map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))
 }
 
-/// The work of anchoring once records are canonical: commitments, ciphertexts, a Merkle tree.
-pub struct Prepared {
-	pub commitments: Vec<[u8; 32]>,
-	pub tree: Option<MerkleTree>,
+/// A certificate's evidence as it appears in every portable certificate of its records
+/// (pretty JSON, indented as a member of the certificate): rendered once per certificate.
+pub fn render_evidence(evidence: &EvidenceJson) -> String {
+	// JSON strings hold no raw line breaks: every one is the layout's.
+	serde_json::to_string_pretty(evidence).unwrap_or_default().replace('\n', "\n  ")
 }
 
-/// Commits to and encrypts every record (into `ciphertext/records.bin` under `out`, if given)
-/// and builds the Merkle tree for a batch: the client-side work, measured by `scripts/bench.sh`.
-pub fn prepare(
-	records: &[Vec<u8>],
-	algorithm: HashAlgorithm,
-	seed: &[u8; 32],
-	key: &DataKey,
-	batch: bool,
-	ciphertext: Option<&Path>,
-	mut progress: impl FnMut(u64),
-) -> Result<Prepared> {
-	let mut writer = match ciphertext {
-		Some(path) => Some(std::io::BufWriter::new(
-			fs::File::create(path)
-				.map_err(|e| Error::Input(format!("cannot write {}: {e}", path.display())))?,
-		)),
-		None => None,
-	};
-	let mut commitments = Vec::with_capacity(records.len());
-	for (i, record) in records.iter().enumerate() {
-		let index = i as u64;
-		commitments.push(commit(algorithm, &salt(seed, index), record));
-		let sealed = key.encrypt(index, record)?;
-		if let Some(w) = writer.as_mut() {
-			w.write_all(&(sealed.len() as u32).to_le_bytes())
-				.and_then(|_| w.write_all(&sealed))
-				.map_err(|e| Error::Input(format!("cannot write the ciphertexts: {e}")))?;
-		}
-		if index % 4096 == 4095 {
-			progress(index + 1);
-		}
+/// A portable certificate (without evidence) as pretty JSON, with `evidence` from
+/// [`render_evidence`] as its last member: the bytes `serde_json::to_vec_pretty` gives for the
+/// whole, without serialising the shared evidence again for every record.
+pub fn render_certificate(portable: &PortableCertificate, evidence: Option<&str>) -> Result<Vec<u8>> {
+	let mut out = serde_json::to_vec_pretty(portable)
+		.map_err(|e| Error::Input(format!("cannot render a certificate: {e}")))?;
+	if let Some(evidence) = evidence {
+		// `{…\n}` becomes `{…,\n  "evidence": …\n}`.
+		out.truncate(out.len().saturating_sub(2));
+		out.extend_from_slice(b",\n  \"evidence\": ");
+		out.extend_from_slice(evidence.as_bytes());
+		out.extend_from_slice(b"\n}");
 	}
-	if let Some(mut w) = writer {
-		w.flush().map_err(|e| Error::Input(format!("cannot write the ciphertexts: {e}")))?;
-	}
-	progress(records.len() as u64);
-	let tree = if batch { MerkleTree::new(algorithm, &commitments) } else { None };
-	Ok(Prepared { commitments, tree })
+	Ok(out)
 }
 
 /// Reads record `index` (0 first) of a `ciphertext/records.bin`.
@@ -444,6 +389,8 @@ impl Chain {
 		store: &KeyStore,
 		mut progress: impl FnMut(&str, u64, u64),
 	) -> Result<AnchorReport> {
+		let started = std::time::Instant::now();
+		let mut seconds = AnchorTimes::default();
 		let text = fs::read_to_string(&request.file)
 			.map_err(|e| Error::Input(format!("cannot read {}: {e}", request.file.display())))?;
 		let records = canonical_records(&text, request.format)
@@ -452,6 +399,8 @@ impl Chain {
 			return Err(Error::Input(format!("{} holds no records", request.file.display())));
 		}
 		let n = records.len() as u64;
+		let records = std::sync::Arc::new(records);
+		seconds.canonicalised = started.elapsed().as_secs_f64();
 
 		// What the chain must accept, checked before anything is written or sent.
 		let source = self.source(request.source).await?;
@@ -518,6 +467,7 @@ impl Chain {
 					seed: hash_hex(&random32()),
 					wrapped_key: wrapped,
 					certificates: vec![None; if request.batch { 1 } else { records.len() }],
+					written: false,
 				};
 				write_atomic(&dir.state(), &serde_json::to_vec_pretty(&state).unwrap_or_default())?;
 				state
@@ -526,18 +476,35 @@ impl Chain {
 		let seed = parse_hash(&state.seed).map_err(Error::Input)?;
 		let key = DataKey::unwrap(store, &state.wrapped_key, request.source, request.resource)?;
 
-		// Commit, encrypt, build the tree.
-		let ciphertexts_done = dir.key().is_file() && dir.ciphertexts().is_file();
-		let prepared = prepare(
-			&records,
-			request.algorithm,
-			&seed,
-			&key,
-			request.batch,
-			(!ciphertexts_done).then(|| dir.ciphertexts()).as_deref(),
-			|done| progress("prepared", done, n),
-		)?;
-		if !ciphertexts_done {
+		// Commit and build the tree; encrypt while the chain certifies.
+		let commitments = commit_records(&records, request.algorithm, &seed, |done| {
+			progress("committed", done, n)
+		});
+		let tree = if request.batch { build_tree(request.algorithm, &commitments) } else { None };
+		seconds.committed = started.elapsed().as_secs_f64();
+		let encryption = if dir.key().is_file() && dir.ciphertexts().is_file() {
+			None
+		} else {
+			let (records, key, path) = (records.clone(), key.clone(), dir.ciphertexts());
+			Some(tokio::task::spawn_blocking(move || encrypt_to_file(&records, &key, &path)))
+		};
+		let subjects: Vec<[u8; 32]> = match &tree {
+			Some(tree) => vec![tree.root()],
+			None => commitments.clone(),
+		};
+		let certified = self
+			.certify_subjects(
+				signer,
+				request,
+				&mut state,
+				&dir,
+				(&subjects, n, owner),
+				resumed,
+				&mut progress,
+			)
+			.await;
+		if let Some(task) = encryption {
+			task.await.map_err(|e| Error::Input(format!("encrypting the records stopped: {e}")))??;
 			let key_file = KeyFile {
 				source: request.source,
 				resource: request.resource,
@@ -546,14 +513,114 @@ impl Chain {
 			};
 			write_atomic(&dir.key(), &serde_json::to_vec_pretty(&key_file).unwrap_or_default())?;
 		}
+		let issued_now = certified?;
+		seconds.certified = started.elapsed().as_secs_f64();
 
-		// Certify what is not certified yet, saving progress after each certificate.
-		let domain_bytes = BoundedVec(domain.as_bytes().to_vec());
-		let algorithm = to_runtime_algorithm(request.algorithm);
-		let subjects: Vec<[u8; 32]> = match &prepared.tree {
-			Some(tree) => vec![tree.root()],
-			None => prepared.commitments.clone(),
+		// Portable certificates, one per record, written once the certificates are final.
+		let ids: Vec<u64> = {
+			let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
+			ids.dedup();
+			ids
 		};
+		if ids.len() != state.certificates.len() {
+			return Err(Error::Transaction("a record was left uncertified".into()));
+		}
+		let mut issued = std::collections::BTreeMap::new();
+		for &id in &ids {
+			let c = self.certificate(id).await?;
+			if !c.finalized {
+				return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
+			}
+			let evidence = if state.written { None } else { Some(self.evidence(id).await?) };
+			issued.insert(id, (c.issued, evidence.as_ref().map(render_evidence)));
+		}
+		if !state.written {
+			let genesis = format!("{:?}", self.api().genesis_hash());
+			let certificate_of = |i: u64| -> Result<Vec<u8>> {
+				let (id, _) = state.certificates[if request.batch { 0 } else { i as usize }]
+					.ok_or_else(|| Error::Transaction("a record was left uncertified".into()))?;
+				let (block, evidence) = issued
+					.get(&id)
+					.ok_or_else(|| Error::Transaction(format!("certificate #{id} was not read")))?;
+				let portable = PortableCertificate {
+					format: CERTIFICATE_FORMAT.into(),
+					genesis: genesis.clone(),
+					certificate: CertificateRef {
+						id,
+						issuer: owner,
+						source: request.source,
+						resource: request.resource,
+						version,
+						domain: domain.clone(),
+					},
+					algorithm: request.algorithm.name().into(),
+					record: RecordRef {
+						index: i + 1,
+						format: request.format,
+						salt: hash_hex(&salt(&seed, i)),
+						commitment: hash_hex(&commitments[i as usize]),
+					},
+					batch: tree.as_ref().and_then(|tree| {
+						Some(BatchRef {
+							root: hash_hex(&tree.root()),
+							leaf_count: n,
+							proof: ProofJson::from(&tree.proof(i)?),
+						})
+					}),
+					block: block.clone(),
+					evidence: None,
+				};
+				render_certificate(&portable, evidence.as_deref())
+			};
+			let indices: Vec<u64> = (0..n).collect();
+			for round in indices.chunks(ROUND) {
+				for written in map_chunks(round, 1, |_, part| -> Result<()> {
+					for &i in part {
+						let path = dir.certificate(i + 1);
+						fs::write(&path, certificate_of(i)?).map_err(|e| {
+							Error::Input(format!("cannot write {}: {e}", path.display()))
+						})?;
+					}
+					Ok(())
+				}) {
+					written?;
+				}
+				progress("written", round.last().map_or(0, |i| i + 1), n);
+			}
+			state.written = true;
+			write_atomic(&dir.state(), &serde_json::to_vec_pretty(&state).unwrap_or_default())?;
+		}
+		let last = ids.last().and_then(|id| issued.get(id)).map(|(block, _)| block.clone());
+		Ok(AnchorReport {
+			records: n,
+			certificates: ids,
+			issued_now,
+			block: last.unwrap_or(medtrust_primitives::catalog::BlockRef {
+				number: 0,
+				hash: String::new(),
+			}),
+			out: dir.root.clone(),
+			root: tree.as_ref().map(|t| hash_hex(&t.root())),
+			seconds: AnchorTimes { written: started.elapsed().as_secs_f64(), ..seconds },
+		})
+	}
+
+	/// Certifies the subjects (the batch's root over its `records`, or each record's
+	/// commitment) not certified yet, saving the state after each. Returns how many this run
+	/// issued.
+	async fn certify_subjects(
+		&self,
+		signer: &Keypair,
+		request: &AnchorRequest,
+		state: &mut AnchorState,
+		dir: &AnchorDir,
+		(subjects, records, owner): (&[[u8; 32]], u64, u32),
+		resumed: bool,
+		progress: &mut impl FnMut(&str, u64, u64),
+	) -> Result<u64> {
+		let domain_bytes = BoundedVec(state.domain.as_bytes().to_vec());
+		let algorithm = to_runtime_algorithm(request.algorithm);
+		let n = state.certificates.len() as u64;
 		let mut issued_now = 0u64;
 		for (i, subject) in subjects.iter().enumerate() {
 			if state.certificates[i].is_some() {
@@ -572,30 +639,27 @@ impl Chain {
 					)))
 				}
 				None => {
-					let (_, events) = match &prepared.tree {
-						Some(_) => {
-							let call = runtime::transactions().certificates().certify_batch(
-								request.source,
-								request.resource,
-								version,
-								domain_bytes.clone(),
-								algorithm.clone(),
-								*subject,
-								n,
-							);
-							self.submit_with_events(&call, signer).await?
-						}
-						None => {
-							let call = runtime::transactions().certificates().certify(
-								request.source,
-								request.resource,
-								version,
-								domain_bytes.clone(),
-								algorithm.clone(),
-								*subject,
-							);
-							self.submit_with_events(&call, signer).await?
-						}
+					let (_, events) = if request.batch {
+						let call = runtime::transactions().certificates().certify_batch(
+							request.source,
+							request.resource,
+							state.version,
+							domain_bytes.clone(),
+							algorithm.clone(),
+							*subject,
+							records,
+						);
+						self.submit_with_events(&call, signer).await?
+					} else {
+						let call = runtime::transactions().certificates().certify(
+							request.source,
+							request.resource,
+							state.version,
+							domain_bytes.clone(),
+							algorithm.clone(),
+							*subject,
+						);
+						self.submit_with_events(&call, signer).await?
 					};
 					let id = events
 						.find_first::<runtime::certificates::events::Certified>()
@@ -609,84 +673,9 @@ impl Chain {
 			};
 			state.certificates[i] = Some((id, block));
 			write_atomic(&dir.state(), &serde_json::to_vec_pretty(&state).unwrap_or_default())?;
-			progress("certified", i as u64 + 1, subjects.len() as u64);
+			progress("certified", i as u64 + 1, n);
 		}
-
-		// Portable certificates, one per record.
-		let genesis = format!("{:?}", self.api().genesis_hash());
-		let mut block_hashes = std::collections::BTreeMap::new();
-		let mut evidence = std::collections::BTreeMap::new();
-		let mut last_block = None;
-		for i in 0..n {
-			let path = dir.certificate(i + 1);
-			let (id, number) = state.certificates[if request.batch { 0 } else { i as usize }]
-				.ok_or_else(|| Error::Transaction("a record was left uncertified".into()))?;
-			if let std::collections::btree_map::Entry::Vacant(slot) = block_hashes.entry(id) {
-				let c = self.certificate(id).await?;
-				if !c.finalized {
-					return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
-				}
-				slot.insert(c.issued.clone());
-				evidence.insert(id, self.evidence(id).await?);
-			}
-			let block = block_hashes
-				.get(&id)
-				.cloned()
-				.unwrap_or(medtrust_primitives::catalog::BlockRef { number, hash: String::new() });
-			last_block = Some(block.clone());
-			if path.is_file() {
-				continue;
-			}
-			let portable = PortableCertificate {
-				format: CERTIFICATE_FORMAT.into(),
-				genesis: genesis.clone(),
-				certificate: CertificateRef {
-					id,
-					issuer: owner,
-					source: request.source,
-					resource: request.resource,
-					version,
-					domain: domain.clone(),
-				},
-				algorithm: request.algorithm.name().into(),
-				record: RecordRef {
-					index: i + 1,
-					format: request.format,
-					salt: hash_hex(&salt(&seed, i)),
-					commitment: hash_hex(&prepared.commitments[i as usize]),
-				},
-				batch: prepared.tree.as_ref().and_then(|tree| {
-					Some(BatchRef {
-						root: hash_hex(&tree.root()),
-						leaf_count: n,
-						proof: ProofJson::from(&tree.proof(i)?),
-					})
-				}),
-				block,
-				evidence: evidence.get(&id).cloned(),
-			};
-			write_atomic(&path, &serde_json::to_vec_pretty(&portable).unwrap_or_default())?;
-			if i % 4096 == 4095 {
-				progress("written", i + 1, n);
-			}
-		}
-		progress("written", n, n);
-		Ok(AnchorReport {
-			records: n,
-			certificates: {
-				let mut ids: Vec<u64> =
-					state.certificates.iter().flatten().map(|(id, _)| *id).collect();
-				ids.dedup();
-				ids
-			},
-			issued_now,
-			block: last_block.unwrap_or(medtrust_primitives::catalog::BlockRef {
-				number: 0,
-				hash: String::new(),
-			}),
-			out: dir.root.clone(),
-			root: prepared.tree.as_ref().map(|t| hash_hex(&t.root())),
-		})
+		Ok(issued_now)
 	}
 
 	/// One certificate, or an error saying there is none.
@@ -962,5 +951,31 @@ mod tests {
 		let mut moved = in_batch;
 		moved.record.index = 3;
 		assert!(verdict(verify_local(record, &moved)).expect("tampered").1.contains("place"));
+	}
+
+	#[test]
+	fn a_certificate_rendered_with_shared_evidence_is_what_serde_writes_for_the_whole() {
+		let bare = portable(b"{}", None);
+		let evidence = EvidenceJson {
+			block: medtrust_primitives::catalog::BlockRef { number: 7, hash: "0x07".into() },
+			header: "0xaa".into(),
+			warp_proof: "0xbb".into(),
+			finality_proof: "0xcc".into(),
+			storage_key: "0xdd".into(),
+			storage_proof: vec!["0x01".into(), "0x02".into()],
+		};
+		let mut full = bare.clone();
+		full.evidence = Some(evidence.clone());
+		let rendered =
+			render_certificate(&bare, Some(&render_evidence(&evidence))).expect("rendered");
+		assert_eq!(rendered, serde_json::to_vec_pretty(&full).expect("serialised"));
+		assert_eq!(
+			serde_json::from_slice::<PortableCertificate>(&rendered).expect("reads back"),
+			full
+		);
+		assert_eq!(
+			render_certificate(&bare, None).expect("rendered"),
+			serde_json::to_vec_pretty(&bare).expect("serialised")
+		);
 	}
 }

@@ -16,7 +16,7 @@ use std::{
 };
 
 use aes_gcm::{
-	aead::{rand_core::RngCore, Aead, KeyInit, OsRng, Payload},
+	aead::{rand_core::RngCore, Aead, AeadInPlace, KeyInit, OsRng, Payload},
 	Aes256Gcm, Key, Nonce,
 };
 use serde::{Deserialize, Serialize};
@@ -30,10 +30,10 @@ pub fn random32() -> [u8; 32] {
 	out
 }
 
-fn random_nonce() -> [u8; 12] {
-	let mut out = [0u8; 12];
-	OsRng.fill_bytes(&mut out);
-	out
+/// A cryptographically secure generator of nonces, seeded from the operating system.
+pub fn nonce_rng() -> rand_chacha::ChaCha20Rng {
+	use aes_gcm::aead::rand_core::SeedableRng;
+	rand_chacha::ChaCha20Rng::from_seed(random32())
 }
 
 /// The default key directory: `$MEDTRUST_KEYS`, else `~/.medtrust/keys`.
@@ -184,6 +184,7 @@ pub fn record_aad(source: u64, resource: u64, index: u64, kek_version: u32) -> V
 }
 
 /// A batch's data key: encrypts and decrypts its records.
+#[derive(Clone)]
 pub struct DataKey {
 	cipher: Aes256Gcm,
 	source: u64,
@@ -197,7 +198,8 @@ impl DataKey {
 		let kek_version = store.current()?;
 		let kek = store.kek(kek_version)?;
 		let key = random32();
-		let nonce = random_nonce();
+		let mut nonce = [0u8; 12];
+		OsRng.fill_bytes(&mut nonce);
 		let wrapped = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&kek))
 			.encrypt(
 				Nonce::from_slice(&nonce),
@@ -250,18 +252,36 @@ impl DataKey {
 		Ok(Self::from_bytes(&key, source, resource, wrapped.kek_version))
 	}
 
-	/// Encrypts record `index` (0 first): `nonce ‖ ciphertext ‖ tag`.
+	/// Encrypts record `index` (0 first): `nonce ‖ ciphertext ‖ tag`, the nonce drawn from
+	/// the operating system.
 	pub fn encrypt(&self, index: u64, plaintext: &[u8]) -> Result<Vec<u8>> {
-		let nonce = random_nonce();
-		let aad = record_aad(self.source, self.resource, index, self.kek_version);
-		let sealed = self
-			.cipher
-			.encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: &aad })
-			.map_err(|_| Error::Input("encryption failed".into()))?;
-		let mut out = Vec::with_capacity(12 + sealed.len());
-		out.extend_from_slice(&nonce);
-		out.extend_from_slice(&sealed);
+		let mut out = Vec::with_capacity(12 + plaintext.len() + 16);
+		self.encrypt_into(&mut OsRng, index, plaintext, &mut out)?;
 		Ok(out)
+	}
+
+	/// Appends `nonce ‖ ciphertext ‖ tag` of record `index` (0 first) to `out`, encrypting in
+	/// place. The nonce is drawn from `rng`: for many records, a ChaCha20 generator seeded from
+	/// the operating system ([`nonce_rng`]) rather than a system call per record.
+	pub fn encrypt_into(
+		&self,
+		rng: &mut impl RngCore,
+		index: u64,
+		plaintext: &[u8],
+		out: &mut Vec<u8>,
+	) -> Result<()> {
+		let mut nonce = [0u8; 12];
+		rng.fill_bytes(&mut nonce);
+		let aad = record_aad(self.source, self.resource, index, self.kek_version);
+		out.extend_from_slice(&nonce);
+		let start = out.len();
+		out.extend_from_slice(plaintext);
+		let tag = self
+			.cipher
+			.encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut out[start..])
+			.map_err(|_| Error::Input("encryption failed".into()))?;
+		out.extend_from_slice(&tag);
+		Ok(())
 	}
 
 	/// Decrypts record `index` from `nonce ‖ ciphertext ‖ tag`.

@@ -20,6 +20,7 @@ pub mod consortium;
 pub mod error;
 pub mod keys;
 pub mod offline;
+pub mod pipeline;
 pub mod signer;
 pub mod status;
 pub mod tx;

@@ -709,13 +709,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 			bar.finish_and_clear();
 			print(cli.json, &report, |r| {
 				format!(
-					"anchored {} records: certificate{} {:?} in block #{} (finalized); {} issued now\nportable certificates in {}\n",
+					"anchored {} records: certificate{} {:?} in block #{} (finalized); {} issued now\nportable certificates in {}\ncertified after {:.1} s, all written after {:.1} s\n",
 					r.records,
 					if r.certificates.len() == 1 { "" } else { "s" },
 					r.certificates,
 					r.block.number,
 					r.issued_now,
-					r.out.join("certificates").display()
+					r.out.join("certificates").display(),
+					r.seconds.certified,
+					r.seconds.written
 				)
 			})?;
 		}

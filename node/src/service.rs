@@ -322,7 +322,12 @@ pub fn new_full<
 			network,
 			sync: sync_service,
 			notification_service: grandpa_notification_service,
-			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
+			// Vote for the best block. Substrate's default rules vote two blocks behind it and
+			// for at most three quarters of the unfinalized chain, a margin for chains where
+			// competing forks are common; with one Aura author per slot they are rare, and
+			// the margin only delayed finality by two to three blocks (6 to 9 s). GRANDPA's
+			// safety does not depend on voting rules.
+			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::new().build(),
 			prometheus_registry,
 			shared_voter_state: SharedVoterState::empty(),
 			telemetry: telemetry.as_ref().map(|x| x.handle()),

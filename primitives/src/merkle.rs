@@ -23,6 +23,20 @@ pub fn node_hash(algorithm: HashAlgorithm, left: &[u8; 32], right: &[u8; 32]) ->
 	algorithm.hash(&[&[NODE], left, right])
 }
 
+/// The level above `level`: each pair's node hash, an odd level's last node going up
+/// unchanged.
+pub fn parent_level(algorithm: HashAlgorithm, level: &[[u8; 32]]) -> Vec<[u8; 32]> {
+	level
+		.chunks(2)
+		.map(|pair| match (pair.first(), pair.get(1)) {
+			(Some(left), Some(right)) => node_hash(algorithm, left, right),
+			(Some(last), None) => *last,
+			// `chunks(2)` never yields an empty chunk.
+			(None, _) => [0; 32],
+		})
+		.collect()
+}
+
 /// The path from one leaf to the root.
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, PartialEq, Eq, Debug)]
 pub struct MerkleProof {
@@ -43,23 +57,26 @@ pub struct MerkleTree {
 impl MerkleTree {
 	/// Builds the tree over `commitments` (at least one).
 	pub fn new(algorithm: HashAlgorithm, commitments: &[[u8; 32]]) -> Option<Self> {
-		if commitments.is_empty() {
+		let leaves = commitments.iter().map(|c| leaf_hash(algorithm, c)).collect();
+		Self::from_leaf_hashes(algorithm, leaves, |level| parent_level(algorithm, level))
+	}
+
+	/// Builds the tree from its leaves' hashes ([`leaf_hash`] of each commitment, at least
+	/// one), each level above computed by `parents`, which must give [`parent_level`] of its
+	/// argument (a caller may share that work among threads: the halves of a level split at an
+	/// even position give the halves of its parent level).
+	pub fn from_leaf_hashes(
+		algorithm: HashAlgorithm,
+		leaves: Vec<[u8; 32]>,
+		mut parents: impl FnMut(&[[u8; 32]]) -> Vec<[u8; 32]>,
+	) -> Option<Self> {
+		if leaves.is_empty() {
 			return None;
 		}
 		let mut levels = Vec::new();
-		let mut level: Vec<[u8; 32]> =
-			commitments.iter().map(|c| leaf_hash(algorithm, c)).collect();
+		let mut level = leaves;
 		while level.len() > 1 {
-			let next = level
-				.chunks(2)
-				.map(|pair| match (pair.first(), pair.get(1)) {
-					(Some(left), Some(right)) => node_hash(algorithm, left, right),
-					// An odd level's last node goes up unchanged.
-					(Some(last), None) => *last,
-					// `chunks(2)` never yields an empty chunk.
-					(None, _) => [0; 32],
-				})
-				.collect();
+			let next = parents(&level);
 			levels.push(level);
 			level = next;
 		}

@@ -40,6 +40,36 @@ fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	}
 }
 
+fn bytes<S: frame_support::traits::Get<u32>>(text: &str) -> frame_support::BoundedVec<u8, S> {
+	text.as_bytes().to_vec().try_into().expect("within the bound")
+}
+
+/// Registers a LIS source serving LABORATORY.
+fn register_lis() -> RuntimeCall {
+	RuntimeCall::DataSources(pallet_data_sources::Call::register_source {
+		name: bytes("检验LIS"),
+		system: pallet_data_sources::SystemKind::Lis,
+		domains: vec![bytes("LABORATORY")].try_into().expect("one domain"),
+	})
+}
+
+/// Registers the lab-result table of source 0, with one item.
+fn register_lab_results() -> RuntimeCall {
+	RuntimeCall::DataSources(pallet_data_sources::Call::register_resource {
+		source: 0,
+		name: bytes("lis.lab_result"),
+		kind: Box::new(pallet_data_sources::ResourceKind::Table {
+			database: bytes("lis"),
+			schema: bytes("lis"),
+			table: bytes("lab_result"),
+		}),
+		address: bytes("10.1.2.3:5432/lis"),
+		operations: vec![pallet_data_sources::Operation::Collect].try_into().expect("one"),
+		schema_hash: [7; 32],
+		item_count: 1,
+	})
+}
+
 #[test]
 fn version_names_medtrust() {
 	assert_eq!(VERSION.spec_name, "medtrust");
@@ -231,21 +261,9 @@ fn presets_start_with_the_default_business_domains() {
 
 #[test]
 fn members_register_sources_and_items_and_others_cannot() {
-	use pallet_data_sources::{Operation, ResourceKind, SystemKind};
 	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-		fn bytes<S: frame_support::traits::Get<u32>>(
-			text: &str,
-		) -> frame_support::BoundedVec<u8, S> {
-			text.as_bytes().to_vec().try_into().expect("within the bound")
-		}
-		let register = |who: Sr25519Keyring| {
-			RuntimeCall::DataSources(pallet_data_sources::Call::register_source {
-				name: bytes("检验LIS"),
-				system: SystemKind::Lis,
-				domains: vec![bytes("LABORATORY")].try_into().expect("one domain"),
-			})
-			.dispatch_bypass_filter(RuntimeOrigin::signed(who.to_account_id()))
-		};
+		let register =
+			|who: Sr25519Keyring| register_lis().dispatch_bypass_filter(RuntimeOrigin::signed(who.to_account_id()));
 		// Ferdie is no member of any institution.
 		assert!(register(Sr25519Keyring::Ferdie).is_err());
 		// Eve is a member of institution 0.
@@ -253,20 +271,7 @@ fn members_register_sources_and_items_and_others_cannot() {
 		let source = pallet_data_sources::Sources::<Runtime>::get(0).expect("registered");
 		assert_eq!(source.institution, 0);
 		let eve = RuntimeOrigin::signed(Sr25519Keyring::Eve.to_account_id());
-		assert_ok!(RuntimeCall::DataSources(pallet_data_sources::Call::register_resource {
-			source: 0,
-			name: bytes("lis.lab_result"),
-			kind: Box::new(ResourceKind::Table {
-				database: bytes("lis"),
-				schema: bytes("lis"),
-				table: bytes("lab_result"),
-			}),
-			address: bytes("10.1.2.3:5432/lis"),
-			operations: vec![Operation::Collect].try_into().expect("one"),
-			schema_hash: [7; 32],
-			item_count: 1,
-		})
-		.dispatch_bypass_filter(eve.clone()));
+		assert_ok!(register_lab_results().dispatch_bypass_filter(eve.clone()));
 		let item = pallet_field_mapping::ItemInfo::<Runtime> {
 			name: bytes("result_value"),
 			data_type: bytes("numeric"),
@@ -293,5 +298,104 @@ fn members_register_sources_and_items_and_others_cannot() {
 		assert_ok!(items(item).dispatch_bypass_filter(eve));
 		assert_eq!(medtrust_runtime::FieldMapping::items(0, 1, 0, 10).len(), 1);
 		medtrust_runtime::FieldMapping::do_try_state().expect("invariants hold");
+	});
+}
+
+#[test]
+fn institutions_certify_their_own_records_and_the_api_verifies_them() {
+	use medtrust_primitives::{
+		canonical::canonical_json,
+		commitment::commit,
+		hashing::HashAlgorithm,
+		merkle::MerkleTree,
+	};
+	use medtrust_runtime::{apis::CertificateInfo, Block, Certificates};
+	use pallet_certificates::{RevocationReason, Verdict};
+	use pallet_certificates_runtime_api::runtime_decl_for_certificates_api::CertificatesApiV1;
+	// The runtime API's functions, as the node calls them.
+	let verify = <Runtime as CertificatesApiV1<Block, CertificateInfo>>::verify;
+	let certificate_of = <Runtime as CertificatesApiV1<Block, CertificateInfo>>::certificate_of;
+	let certificate = <Runtime as CertificatesApiV1<Block, CertificateInfo>>::certificate;
+
+	let signed = |who: Sr25519Keyring| RuntimeOrigin::signed(who.to_account_id());
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// Eve's institution (#0) runs a LIS with one table.
+		assert_ok!(register_lis().dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert_ok!(register_lab_results().dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+
+		// Records committed as the client commits them.
+		let records: Vec<[u8; 32]> = (0..5u8)
+			.map(|i| {
+				let record = format!("{{\"item\":\"GLU\",\"value\":5.{i},\"patient\":\"张三\"}}");
+				commit(HashAlgorithm::Sm3, &[i; 32], &canonical_json(&record).expect("JSON"))
+			})
+			.collect();
+		let tree = MerkleTree::new(HashAlgorithm::Sm3, &records[1..]).expect("four leaves");
+		let certify = |domain: &str, commitment: [u8; 32]| {
+			RuntimeCall::Certificates(pallet_certificates::Call::certify {
+				source: 0,
+				resource: 0,
+				version: 1,
+				domain: bytes(domain),
+				algorithm: HashAlgorithm::Sm3,
+				commitment,
+			})
+		};
+		let batch = RuntimeCall::Certificates(pallet_certificates::Call::certify_batch {
+			source: 0,
+			resource: 0,
+			version: 1,
+			domain: bytes("LABORATORY"),
+			algorithm: HashAlgorithm::Sm3,
+			root: tree.root(),
+			leaf_count: 4,
+		});
+		// Weights are the generated ones: above nothing, well within a block.
+		let max = RuntimeBlockWeights::get().max_block;
+		for call in [&certify("LABORATORY", records[0]), &batch] {
+			let weight = call.get_dispatch_info().call_weight;
+			assert!(weight.ref_time() > 0 && weight.all_lt(max / 10), "{weight:?}");
+		}
+
+		// Only the source's institution certifies, and only in the source's in-scope domains.
+		assert!(certify("LABORATORY", records[0])
+			.dispatch_bypass_filter(signed(Sr25519Keyring::Bob))
+			.is_err());
+		assert!(certify("LABORATORY", records[0])
+			.dispatch_bypass_filter(signed(Sr25519Keyring::Ferdie))
+			.is_err());
+		assert!(certify("PHYSICAL_EXAM", records[0])
+			.dispatch_bypass_filter(signed(Sr25519Keyring::Eve))
+			.is_err());
+		assert_ok!(certify("LABORATORY", records[0]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert_ok!(batch.clone().dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert!(batch.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)).is_err(), "twice");
+
+		// The runtime API: a record by its commitment, a batch's record by its Merkle path.
+		let (verdict, found) = verify(records[0], None);
+		assert_eq!(verdict, Verdict::Valid);
+		assert_eq!(found.as_ref().map(|(id, c)| (*id, c.issuer)), Some((0, 0)));
+		let proof = tree.proof(2).expect("leaf 2");
+		let (verdict, found) = verify(records[3], Some(proof.clone()));
+		assert_eq!((verdict, found.map(|(id, _)| id)), (Verdict::Valid, Some(1)));
+		assert_eq!(verify(records[4], Some(proof)).0, Verdict::Unknown);
+		assert_eq!(verify([9; 32], None).0, Verdict::Unknown);
+		assert_eq!(certificate_of(tree.root()).map(|(id, _)| id), Some(1));
+		assert!(certificate(2).is_none());
+
+		// Revocation and supersession, by the issuing institution only.
+		let revoke = RuntimeCall::Certificates(pallet_certificates::Call::revoke {
+			certificate: 0,
+			reason: RevocationReason::Erroneous,
+		});
+		assert!(revoke.clone().dispatch_bypass_filter(signed(Sr25519Keyring::Bob)).is_err());
+		assert_ok!(revoke.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert_eq!(verify(records[0], None).0, Verdict::Revoked);
+		assert_ok!(certify("LABORATORY", [1; 32]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert_ok!(RuntimeCall::Certificates(pallet_certificates::Call::supersede { old: 1, new: 2 })
+			.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		let proof = tree.proof(0).expect("leaf 0");
+		assert_eq!(verify(records[1], Some(proof)).0, Verdict::Superseded);
+		Certificates::do_try_state().expect("invariants hold");
 	});
 }

@@ -6,7 +6,6 @@
 
 use std::{path::Path, process::Output};
 
-use medtrust_client::catalog::{KindSpec, ResourceSpec};
 use serde_json::Value;
 
 use crate::harness::{exclusive, medtrust, Node, NodeConfig};
@@ -84,36 +83,7 @@ async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 
 	// The laboratory's set-up: a key-encryption key, a source, a resource.
 	json_ok(&url, &["keys", "create", "--keys", keys]);
-	let source = json_ok(
-		&url,
-		&[
-			"--signer",
-			"//Alice",
-			"catalog",
-			"add-source",
-			"--name",
-			"检验LIS",
-			"--system",
-			"LIS",
-			"--domain",
-			"LABORATORY",
-		],
-	)["source"]
-		.as_u64()
-		.expect("a source id");
-	let alice = medtrust_client::signer::parse("//Alice").expect("a dev key");
-	let spec = ResourceSpec {
-		name: "lis.lab_result".into(),
-		kind: KindSpec::Table {
-			database: "lis".into(),
-			schema: "lis".into(),
-			table: "lab_result".into(),
-		},
-		address: "10.1.2.3:5432/lis".into(),
-		operations: vec!["collect".into()],
-		items: vec![],
-	};
-	let resource = chain.register_resource(&alice, source, &spec).await.expect("a resource");
+	let (source, resource) = crate::harness::laboratory(&chain, &url, "检验LIS").await;
 	let (s, r) = (source.to_string(), resource.to_string());
 
 	// A batch of FHIR Observations: one certificate, five portable certificates.

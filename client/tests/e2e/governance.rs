@@ -1,17 +1,19 @@
 //! Consortium governance on the four-validator local network, driven through the `medtrust`
 //! CLI: a fifth institution is admitted by vote, its node joins and authors blocks; it is
 //! suspended (its accounts are refused) and removed (it stops authoring and is disconnected);
-//! non-members are refused; the minimum number of validators holds.
+//! non-members are refused; the minimum number of validators holds. Records anchored before,
+//! during and after those changes of the GRANDPA authority set verify offline, with the chain
+//! spec as the only trust anchor: their evidence follows every set change from genesis.
 
-use std::time::Duration;
+use std::{path::Path, time::Duration};
 
 use medtrust_client::Chain;
 use serde_json::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::harness::{
-	exclusive, medtrust, medtrust_json, repo_root, start_local_consortium, wait_for, Node,
-	NodeConfig, NodeKey,
+	exclusive, laboratory, medtrust, medtrust_json, node_command, repo_root, start_local_consortium, wait_for,
+	Node, NodeConfig, NodeKey,
 };
 
 fn address(uri: &str) -> String {
@@ -48,6 +50,93 @@ async fn wait_for_validators(chain: &Chain, count: usize) -> Vec<String> {
 	.await
 }
 
+
+/// A laboratory of institution #0 (Alice's) that anchors records on the consortium and checks
+/// them offline against the raw chain spec.
+struct Laboratory {
+	dir: tempfile::TempDir,
+	url: String,
+	source: String,
+	resource: String,
+	runs: u32,
+}
+
+impl Laboratory {
+	async fn set_up(chain: &Chain, url: &str) -> Laboratory {
+		let dir = tempfile::tempdir().expect("a temp dir");
+		let keys = dir.path().join("keys");
+		medtrust_json(&["keys", "create", "--keys", keys.to_str().expect("UTF-8")]);
+		let (source, resource) = laboratory(chain, url, "华西检验LIS").await;
+		let raw = node_command(&[
+			"build-spec",
+			"--chain",
+			repo_root().join("chain-specs/local.json").to_str().expect("UTF-8"),
+			"--raw",
+		]);
+		assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+		std::fs::write(dir.path().join("local-raw.json"), &raw.stdout).expect("written");
+		Laboratory {
+			dir,
+			url: url.into(),
+			source: source.to_string(),
+			resource: resource.to_string(),
+			runs: 0,
+		}
+	}
+
+	/// Anchors three lab results as a batch; returns the second's record and certificate.
+	fn anchor(&mut self) -> (std::path::PathBuf, std::path::PathBuf) {
+		self.runs += 1;
+		let run = self.dir.path().join(format!("run-{}", self.runs));
+		std::fs::create_dir_all(&run).expect("created");
+		let rows: Vec<String> = (1..=3)
+			.map(|i| format!("{{\"order\":\"R{}-{i}\",\"item\":\"GLU\",\"value\":5.{i}}}", self.runs))
+			.collect();
+		std::fs::write(run.join("results.ndjson"), rows.join("\n")).expect("written");
+		std::fs::write(run.join("record.json"), &rows[1]).expect("written");
+		medtrust_json(&[
+			"--url",
+			&self.url,
+			"--signer",
+			"//Alice",
+			"anchor",
+			run.join("results.ndjson").to_str().expect("UTF-8"),
+			"--source",
+			&self.source,
+			"--resource",
+			&self.resource,
+			"--batch",
+			"--out",
+			run.join("out").to_str().expect("UTF-8"),
+			"--keys",
+			self.dir.path().join("keys").to_str().expect("UTF-8"),
+		]);
+		(run.join("record.json"), run.join("out/certificates/2.json"))
+	}
+
+	/// Verifies offline; returns the GRANDPA authority set that finalized the record's block.
+	fn verify_offline(&self, record: &Path, certificate: &Path) -> u64 {
+		let out = medtrust(&[
+			"verify",
+			record.to_str().expect("UTF-8"),
+			certificate.to_str().expect("UTF-8"),
+			"--offline",
+			"--chain-spec",
+			self.dir.path().join("local-raw.json").to_str().expect("UTF-8"),
+			"--json",
+		]);
+		let json: Value = serde_json::from_slice(&out.stdout).expect("verify prints JSON");
+		let reason = json["reason"].as_str().unwrap_or_default().to_string();
+		assert_eq!((out.status.code(), json["verdict"].as_str()), (Some(0), Some("valid")), "{reason}");
+		let set = reason
+			.split("authority set ")
+			.nth(1)
+			.and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+			.and_then(|n| n.parse().ok());
+		set.unwrap_or_else(|| panic!("the verdict names no authority set: {reason}"))
+	}
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	let _lock = exclusive().await;
@@ -58,6 +147,10 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 		Ok((status.finalized.number >= 2).then_some(()))
 	})
 	.await;
+	// A record certified by the genesis authority set.
+	let mut lab = Laboratory::set_up(&chains[0], &url).await;
+	let (genesis_record, genesis_certificate) = lab.anchor();
+	assert_eq!(lab.verify_offline(&genesis_record, &genesis_certificate), 0);
 
 	// A non-member's transaction is refused at the pool, with a clear error; nothing changes.
 	let before = institutions(&url);
@@ -146,6 +239,11 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	})
 	.await;
 
+	// A record certified after the set changed to five: its evidence carries the change.
+	let (five_record, five_certificate) = lab.anchor();
+	let five = lab.verify_offline(&five_record, &five_certificate);
+	assert!(five >= 1, "the five validators are authority set {five}");
+
 	// Suspended: its accounts are refused.
 	assert_eq!(decide(&url, &["suspend", "4"]), "ok");
 	let out = medtrust(&[
@@ -181,4 +279,12 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 		let health = chain.legacy().system_health().await.expect("health");
 		assert_eq!(health.peers, 3, "a founder still sees the removed node");
 	}
+
+	// After the set changed back to four, a new record's evidence follows both changes, and
+	// the earlier certificates still verify offline on their own evidence.
+	let (record, certificate) = lab.anchor();
+	let four = lab.verify_offline(&record, &certificate);
+	assert!(four > five, "the four remaining validators are authority set {four}, not after {five}");
+	assert_eq!(lab.verify_offline(&genesis_record, &genesis_certificate), 0);
+	assert_eq!(lab.verify_offline(&five_record, &five_certificate), five);
 }

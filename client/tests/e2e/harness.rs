@@ -435,3 +435,28 @@ fn running_as_root() -> bool {
 		.map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 		.unwrap_or(false)
 }
+
+/// A laboratory of `//Alice`'s institution, through the CLI and the library: a LIS source
+/// serving LABORATORY named `name`, with its lab-result table. Returns (source, resource).
+pub async fn laboratory(chain: &Chain, url: &str, name: &str) -> (u64, u64) {
+	let source = medtrust_json(&[
+		"--url", url, "--signer", "//Alice", "catalog", "add-source", "--name", name, "--system",
+		"LIS", "--domain", "LABORATORY",
+	])["source"]
+		.as_u64()
+		.expect("a source id");
+	let alice = medtrust_client::signer::parse("//Alice").expect("a dev key");
+	let spec = medtrust_client::catalog::ResourceSpec {
+		name: "lis.lab_result".into(),
+		kind: medtrust_client::catalog::KindSpec::Table {
+			database: "lis".into(),
+			schema: "lis".into(),
+			table: "lab_result".into(),
+		},
+		address: "10.1.2.3:5432/lis".into(),
+		operations: vec!["collect".into()],
+		items: vec![],
+	};
+	let resource = chain.register_resource(&alice, source, &spec).await.expect("a resource");
+	(source, resource)
+}
