@@ -11,7 +11,6 @@
 
 use std::{
 	fs,
-	io::Write,
 	path::{Path, PathBuf},
 };
 
@@ -22,7 +21,7 @@ use medtrust_primitives::{
 	},
 	commitment::commit,
 	hashing::HashAlgorithm,
-	merkle::{root_from_proof, MerkleProof, MerkleTree},
+	merkle::{root_from_proof, MerkleProof},
 };
 use serde::{Deserialize, Serialize};
 use subxt_signer::sr25519::Keypair;
@@ -847,6 +846,7 @@ fn to_runtime_algorithm(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use medtrust_primitives::merkle::MerkleTree;
 
 	const NDJSON: &str = "{\"resourceType\":\"Observation\",\"id\":\"glu-1\",\"valueQuantity\":{\"value\":5.60,\"unit\":\"mmol/L\"}}\n\n{\"id\":\"glu-2\", \"resourceType\":\"Observation\"}\n";
 
