@@ -299,7 +299,10 @@ pub fn render_evidence(evidence: &EvidenceJson) -> String {
 /// A portable certificate (without evidence) as pretty JSON, with `evidence` from
 /// [`render_evidence`] as its last member: the bytes `serde_json::to_vec_pretty` gives for the
 /// whole, without serialising the shared evidence again for every record.
-pub fn render_certificate(portable: &PortableCertificate, evidence: Option<&str>) -> Result<Vec<u8>> {
+pub fn render_certificate(
+	portable: &PortableCertificate,
+	evidence: Option<&str>,
+) -> Result<Vec<u8>> {
 	let mut out = serde_json::to_vec_pretty(portable)
 		.map_err(|e| Error::Input(format!("cannot render a certificate: {e}")))?;
 	if let Some(evidence) = evidence {
@@ -503,7 +506,8 @@ impl Chain {
 			)
 			.await;
 		if let Some(task) = encryption {
-			task.await.map_err(|e| Error::Input(format!("encrypting the records stopped: {e}")))??;
+			task.await
+				.map_err(|e| Error::Input(format!("encrypting the records stopped: {e}")))??;
 			let key_file = KeyFile {
 				source: request.source,
 				resource: request.resource,
@@ -517,7 +521,8 @@ impl Chain {
 
 		// Portable certificates, one per record, written once the certificates are final.
 		let ids: Vec<u64> = {
-			let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
+			let mut ids: Vec<u64> =
+				state.certificates.iter().flatten().map(|(id, _)| *id).collect();
 			ids.dedup();
 			ids
 		};

@@ -62,7 +62,8 @@ pub fn map_chunks<T: Sync, R: Send>(
 pub fn canonical_records(text: &str, format: RecordFormat) -> Result<Vec<Vec<u8>>> {
 	let bad = |what: String| Error::Input(what);
 	let gather = |chunks: Vec<Result<Vec<Vec<u8>>>>| -> Result<Vec<Vec<u8>>> {
-		let mut all = Vec::with_capacity(chunks.iter().map(|c| c.as_ref().map_or(0, Vec::len)).sum());
+		let mut all =
+			Vec::with_capacity(chunks.iter().map(|c| c.as_ref().map_or(0, Vec::len)).sum());
 		for chunk in chunks {
 			all.extend(chunk?);
 		}
@@ -112,8 +113,8 @@ pub fn canonical_records(text: &str, format: RecordFormat) -> Result<Vec<Vec<u8>
 				#[serde(borrow)]
 				resource: Option<&'a serde_json::value::RawValue>,
 			}
-			let bundle: Bundle = serde_json::from_str(text)
-				.map_err(|e| bad(format!("not a FHIR Bundle: {e}")))?;
+			let bundle: Bundle =
+				serde_json::from_str(text).map_err(|e| bad(format!("not a FHIR Bundle: {e}")))?;
 			if bundle.resource_type != "Bundle" {
 				return Err(bad("not a FHIR Bundle (its resourceType is not \"Bundle\")".into()));
 			}
@@ -126,8 +127,7 @@ pub fn canonical_records(text: &str, format: RecordFormat) -> Result<Vec<Vec<u8>
 					let resource = entry
 						.resource
 						.ok_or_else(|| bad(format!("entry {} has no resource", n + 1)))?;
-					canonical_json(resource.get())
-						.map_err(|e| bad(format!("entry {}: {e}", n + 1)))
+					canonical_json(resource.get()).map_err(|e| bad(format!("entry {}: {e}", n + 1)))
 				})
 				.collect()
 		}
@@ -188,8 +188,9 @@ pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write)
 			let mut buffer =
 				Vec::with_capacity(part.iter().map(|r| r.len() + 4 + 12 + 16).sum::<usize>());
 			for (i, record) in part.iter().enumerate() {
-				let sealed_len = u32::try_from(record.len() + 12 + 16)
-					.map_err(|_| Error::Input(format!("record {} is too large", base + offset + i + 1)))?;
+				let sealed_len = u32::try_from(record.len() + 12 + 16).map_err(|_| {
+					Error::Input(format!("record {} is too large", base + offset + i + 1))
+				})?;
 				buffer.extend_from_slice(&sealed_len.to_le_bytes());
 				key.encrypt_into(&mut rng, (base + offset + i) as u64, record, &mut buffer)?;
 			}
@@ -210,7 +211,8 @@ pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write)
 pub fn encrypt_to_file(records: &[Vec<u8>], key: &DataKey, path: &Path) -> Result<()> {
 	let cannot = |e: std::io::Error| Error::Input(format!("cannot write {}: {e}", path.display()));
 	let tmp = path.with_extension("tmp");
-	let mut file = std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&tmp).map_err(cannot)?);
+	let mut file =
+		std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&tmp).map_err(cannot)?);
 	encrypt_records(records, key, &mut file)?;
 	file.into_inner().map_err(|e| cannot(e.into_error()))?.sync_all().map_err(cannot)?;
 	fs::rename(&tmp, path).map_err(cannot)

@@ -558,7 +558,10 @@ impl CsvCanonicaliser {
 		order.sort_by(|&a, &b| compare_names(&names[a], &names[b]));
 		for pair in order.windows(2) {
 			if compare_names(&names[pair[0]], &names[pair[1]]).is_eq() {
-				return Err(CanonicalError(format!("the header names `{}` twice", header[pair[0]])));
+				return Err(CanonicalError(format!(
+					"the header names `{}` twice",
+					header[pair[0]]
+				)));
 			}
 		}
 		Ok(Self { names, order })
@@ -690,12 +693,44 @@ mod tests {
 	}
 
 	const TEXTS: &[&str] = &[
-		"", "a", "b", "A", "1", "\r", "é", "€", "😀", "\u{fb33}", "\u{e000}", "𝄞x", "key\"q",
-		"back\\slash", "张三", "检验结果", "\u{0}\u{1f}", "tab\tnew\nline", "/", "\u{7f}",
+		"",
+		"a",
+		"b",
+		"A",
+		"1",
+		"\r",
+		"é",
+		"€",
+		"😀",
+		"\u{fb33}",
+		"\u{e000}",
+		"𝄞x",
+		"key\"q",
+		"back\\slash",
+		"张三",
+		"检验结果",
+		"\u{0}\u{1f}",
+		"tab\tnew\nline",
+		"/",
+		"\u{7f}",
 	];
 	const NUMBERS: &[f64] = &[
-		0.0, -0.0, 1.0, -42.0, 5.6, 4.5, 333_333_333.333_333_3, 1e30, 2e-3, 1e-27, 1e21, 1e-7,
-		123_456_789_012_345_680.0, 999_999_999_999_999.0, -1.5e-300, 1.7976931348623157e308,
+		0.0,
+		-0.0,
+		1.0,
+		-42.0,
+		5.6,
+		4.5,
+		333_333_333.333_333_3,
+		1e30,
+		2e-3,
+		1e-27,
+		1e21,
+		1e-7,
+		123_456_789_012_345_680.0,
+		999_999_999_999_999.0,
+		-1.5e-300,
+		1.7976931348623157e308,
 	];
 
 	fn generate(rng: &mut Rng, depth: u32) -> Value {

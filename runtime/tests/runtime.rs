@@ -262,8 +262,9 @@ fn presets_start_with_the_default_business_domains() {
 #[test]
 fn members_register_sources_and_items_and_others_cannot() {
 	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-		let register =
-			|who: Sr25519Keyring| register_lis().dispatch_bypass_filter(RuntimeOrigin::signed(who.to_account_id()));
+		let register = |who: Sr25519Keyring| {
+			register_lis().dispatch_bypass_filter(RuntimeOrigin::signed(who.to_account_id()))
+		};
 		// Ferdie is no member of any institution.
 		assert!(register(Sr25519Keyring::Ferdie).is_err());
 		// Eve is a member of institution 0.
@@ -304,10 +305,7 @@ fn members_register_sources_and_items_and_others_cannot() {
 #[test]
 fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 	use medtrust_primitives::{
-		canonical::canonical_json,
-		commitment::commit,
-		hashing::HashAlgorithm,
-		merkle::MerkleTree,
+		canonical::canonical_json, commitment::commit, hashing::HashAlgorithm, merkle::MerkleTree,
 	};
 	use medtrust_runtime::{apis::CertificateInfo, Block, Certificates};
 	use pallet_certificates::{RevocationReason, Verdict};
@@ -367,7 +365,9 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 		assert!(certify("PHYSICAL_EXAM", records[0])
 			.dispatch_bypass_filter(signed(Sr25519Keyring::Eve))
 			.is_err());
-		assert_ok!(certify("LABORATORY", records[0]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert_ok!(
+			certify("LABORATORY", records[0]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve))
+		);
 		assert_ok!(batch.clone().dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
 		assert!(batch.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)).is_err(), "twice");
 
@@ -391,9 +391,14 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 		assert!(revoke.clone().dispatch_bypass_filter(signed(Sr25519Keyring::Bob)).is_err());
 		assert_ok!(revoke.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
 		assert_eq!(verify(records[0], None).0, Verdict::Revoked);
-		assert_ok!(certify("LABORATORY", [1; 32]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
-		assert_ok!(RuntimeCall::Certificates(pallet_certificates::Call::supersede { old: 1, new: 2 })
-			.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
+		assert_ok!(
+			certify("LABORATORY", [1; 32]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve))
+		);
+		assert_ok!(RuntimeCall::Certificates(pallet_certificates::Call::supersede {
+			old: 1,
+			new: 2
+		})
+		.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
 		let proof = tree.proof(0).expect("leaf 0");
 		assert_eq!(verify(records[1], Some(proof)).0, Verdict::Superseded);
 		Certificates::do_try_state().expect("invariants hold");

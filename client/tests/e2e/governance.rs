@@ -12,8 +12,8 @@ use serde_json::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::harness::{
-	exclusive, laboratory, medtrust, medtrust_json, node_command, repo_root, start_local_consortium, wait_for,
-	Node, NodeConfig, NodeKey,
+	exclusive, laboratory, medtrust, medtrust_json, node_command, repo_root,
+	start_local_consortium, wait_for, Node, NodeConfig, NodeKey,
 };
 
 fn address(uri: &str) -> String {
@@ -49,7 +49,6 @@ async fn wait_for_validators(chain: &Chain, count: usize) -> Vec<String> {
 	})
 	.await
 }
-
 
 /// A laboratory of institution #0 (Alice's) that anchors records on the consortium and checks
 /// them offline against the raw chain spec.
@@ -90,7 +89,9 @@ impl Laboratory {
 		let run = self.dir.path().join(format!("run-{}", self.runs));
 		std::fs::create_dir_all(&run).expect("created");
 		let rows: Vec<String> = (1..=3)
-			.map(|i| format!("{{\"order\":\"R{}-{i}\",\"item\":\"GLU\",\"value\":5.{i}}}", self.runs))
+			.map(|i| {
+				format!("{{\"order\":\"R{}-{i}\",\"item\":\"GLU\",\"value\":5.{i}}}", self.runs)
+			})
 			.collect();
 		std::fs::write(run.join("results.ndjson"), rows.join("\n")).expect("written");
 		std::fs::write(run.join("record.json"), &rows[1]).expect("written");
@@ -127,7 +128,11 @@ impl Laboratory {
 		]);
 		let json: Value = serde_json::from_slice(&out.stdout).expect("verify prints JSON");
 		let reason = json["reason"].as_str().unwrap_or_default().to_string();
-		assert_eq!((out.status.code(), json["verdict"].as_str()), (Some(0), Some("valid")), "{reason}");
+		assert_eq!(
+			(out.status.code(), json["verdict"].as_str()),
+			(Some(0), Some("valid")),
+			"{reason}"
+		);
 		let set = reason
 			.split("authority set ")
 			.nth(1)
@@ -284,7 +289,10 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	// the earlier certificates still verify offline on their own evidence.
 	let (record, certificate) = lab.anchor();
 	let four = lab.verify_offline(&record, &certificate);
-	assert!(four > five, "the four remaining validators are authority set {four}, not after {five}");
+	assert!(
+		four > five,
+		"the four remaining validators are authority set {four}, not after {five}"
+	);
 	assert_eq!(lab.verify_offline(&genesis_record, &genesis_certificate), 0);
 	assert_eq!(lab.verify_offline(&five_record, &five_certificate), five);
 }

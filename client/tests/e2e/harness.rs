@@ -440,8 +440,18 @@ fn running_as_root() -> bool {
 /// serving LABORATORY named `name`, with its lab-result table. Returns (source, resource).
 pub async fn laboratory(chain: &Chain, url: &str, name: &str) -> (u64, u64) {
 	let source = medtrust_json(&[
-		"--url", url, "--signer", "//Alice", "catalog", "add-source", "--name", name, "--system",
-		"LIS", "--domain", "LABORATORY",
+		"--url",
+		url,
+		"--signer",
+		"//Alice",
+		"catalog",
+		"add-source",
+		"--name",
+		name,
+		"--system",
+		"LIS",
+		"--domain",
+		"LABORATORY",
 	])["source"]
 		.as_u64()
 		.expect("a source id");
