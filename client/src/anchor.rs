@@ -208,6 +208,9 @@ pub fn verify_local(
 	}
 }
 
+/// How many certify transactions `anchor` submits at once (without `--batch`).
+pub const SUBMIT_AT_ONCE: usize = 256;
+
 /// The `format` field of portable certificates.
 pub const CERTIFICATE_FORMAT: &str = "medtrust-certificate/1";
 
@@ -610,8 +613,8 @@ impl Chain {
 	}
 
 	/// Certifies the subjects (the batch's root over its `records`, or each record's
-	/// commitment) not certified yet, saving the state after each. Returns how many this run
-	/// issued.
+	/// commitment) not certified yet, [`SUBMIT_AT_ONCE`] transactions at a time, saving the
+	/// state after each round. Returns how many this run issued.
 	async fn certify_subjects(
 		&self,
 		signer: &Keypair,
@@ -622,62 +625,89 @@ impl Chain {
 		resumed: bool,
 		progress: &mut impl FnMut(&str, u64, u64),
 	) -> Result<u64> {
-		let domain_bytes = BoundedVec(state.domain.as_bytes().to_vec());
-		let algorithm = to_runtime_algorithm(request.algorithm);
-		let n = state.certificates.len() as u64;
-		let mut issued_now = 0u64;
-		for (i, subject) in subjects.iter().enumerate() {
-			if state.certificates[i].is_some() {
-				continue;
+		let save = |state: &AnchorState| {
+			write_atomic(&dir.state(), &serde_json::to_vec_pretty(state).unwrap_or_default())
+		};
+		// An interrupted run may have certified some without recording so; a fresh run has
+		// nothing to look up.
+		if resumed {
+			for (i, subject) in subjects.iter().enumerate() {
+				if state.certificates[i].is_some() {
+					continue;
+				}
+				match self.certificate_of(subject).await? {
+					Some(c) if c.issuer == owner => {
+						state.certificates[i] = Some((c.id, c.issued.number))
+					}
+					Some(c) => {
+						return Err(Error::Input(format!(
+							"{} is certified already, by institution #{}",
+							hash_hex(subject),
+							c.issuer
+						)))
+					}
+					None => {}
+				}
 			}
-			// An interrupted run may have certified it without recording so; a fresh run has
-			// nothing to look up.
-			let existing = if resumed { self.certificate_of(subject).await? } else { None };
-			let (id, block) = match existing {
-				Some(c) if c.issuer == owner => (c.id, c.issued.number),
-				Some(c) => {
-					return Err(Error::Input(format!(
-						"{} is certified already, by institution #{}",
-						hash_hex(subject),
-						c.issuer
-					)))
-				}
-				None => {
-					let (_, events) = if request.batch {
-						let call = runtime::transactions().certificates().certify_batch(
-							request.source,
-							request.resource,
-							state.version,
-							domain_bytes.clone(),
-							algorithm.clone(),
-							*subject,
-							records,
-						);
-						self.submit_with_events(&call, signer).await?
-					} else {
-						let call = runtime::transactions().certificates().certify(
-							request.source,
-							request.resource,
-							state.version,
-							domain_bytes.clone(),
-							algorithm.clone(),
-							*subject,
-						);
-						self.submit_with_events(&call, signer).await?
+			save(state)?;
+		}
+		let domain = BoundedVec(state.domain.as_bytes().to_vec());
+		let algorithm = to_runtime_algorithm(request.algorithm);
+		let pending: Vec<usize> =
+			(0..subjects.len()).filter(|&i| state.certificates[i].is_none()).collect();
+		let total = subjects.len() as u64;
+		let mut issued_now = 0u64;
+		let certify = |i: usize| {
+			runtime::transactions().certificates().certify(
+				request.source,
+				request.resource,
+				state.version,
+				domain.clone(),
+				algorithm.clone(),
+				subjects[i],
+			)
+		};
+		let certified_by = |events: subxt::extrinsics::ExtrinsicEvents<crate::MedTrustConfig>| {
+			events
+				.find_first::<runtime::certificates::events::Certified>()
+				.and_then(|e| e.ok())
+				.map(|e| e.certificate)
+				.ok_or_else(|| Error::Transaction("no Certified event".into()))
+		};
+		for round in pending.chunks(SUBMIT_AT_ONCE) {
+			if request.batch {
+				let call = runtime::transactions().certificates().certify_batch(
+					request.source,
+					request.resource,
+					state.version,
+					domain.clone(),
+					algorithm.clone(),
+					subjects[0],
+					records,
+				);
+				let id = certified_by(self.submit_with_events(&call, signer).await?.1)?;
+				state.certificates[0] = Some((id, self.certificate(id).await?.issued.number));
+				issued_now += 1;
+			} else {
+				let calls: Vec<_> = round.iter().map(|&i| certify(i)).collect();
+				self.submit_all(&calls, signer).await?;
+				for &i in round {
+					let (id, number) = match self.certificate_of(&subjects[i]).await? {
+						Some(c) if c.issuer == owner => (c.id, c.issued.number),
+						// Its transaction failed: once more on its own, to say why.
+						_ => {
+							let id = certified_by(
+								self.submit_with_events(&certify(i), signer).await?.1,
+							)?;
+							(id, self.certificate(id).await?.issued.number)
+						}
 					};
-					let id = events
-						.find_first::<runtime::certificates::events::Certified>()
-						.and_then(|e| e.ok())
-						.map(|e| e.certificate)
-						.ok_or_else(|| Error::Transaction("no Certified event".into()))?;
+					state.certificates[i] = Some((id, number));
 					issued_now += 1;
-					let c = self.certificate(id).await?;
-					(id, c.issued.number)
 				}
-			};
-			state.certificates[i] = Some((id, block));
-			write_atomic(&dir.state(), &serde_json::to_vec_pretty(&state).unwrap_or_default())?;
-			progress("certified", i as u64 + 1, n);
+			}
+			save(state)?;
+			progress("certified", total - (pending.len() - issued_now as usize) as u64, total);
 		}
 		Ok(issued_now)
 	}

@@ -709,10 +709,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 			bar.finish_and_clear();
 			print(cli.json, &report, |r| {
 				format!(
-					"anchored {} records: certificate{} {:?} in block #{} (finalized); {} issued now\nportable certificates in {}\ncertified after {:.1} s, all written after {:.1} s\n",
+					"anchored {} records: {} in block #{} (finalized); {} issued now\nportable certificates in {}\ncertified after {:.1} s, all written after {:.1} s\n",
 					r.records,
-					if r.certificates.len() == 1 { "" } else { "s" },
-					r.certificates,
+					match r.certificates.as_slice() {
+						[one] => format!("certificate #{one}"),
+						[first, .., last] if r.certificates.len() > 5 => format!(
+							"{} certificates (the first #{first}, the last #{last})",
+							r.certificates.len()
+						),
+						all => format!("certificates {all:?}"),
+					},
 					r.block.number,
 					r.issued_now,
 					r.out.join("certificates").display(),

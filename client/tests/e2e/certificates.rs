@@ -204,28 +204,40 @@ async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 	assert_eq!(verdict, "unknown", "{reason}");
 	assert!(reason.contains("another chain") || reason.contains("is of chain"), "{reason}");
 
-	// Lab-result rows anchored one by one: a certificate each.
+	// The lab-result rows, one certificate each, with `extra` options, into `out`.
 	std::fs::write(path("results.csv"), RESULTS).expect("written");
-	let rows_dir = path("rows");
-	let report = json_ok(
-		&url,
-		&[
+	let results = path("results.csv");
+	let anchor_rows = |extra: &[&str], out: &Path| {
+		let mut args = vec![
 			"--signer",
 			"//Alice",
 			"anchor",
-			path("results.csv").to_str().unwrap(),
+			results.to_str().unwrap(),
 			"--source",
 			&s,
 			"--resource",
 			&r,
-			"--algorithm",
-			"sha-256",
 			"--out",
-			rows_dir.to_str().unwrap(),
+			out.to_str().unwrap(),
 			"--keys",
 			keys,
-		],
-	);
+		];
+		args.extend_from_slice(extra);
+		args.push("--json");
+		run(&url, &args)
+	};
+
+	// Rows of a domain out of scope: the chain refuses each, and anchoring says why.
+	let out = anchor_rows(&["--domain", "PHYSICAL_EXAM"], &path("refused"));
+	assert!(!out.status.success());
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	assert!(stderr.contains("OutOfScope"), "{stderr}");
+
+	// Lab-result rows anchored one by one: a certificate each.
+	let rows_dir = path("rows");
+	let out = anchor_rows(&["--algorithm", "sha-256"], &rows_dir);
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
 	let ids: Vec<u64> =
 		report["certificates"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
 	assert_eq!(ids.len(), 3);

@@ -293,6 +293,7 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 		four > five,
 		"the four remaining validators are authority set {four}, not after {five}"
 	);
+	eprintln!("offline verification followed GRANDPA authority sets 0, {five} and {four}");
 	assert_eq!(lab.verify_offline(&genesis_record, &genesis_certificate), 0);
 	assert_eq!(lab.verify_offline(&five_record, &five_certificate), five);
 }
