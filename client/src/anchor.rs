@@ -523,15 +523,11 @@ impl Chain {
 		seconds.certified = started.elapsed().as_secs_f64();
 
 		// Portable certificates, one per record, written once the certificates are final.
-		let ids: Vec<u64> = {
-			let mut ids: Vec<u64> =
-				state.certificates.iter().flatten().map(|(id, _)| *id).collect();
-			ids.dedup();
-			ids
-		};
-		if ids.len() != state.certificates.len() {
+		if state.certificates.iter().any(Option::is_none) {
 			return Err(Error::Transaction("a record was left uncertified".into()));
 		}
+		let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
+		ids.dedup();
 		let mut issued = std::collections::BTreeMap::new();
 		for &id in &ids {
 			let c = self.certificate(id).await?;

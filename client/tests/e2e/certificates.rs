@@ -157,28 +157,9 @@ async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 	assert_eq!(verify(&url, &path("other.json"), &cert3).1, "tampered");
 
 	// Offline: the raw chain spec is the only trust anchor.
-	let spec = crate::harness::node_command(&["build-spec", "--chain", "dev", "--raw"]);
-	assert!(spec.status.success(), "{}", String::from_utf8_lossy(&spec.stderr));
-	std::fs::write(path("dev-raw.json"), &spec.stdout).expect("written");
+	crate::harness::raw_chain_spec("dev", &path("dev-raw.json"));
 	let offline = |record: &Path, certificate: &Path, spec: &str| {
-		let out = run(
-			&url,
-			&[
-				"verify",
-				record.to_str().unwrap(),
-				certificate.to_str().unwrap(),
-				"--offline",
-				"--chain-spec",
-				path(spec).to_str().unwrap(),
-				"--json",
-			],
-		);
-		let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-		(
-			out.status.code(),
-			json["verdict"].as_str().unwrap_or("").to_string(),
-			json["reason"].as_str().unwrap_or("").to_string(),
-		)
+		crate::harness::verify_offline(record, certificate, &path(spec))
 	};
 	let (code, verdict, reason) = offline(&record3, &cert3, "dev-raw.json");
 	assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
@@ -198,8 +179,7 @@ async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 	forged["evidence"]["finalityProof"] = Value::String(digits.into_iter().collect());
 	std::fs::write(path("forged-finality.json"), forged.to_string()).expect("written");
 	assert_eq!(offline(&record3, &path("forged-finality.json"), "dev-raw.json").1, "tampered");
-	let local = crate::harness::node_command(&["build-spec", "--chain", "local", "--raw"]);
-	std::fs::write(path("local-raw.json"), &local.stdout).expect("written");
+	crate::harness::raw_chain_spec("local", &path("local-raw.json"));
 	let (_, verdict, reason) = offline(&record3, &cert3, "local-raw.json");
 	assert_eq!(verdict, "unknown", "{reason}");
 	assert!(reason.contains("another chain") || reason.contains("is of chain"), "{reason}");

@@ -12,8 +12,8 @@ use serde_json::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::harness::{
-	exclusive, laboratory, medtrust, medtrust_json, node_command, repo_root,
-	start_local_consortium, wait_for, Node, NodeConfig, NodeKey,
+	exclusive, laboratory, medtrust, medtrust_json, raw_chain_spec, repo_root,
+	start_local_consortium, verify_offline, wait_for, Node, NodeConfig, NodeKey,
 };
 
 fn address(uri: &str) -> String {
@@ -66,14 +66,10 @@ impl Laboratory {
 		let keys = dir.path().join("keys");
 		medtrust_json(&["keys", "create", "--keys", keys.to_str().expect("UTF-8")]);
 		let (source, resource) = laboratory(chain, url, "华西检验LIS").await;
-		let raw = node_command(&[
-			"build-spec",
-			"--chain",
+		raw_chain_spec(
 			repo_root().join("chain-specs/local.json").to_str().expect("UTF-8"),
-			"--raw",
-		]);
-		assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
-		std::fs::write(dir.path().join("local-raw.json"), &raw.stdout).expect("written");
+			&dir.path().join("local-raw.json"),
+		);
 		Laboratory {
 			dir,
 			url: url.into(),
@@ -117,22 +113,9 @@ impl Laboratory {
 
 	/// Verifies offline; returns the GRANDPA authority set that finalized the record's block.
 	fn verify_offline(&self, record: &Path, certificate: &Path) -> u64 {
-		let out = medtrust(&[
-			"verify",
-			record.to_str().expect("UTF-8"),
-			certificate.to_str().expect("UTF-8"),
-			"--offline",
-			"--chain-spec",
-			self.dir.path().join("local-raw.json").to_str().expect("UTF-8"),
-			"--json",
-		]);
-		let json: Value = serde_json::from_slice(&out.stdout).expect("verify prints JSON");
-		let reason = json["reason"].as_str().unwrap_or_default().to_string();
-		assert_eq!(
-			(out.status.code(), json["verdict"].as_str()),
-			(Some(0), Some("valid")),
-			"{reason}"
-		);
+		let (code, verdict, reason) =
+			verify_offline(record, certificate, &self.dir.path().join("local-raw.json"));
+		assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
 		let set = reason
 			.split("authority set ")
 			.nth(1)

@@ -470,3 +470,35 @@ pub async fn laboratory(chain: &Chain, url: &str, name: &str) -> (u64, u64) {
 	let resource = chain.register_resource(&alice, source, &spec).await.expect("a resource");
 	(source, resource)
 }
+
+/// Writes the raw form of chain spec `chain` (`dev`, `local` or a file) to `to`: the trust
+/// anchor of offline verification.
+pub fn raw_chain_spec(chain: &str, to: &Path) {
+	let raw = node_command(&["build-spec", "--chain", chain, "--raw"]);
+	assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+	std::fs::write(to, &raw.stdout).expect("written");
+}
+
+/// `medtrust verify <record> <certificate> --offline --chain-spec <spec> --json`: its exit
+/// code, verdict and reason.
+pub fn verify_offline(
+	record: &Path,
+	certificate: &Path,
+	spec: &Path,
+) -> (Option<i32>, String, String) {
+	let out = medtrust(&[
+		"verify",
+		record.to_str().expect("UTF-8"),
+		certificate.to_str().expect("UTF-8"),
+		"--offline",
+		"--chain-spec",
+		spec.to_str().expect("UTF-8"),
+		"--json",
+	]);
+	let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("verify prints JSON");
+	(
+		out.status.code(),
+		json["verdict"].as_str().unwrap_or_default().to_string(),
+		json["reason"].as_str().unwrap_or_default().to_string(),
+	)
+}
