@@ -20,7 +20,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
 
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=(consortium data-sources field-mapping certificates)
+[ "${#pallets[@]}" -gt 0 ] || pallets=("${MEDTRUST_PALLETS[@]}")
 
 BENCHER="$HOME/.cache/medtrust/bin/frame-omni-bencher"
 if [ ! -x "$BENCHER" ]; then

@@ -41,7 +41,7 @@ SKIP_WASM_BUILD=1 mcargo clippy --release --workspace --all-targets --locked -- 
 build_all
 
 log "installing the pinned Polkadot.js client for the end-to-end tests"
-(cd client/tests/polkadot-js && npm ci --no-audit --no-fund --loglevel=error)
+(cd cli/tests/polkadot-js && npm ci --no-audit --no-fund --loglevel=error)
 
 results="$(mktemp)"
 trap 'rm -f "$results"' EXIT
@@ -50,8 +50,7 @@ log "cargo test (unit, runtime and end-to-end tests)"
 mcargo test --release --workspace --locked -- "${extra[@]}" 2>&1 | tee -a "$results"
 
 log "pallet benchmarks, run as tests (runtime-benchmarks feature)"
-mcargo test --release --locked -p pallet-consortium -p pallet-data-sources -p pallet-field-mapping \
-	-p pallet-certificates \
+mcargo test --release --locked "${MEDTRUST_PALLETS[@]/#/--package=pallet-}" \
 	--features runtime-benchmarks \
 	-- "${extra[@]}" 2>&1 | tee -a "$results"
 

@@ -1,6 +1,8 @@
 //! Errors of the MedTrust client library.
 
-/// What can go wrong talking to a MedTrust node.
+use std::path::{Path, PathBuf};
+
+/// What can go wrong talking to a MedTrust node or handling its files.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
 	/// The node at `url` could not be reached (nothing listens there, or it is not a
@@ -19,12 +21,48 @@ pub enum Error {
 	/// A `--signer` could not be turned into a key.
 	#[error("invalid signer: {0}")]
 	Signer(String),
-	/// An argument is malformed; nothing was sent.
+	/// An argument or a file's content is not acceptable; nothing was sent.
 	#[error("{0}")]
 	Input(String),
+	/// Reading or writing a file failed.
+	#[error("cannot {action} {}: {source}", path.display())]
+	Io {
+		/// `read`, `write`, `create`, …
+		action: &'static str,
+		path: PathBuf,
+		#[source]
+		source: std::io::Error,
+	},
+	/// A JSON file is not what it should be.
+	#[error("{} is malformed: {source}", path.display())]
+	Malformed {
+		path: PathBuf,
+		#[source]
+		source: serde_json::Error,
+	},
+	/// A value could not be serialised (nothing was written).
+	#[error("cannot serialise {what}: {source}")]
+	Serialise {
+		what: &'static str,
+		#[source]
+		source: serde_json::Error,
+	},
+	/// A key does not open data, or data does not decrypt.
+	#[error("{0}")]
+	Crypto(String),
+	/// The membership check refused a transaction.
+	#[error("transaction refused: {}", .0.message())]
+	Refused(pallet_consortium::MembershipError),
 	/// A transaction was refused by the node or failed when executed on chain.
 	#[error("transaction failed: {0}")]
 	Transaction(String),
+}
+
+impl Error {
+	/// An I/O failure of `action` on `path`.
+	pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
+		Self::Io { action, path: path.to_path_buf(), source }
+	}
 }
 
 /// The client's result type.

@@ -93,14 +93,15 @@ pub enum ValueDomainJson {
 	Enumerated(String),
 }
 
-/// A data item (field).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// What describes a field, as an importer reads it from a real system and as the chain
+/// holds it; `V` is how its value domain is given (by an importer: a code system or the
+/// values; by the chain: a code system or the values' hash). Its SCALE encoding, in this
+/// field order, is part of a resource's schema hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, codec::Encode)]
 #[serde(rename_all = "camelCase")]
-pub struct ItemJson {
+pub struct FieldJson<V> {
 	/// Its name.
 	pub name: String,
-	/// Its position in its resource version (0 first).
-	pub position: u32,
 	/// Its data type.
 	pub data_type: String,
 	/// Its maximum length.
@@ -114,13 +115,31 @@ pub struct ItemJson {
 	/// What it means.
 	pub definition: String,
 	/// Which values it takes.
-	pub value_domain: Option<ValueDomainJson>,
+	pub value_domain: Option<V>,
 	/// Its unit.
 	pub unit: Option<String>,
 	/// Its standard data element (WS 363 / WS 445).
 	pub standard_element: Option<String>,
+}
+
+/// A data item (field) as registered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemJson {
+	/// What describes it.
+	#[serde(flatten)]
+	pub field: FieldJson<ValueDomainJson>,
+	/// Its position in its resource version (0 first).
+	pub position: u32,
 	/// The block number it was registered in.
 	pub registered: u32,
+}
+
+impl core::ops::Deref for ItemJson {
+	type Target = FieldJson<ValueDomainJson>;
+	fn deref(&self) -> &Self::Target {
+		&self.field
+	}
 }
 
 /// One schema version of a resource, with its items if asked for.

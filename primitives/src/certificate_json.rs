@@ -23,8 +23,8 @@ pub enum SubjectJson {
 pub enum StatusJson {
 	/// In force.
 	Valid,
-	/// Revoked in block `at`, for `reason` (`erroneous`, `withdrawn`, `keyCompromised`,
-	/// `consentWithdrawn`, `legalOrder`, `other`).
+	/// Revoked in block `at`, for `reason` (the wire name of a revocation reason:
+	/// `erroneous`, `withdrawn`, `key-compromised`, `consent-withdrawn`, `legal-order`, `other`).
 	Revoked { reason: String, at: u32 },
 	/// Superseded by certificate `by` in block `at`.
 	Superseded { by: u64, at: u32 },

@@ -8,7 +8,10 @@
 //! - [`canonical`]: record canonicalisation (RFC 8785 JSON, CSV rows with their header);
 //! - [`commitment`]: salted record commitments;
 //! - [`merkle`]: a domain-separated binary Merkle tree, its proofs and their verification;
-//! - [`catalog`], [`certificate_json`] (std): the JSON shapes of the node's `medtrust_*`
+//! - [`text`]: bounded UTF-8 text that metadata describes as `str`;
+//! - [`testing`]: the pallets' test runtimes' shared declaration;
+//! - [`wire`]: the one spelling of every closed set of values that crosses the wire;
+//! - [`catalog`], [`certificate_json`], [`consortium_json`] (std): the JSON shapes of the node's `medtrust_*`
 //!   methods, shared by the node and the CLI.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -21,8 +24,13 @@ pub mod catalog;
 #[cfg(feature = "std")]
 pub mod certificate_json;
 pub mod commitment;
+#[cfg(feature = "std")]
+pub mod consortium_json;
 pub mod hashing;
 pub mod merkle;
+pub mod testing;
+pub mod text;
+pub mod wire;
 
 use sp_runtime::{
 	generic,

@@ -40,8 +40,10 @@ fn json_merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	}
 }
 
-fn bytes<S: frame_support::traits::Get<u32>>(text: &str) -> frame_support::BoundedVec<u8, S> {
-	text.as_bytes().to_vec().try_into().expect("within the bound")
+fn bytes<S: frame_support::traits::Get<u32>>(
+	text: &str,
+) -> medtrust_primitives::text::BoundedText<S> {
+	text.try_into().expect("within the bound")
 }
 
 /// Registers a LIS source serving LABORATORY.
@@ -153,10 +155,7 @@ fn local_preset_is_four_active_institutions_governed_without_sudo() {
 	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 		let institutions = medtrust_runtime::Consortium::institutions();
 		assert_eq!(institutions.len(), 4);
-		let names: Vec<&str> = institutions
-			.iter()
-			.map(|(_, i)| core::str::from_utf8(&i.name).expect("UTF-8 names"))
-			.collect();
+		let names: Vec<&str> = institutions.iter().map(|(_, i)| i.name.as_str()).collect();
 		assert_eq!(names[0], "北京协和医院");
 		assert!(institutions
 			.iter()
@@ -245,10 +244,7 @@ fn presets_start_with_the_default_business_domains() {
 	for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
 		genesis_of(preset).execute_with(|| {
 			let domains = medtrust_runtime::DataSources::domains();
-			let codes: Vec<String> = domains
-				.iter()
-				.map(|(c, _)| String::from_utf8(c.to_vec()).expect("ASCII"))
-				.collect();
+			let codes: Vec<String> = domains.iter().map(|(c, _)| c.to_string()).collect();
 			assert_eq!(codes.len(), 10, "{codes:?}");
 			for code in ["OUTPATIENT", "INPATIENT", "LABORATORY", "IMAGING", "INSURANCE_CLAIMS"] {
 				assert!(medtrust_runtime::DataSources::in_scope(code.as_bytes()), "{code}");

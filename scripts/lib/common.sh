@@ -37,6 +37,10 @@ MEDTRUST_NODE_BIN="$CARGO_TARGET_DIR/release/medtrust-node"
 MEDTRUST_CLI_BIN="$CARGO_TARGET_DIR/release/medtrust"
 export MEDTRUST_NODE_BIN MEDTRUST_CLI_BIN
 
+# MedTrust's own pallets (folders under pallets/, crates `pallet-<name>`): what test.sh runs
+# the benchmarks of and bench-weights.sh measures.
+MEDTRUST_PALLETS=(consortium data-sources field-mapping certificates)
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -2,10 +2,13 @@
 //! in JSON-LD (one `dcat:Dataset` per resource, its fields as a CSVW table schema).
 
 use medtrust_primitives::catalog::{
-	CatalogPage, DomainJson, ItemJson, ResourceKindJson, ValueDomainJson,
+	CatalogEntry, CatalogPage, DomainJson, ItemJson, ResourceJson, ResourceKindJson,
+	ValueDomainJson, VersionJson,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
+
+use crate::{Chain, Error, Result};
 
 /// Everything an export holds: the chain it came from, the block it was read at, the
 /// business domains and every catalog entry.
@@ -19,6 +22,49 @@ pub struct CatalogExport {
 	/// The catalog, read at one block.
 	#[serde(flatten)]
 	pub catalog: CatalogPage,
+}
+
+/// The formats the catalog is exported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+	/// The catalog as the node gives it, with the domains and the chain's genesis hash.
+	Json,
+	/// One row per data item ([`CSV_HEADER`]).
+	Csv,
+	/// DCAT 3 in JSON-LD.
+	Dcat,
+}
+
+medtrust_primitives::wire_names!(ExportFormat, "export format" {
+	Json => "json",
+	Csv => "csv",
+	Dcat => "dcat",
+});
+
+impl CatalogExport {
+	/// The export as text in `format`.
+	pub fn render(&self, format: ExportFormat) -> Result<String> {
+		fn pretty<T: Serialize>(value: &T) -> Result<String> {
+			serde_json::to_string_pretty(value)
+				.map_err(|source| Error::Serialise { what: "the catalog export", source })
+		}
+		Ok(match format {
+			ExportFormat::Csv => csv(self),
+			ExportFormat::Dcat => pretty(&dcat(self))? + "\n",
+			ExportFormat::Json => pretty(self)? + "\n",
+		})
+	}
+}
+
+impl Chain {
+	/// The whole catalog with the business domains, as exports hold it.
+	pub async fn catalog_export(&self) -> Result<CatalogExport> {
+		Ok(CatalogExport {
+			genesis: self.genesis(),
+			domains: self.domains().await?,
+			catalog: self.catalog().await?,
+		})
+	}
 }
 
 /// The CSV columns, one row per data item of every version of every resource.
@@ -153,107 +199,112 @@ fn column(item: &ItemJson) -> Value {
 	c
 }
 
+/// URNs of one chain's things: `urn:medtrust:<genesis>:<what>:<id>`.
+struct Urns<'a>(&'a str);
+
+impl Urns<'_> {
+	fn of(&self, what: &str, id: &dyn std::fmt::Display) -> String {
+		format!("urn:medtrust:{}:{what}:{id}", self.0)
+	}
+}
+
+/// A schema hash as an SPDX checksum.
+fn checksum(schema_hash: &str) -> Value {
+	json!({
+		"@type": "spdx:Checksum",
+		"spdx:algorithm": "medtrust:blake2b256",
+		"spdx:checksumValue": schema_hash.trim_start_matches("0x"),
+	})
+}
+
+/// One version of a resource as a dataset, its items as a CSVW table schema.
+fn dcat_version(urns: &Urns, r: &ResourceJson, v: &VersionJson) -> Value {
+	json!({
+		"@id": format!("{}:version:{}", urns.of("resource", &r.id), v.version),
+		"@type": "dcat:Dataset",
+		"dcat:version": v.version.to_string(),
+		"spdx:checksum": checksum(&v.schema_hash),
+		"medtrust:registeredInBlock": v.registered,
+		"medtrust:itemCount": v.item_count,
+		"csvw:tableSchema": {
+			"@type": "csvw:Schema",
+			"csvw:column": v.items.iter().map(column).collect::<Vec<_>>(),
+		},
+	})
+}
+
+/// How a resource is reached: a data service for an interface, an access URL for a table.
+fn dcat_distribution(r: &ResourceJson) -> Value {
+	let (kind, place) = location(&r.kind);
+	let access = if kind == "interface" {
+		json!({
+			"dcat:accessService": {
+				"@type": "dcat:DataService",
+				"dct:title": r.name,
+				"dcat:endpointURL": r.address,
+				"dcat:endpointDescription": place,
+			}
+		})
+	} else {
+		json!({ "dcat:accessURL": r.address, "dct:description": place })
+	};
+	let mut distribution = json!({
+		"@type": "dcat:Distribution",
+		"dcat:mediaType": if kind == "interface" { "application/json" } else { "text/csv" },
+	});
+	if let (Some(d), Value::Object(extra)) = (distribution.as_object_mut(), access) {
+		d.extend(extra);
+	}
+	distribution
+}
+
+/// One catalog entry as a dataset with its versions.
+fn dcat_dataset(urns: &Urns, entry: &CatalogEntry) -> Value {
+	let (s, r) = (&entry.source, &entry.resource);
+	let (kind, _) = location(&r.kind);
+	let current = r.versions.iter().find(|v| v.version == r.version);
+	let activities: Vec<Value> =
+		r.operations.iter().map(|o| json!({"@type": "prov:Activity", "dct:type": o})).collect();
+	json!({
+		"@id": urns.of("resource", &r.id),
+		"@type": "dcat:Dataset",
+		"dct:identifier": r.id.to_string(),
+		"dct:title": r.name,
+		"dct:type": kind,
+		"dct:publisher": { "@id": urns.of("institution", &s.institution), "@type": "foaf:Agent" },
+		"dct:source": { "@id": urns.of("source", &s.id), "dct:title": s.name, "dct:type": s.system },
+		"dcat:theme": s.domains.iter().map(|d| json!({"@id": urns.of("domain", d)})).collect::<Vec<_>>(),
+		"dcat:version": r.version.to_string(),
+		"prov:wasGeneratedBy": activities,
+		"medtrust:registeredInBlock": r.registered,
+		"spdx:checksum": current.map(|v| checksum(&v.schema_hash)),
+		"dcat:distribution": dcat_distribution(r),
+		"dcat:hasVersion": r.versions.iter().map(|v| dcat_version(urns, r, v)).collect::<Vec<_>>(),
+	})
+}
+
+/// A business domain as a SKOS concept.
+fn dcat_theme(urns: &Urns, d: &DomainJson) -> Value {
+	json!({
+		"@id": urns.of("domain", &d.code),
+		"@type": "skos:Concept",
+		"skos:notation": d.code,
+		"skos:prefLabel": { "@value": d.name, "@language": "zh" },
+		"skos:definition": { "@value": d.description, "@language": "zh" },
+		"medtrust:inScope": d.in_scope,
+		"medtrust:sharedData": d.shared_data,
+	})
+}
+
 /// The catalog as DCAT 3 in JSON-LD: a `dcat:Catalog` whose datasets are the resources, each
 /// with its version, schema hash, publisher institution, business domains as themes, a
 /// distribution or data service, and its fields as a CSVW table schema. Every id is a URN of
 /// the chain (`urn:medtrust:<genesis>:resource:<id>`).
 pub fn dcat(export: &CatalogExport) -> Value {
-	let urn = |what: &str, id: &dyn std::fmt::Display| {
-		format!("urn:medtrust:{}:{what}:{id}", export.genesis)
-	};
-	let datasets: Vec<Value> = export
-		.catalog
-		.entries
-		.iter()
-		.map(|entry| {
-			let (s, r) = (&entry.source, &entry.resource);
-			let (kind, place) = location(&r.kind);
-			let current = r.versions.iter().find(|v| v.version == r.version);
-			let versions: Vec<Value> = r
-				.versions
-				.iter()
-				.map(|v| {
-					json!({
-						"@id": format!("{}:version:{}", urn("resource", &r.id), v.version),
-						"@type": "dcat:Dataset",
-						"dcat:version": v.version.to_string(),
-						"spdx:checksum": {
-							"@type": "spdx:Checksum",
-							"spdx:algorithm": "medtrust:blake2b256",
-							"spdx:checksumValue": v.schema_hash.trim_start_matches("0x"),
-						},
-						"medtrust:registeredInBlock": v.registered,
-						"medtrust:itemCount": v.item_count,
-						"csvw:tableSchema": {
-							"@type": "csvw:Schema",
-							"csvw:column": v.items.iter().map(column).collect::<Vec<_>>(),
-						},
-					})
-				})
-				.collect();
-			let access = if kind == "interface" {
-				json!({
-					"dcat:accessService": {
-						"@type": "dcat:DataService",
-						"dct:title": r.name,
-						"dcat:endpointURL": r.address,
-						"dcat:endpointDescription": place,
-					}
-				})
-			} else {
-				json!({ "dcat:accessURL": r.address, "dct:description": place })
-			};
-			let mut distribution = json!({
-				"@type": "dcat:Distribution",
-				"dcat:mediaType": if kind == "interface" { "application/json" } else { "text/csv" },
-			});
-			if let (Some(d), Value::Object(extra)) = (distribution.as_object_mut(), access) {
-				d.extend(extra);
-			}
-			json!({
-				"@id": urn("resource", &r.id),
-				"@type": "dcat:Dataset",
-				"dct:identifier": r.id.to_string(),
-				"dct:title": r.name,
-				"dct:type": kind,
-				"dct:publisher": {
-					"@id": urn("institution", &s.institution),
-					"@type": "foaf:Agent",
-				},
-				"dct:source": {
-					"@id": urn("source", &s.id),
-					"dct:title": s.name,
-					"dct:type": s.system,
-				},
-				"dcat:theme": s.domains.iter().map(|d| json!({"@id": urn("domain", d)})).collect::<Vec<_>>(),
-				"dcat:version": r.version.to_string(),
-				"prov:wasGeneratedBy": r.operations.iter().map(|o| json!({"@type": "prov:Activity", "dct:type": o})).collect::<Vec<_>>(),
-				"medtrust:registeredInBlock": r.registered,
-				"spdx:checksum": current.map(|v| json!({
-					"@type": "spdx:Checksum",
-					"spdx:algorithm": "medtrust:blake2b256",
-					"spdx:checksumValue": v.schema_hash.trim_start_matches("0x"),
-				})),
-				"dcat:distribution": distribution,
-				"dcat:hasVersion": versions,
-			})
-		})
-		.collect();
-	let themes: Vec<Value> = export
-		.domains
-		.iter()
-		.map(|d| {
-			json!({
-				"@id": urn("domain", &d.code),
-				"@type": "skos:Concept",
-				"skos:notation": d.code,
-				"skos:prefLabel": { "@value": d.name, "@language": "zh" },
-				"skos:definition": { "@value": d.description, "@language": "zh" },
-				"medtrust:inScope": d.in_scope,
-				"medtrust:sharedData": d.shared_data,
-			})
-		})
-		.collect();
+	let urns = Urns(&export.genesis);
+	let datasets: Vec<Value> =
+		export.catalog.entries.iter().map(|entry| dcat_dataset(&urns, entry)).collect();
+	let themes: Vec<Value> = export.domains.iter().map(|d| dcat_theme(&urns, d)).collect();
 	json!({
 		"@context": {
 			"dcat": "http://www.w3.org/ns/dcat#",

@@ -9,12 +9,12 @@ use jsonrpsee::{
 	proc_macros::rpc,
 	types::{error::ErrorObject, ErrorObjectOwned},
 };
-use medtrust_primitives::catalog::*;
+use medtrust_primitives::{catalog::*, wire::WireName};
 use medtrust_runtime::{
 	apis::{DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo},
 	opaque::Block,
 };
-use pallet_data_sources::{Operation, ResourceKind, SourceStatus, SystemKind};
+use pallet_data_sources::ResourceKind;
 use pallet_data_sources_runtime_api::DataSourcesApi;
 use pallet_field_mapping::ValueDomain;
 use pallet_field_mapping_runtime_api::FieldMappingApi;
@@ -108,37 +108,12 @@ pub(crate) fn read_at<C: HeaderBackend<Block>>(
 	Ok((hash, BlockRef { number: *header.number(), hash: hex0x(hash.as_ref()) }))
 }
 
-fn text(bytes: &[u8]) -> String {
-	String::from_utf8_lossy(bytes).into_owned()
+fn text(bytes: impl AsRef<[u8]>) -> String {
+	String::from_utf8_lossy(bytes.as_ref()).into_owned()
 }
 
 fn hex0x(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
-}
-
-fn system_name(system: SystemKind) -> &'static str {
-	match system {
-		SystemKind::His => "HIS",
-		SystemKind::Lis => "LIS",
-		SystemKind::Pacs => "PACS",
-		SystemKind::Emr => "EMR",
-		SystemKind::Ris => "RIS",
-		SystemKind::Cdr => "CDR",
-		SystemKind::Other => "OTHER",
-	}
-}
-
-fn operation_name(op: &Operation) -> &'static str {
-	match op {
-		Operation::Collect => "collect",
-		Operation::Clean => "clean",
-		Operation::Transform => "transform",
-		Operation::Deidentify => "deidentify",
-		Operation::Aggregate => "aggregate",
-		Operation::Store => "store",
-		Operation::Share => "share",
-		Operation::Derive => "derive",
-	}
 }
 
 fn domain_json(code: DomainCode, d: DomainInfo) -> DomainJson {
@@ -146,7 +121,7 @@ fn domain_json(code: DomainCode, d: DomainInfo) -> DomainJson {
 		code: text(&code),
 		name: text(&d.name),
 		description: text(&d.description),
-		shared_data: d.shared_data.iter().map(|s| text(s)).collect(),
+		shared_data: d.shared_data.iter().map(text).collect(),
 		in_scope: d.in_scope,
 		registered: d.registered,
 	}
@@ -157,13 +132,9 @@ fn source_json(id: u64, s: SourceInfo) -> SourceJson {
 		id,
 		institution: s.institution,
 		name: text(&s.name),
-		system: system_name(s.system).into(),
-		domains: s.domains.iter().map(|d| text(d)).collect(),
-		status: match s.status {
-			SourceStatus::Active => "active",
-			SourceStatus::Retired => "retired",
-		}
-		.into(),
+		system: s.system.wire_name().into(),
+		domains: s.domains.iter().map(text).collect(),
+		status: s.status.wire_name().into(),
 		registered: s.registered,
 		resource_count: s.resource_count,
 	}
@@ -187,9 +158,8 @@ fn kind_json(kind: &ResourceKind<medtrust_runtime::Runtime>) -> ResourceKindJson
 
 fn item_json(item: ItemInfo) -> ItemJson {
 	let info = item.info;
-	ItemJson {
+	let field = FieldJson {
 		name: text(&info.name),
-		position: item.position,
 		data_type: text(&info.data_type),
 		length: info.length,
 		precision: info.precision,
@@ -202,8 +172,8 @@ fn item_json(item: ItemInfo) -> ItemJson {
 		}),
 		unit: info.unit.map(|u| text(&u)),
 		standard_element: info.standard_element.map(|e| text(&e)),
-		registered: item.registered,
-	}
+	};
+	ItemJson { field, position: item.position, registered: item.registered }
 }
 
 impl<C> Catalog<C>
@@ -254,7 +224,7 @@ where
 			name: text(&r.name),
 			kind: kind_json(&r.kind),
 			address: text(&r.address),
-			operations: r.operations.iter().map(|o| operation_name(o).to_string()).collect(),
+			operations: r.operations.iter().map(|o| o.wire_name().to_string()).collect(),
 			version: r.version,
 			registered: r.registered,
 			versions: out,

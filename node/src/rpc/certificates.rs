@@ -13,9 +13,10 @@ use medtrust_primitives::{
 		VerificationJson,
 	},
 	merkle::MerkleProof,
+	wire::WireName,
 };
 use medtrust_runtime::{apis::CertificateInfo, opaque::Block};
-use pallet_certificates::{CertificateStatus, RevocationReason, Subject, Verdict};
+use pallet_certificates::{CertificateStatus, Subject};
 use pallet_certificates_runtime_api::CertificatesApi;
 use sc_client_api::ProofProvider;
 use sc_network_sync::strategy::warp::WarpSyncProvider;
@@ -80,17 +81,6 @@ impl<C, B> Certificates<C, B> {
 	}
 }
 
-fn reason_name(reason: RevocationReason) -> &'static str {
-	match reason {
-		RevocationReason::Erroneous => "erroneous",
-		RevocationReason::Withdrawn => "withdrawn",
-		RevocationReason::KeyCompromised => "keyCompromised",
-		RevocationReason::ConsentWithdrawn => "consentWithdrawn",
-		RevocationReason::LegalOrder => "legalOrder",
-		RevocationReason::Other => "other",
-	}
-}
-
 impl<C, B> Certificates<C, B>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
@@ -108,7 +98,7 @@ where
 			source: c.source,
 			resource: c.resource,
 			version: c.version,
-			domain: String::from_utf8_lossy(&c.domain).into_owned(),
+			domain: c.domain.to_string(),
 			algorithm: c.algorithm.name().into(),
 			subject: match c.subject {
 				Subject::Record { commitment } => {
@@ -121,7 +111,7 @@ where
 			status: match c.status {
 				CertificateStatus::Valid => StatusJson::Valid,
 				CertificateStatus::Revoked { reason, at } => {
-					StatusJson::Revoked { reason: reason_name(reason).into(), at }
+					StatusJson::Revoked { reason: reason.wire_name().into(), at }
 				}
 				CertificateStatus::Superseded { by, at } => StatusJson::Superseded { by, at },
 			},
@@ -245,13 +235,7 @@ where
 		let (verdict, found) =
 			self.client.runtime_api().verify(hash, commitment, proof).map_err(error)?;
 		Ok(VerificationJson {
-			verdict: match verdict {
-				Verdict::Valid => "valid",
-				Verdict::Revoked => "revoked",
-				Verdict::Superseded => "superseded",
-				Verdict::Unknown => "unknown",
-			}
-			.into(),
+			verdict: verdict.wire_name().into(),
 			certificate: found.map(|(id, c)| self.json(id, c)).transpose()?,
 			at: block,
 		})

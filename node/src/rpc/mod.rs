@@ -6,18 +6,22 @@
 //! - the data catalog's `medtrust_domains`, `medtrust_sources`, `medtrust_source`,
 //!   `medtrust_resources`, `medtrust_resource`, `medtrust_items` and `medtrust_catalog`
 //!   ([`catalog`]);
-//! - certificates' `medtrust_certificate`, `medtrust_certificateOf` and `medtrust_verify`
-//!   ([`certificates`]).
+//! - certificates' `medtrust_certificate`, `medtrust_certificateOf`, `medtrust_verify` and
+//!   `medtrust_certificateEvidence` ([`certificates`]);
+//! - the consortium's `medtrust_institutions`, `medtrust_institution`, `medtrust_members`,
+//!   `medtrust_institutionOf`, `medtrust_motions` and `medtrust_validators` ([`consortium`]).
 
 pub mod catalog;
 pub mod certificates;
+pub mod consortium;
 
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
 use medtrust_runtime::{
 	apis::{
-		CertificateInfo, DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo,
+		CertificateInfo, DomainCode, DomainInfo, InstitutionInfo, ItemInfo, ResourceInfo,
+		SourceInfo, VersionInfo,
 	},
 	opaque::Block,
 	AccountId, Nonce,
@@ -46,6 +50,7 @@ where
 		+ HeaderBackend<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
 		+ sc_client_api::ProofProvider<Block>
+		+ sc_client_api::StorageProvider<Block, B>
 		+ Send
 		+ Sync
 		+ 'static,
@@ -61,6 +66,9 @@ where
 	>,
 	C::Api: pallet_field_mapping_runtime_api::FieldMappingApi<Block, ItemInfo>,
 	C::Api: pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo>,
+	C::Api: pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo>,
+	C::Api: sp_consensus_aura::AuraApi<Block, sp_consensus_aura::sr25519::AuthorityId>,
+	C::Api: sp_consensus_grandpa::GrandpaApi<Block>,
 	P: TransactionPool + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
@@ -71,7 +79,9 @@ where
 
 	use catalog::{Catalog, CatalogRpcServer};
 	use certificates::CertificatesRpcServer;
+	use consortium::{Consortium, ConsortiumRpcServer};
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
+	module.merge(Consortium::<C, B>::new(client.clone()).into_rpc())?;
 	module.merge(Catalog::new(client.clone()).into_rpc())?;
 	module.merge(certificates::Certificates::new(client, finality).into_rpc())?;
 

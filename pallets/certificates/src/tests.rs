@@ -1,6 +1,6 @@
 //! Unit tests: every call and every error, look-ups and verification.
 
-use frame_support::{assert_noop, assert_ok, BoundedVec};
+use frame_support::{assert_noop, assert_ok};
 use medtrust_primitives::{commitment::commit, merkle::MerkleTree};
 use pallet_data_sources::{Operation, ResourceKind, SourceStatus, SystemKind};
 use sp_runtime::DispatchError;
@@ -15,10 +15,6 @@ fn signed(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
-fn bytes<S: frame_support::traits::Get<u32>>(text: &str) -> BoundedVec<u8, S> {
-	text.as_bytes().to_vec().try_into().expect("within the bound")
-}
-
 fn last_event() -> RuntimeEvent {
 	System::events().pop().expect("an event").event
 }
@@ -29,21 +25,21 @@ fn setup() {
 	for (who, name) in [(10, "lab_result"), (20, "lab_order")] {
 		assert_ok!(pallet_data_sources::Pallet::<Test>::register_source(
 			signed(who),
-			bytes("检验LIS"),
+			text("检验LIS"),
 			SystemKind::Lis,
-			vec![bytes("LAB"), bytes("OUTPATIENT")].try_into().expect("two")
+			vec![text("LAB"), text("OUTPATIENT")].try_into().expect("two")
 		));
 		let source = pallet_data_sources::NextSourceId::<Test>::get() - 1;
 		assert_ok!(pallet_data_sources::Pallet::<Test>::register_resource(
 			signed(who),
 			source,
-			bytes(name),
+			text(name),
 			Box::new(ResourceKind::Table {
-				database: bytes("lis"),
-				schema: bytes("lis"),
-				table: bytes(name),
+				database: text("lis"),
+				schema: text("lis"),
+				table: text(name),
 			}),
-			bytes(""),
+			text(""),
 			vec![Operation::Collect].try_into().expect("one"),
 			[1; 32],
 			3
@@ -56,7 +52,7 @@ fn record(n: u8) -> [u8; 32] {
 }
 
 fn certify(who: AccountId, commitment: [u8; 32]) -> DispatchResult {
-	Certificates::certify(signed(who), 0, 0, 1, bytes("LAB"), HashAlgorithm::Sm3, commitment)
+	Certificates::certify(signed(who), 0, 0, 1, text("LAB"), HashAlgorithm::Sm3, commitment)
 }
 
 use sp_runtime::DispatchResult;
@@ -96,7 +92,7 @@ fn a_batch_is_one_certificate_and_each_record_verifies_with_its_path() {
 			0,
 			0,
 			1,
-			bytes("OUTPATIENT"),
+			text("OUTPATIENT"),
 			HashAlgorithm::Sm3,
 			tree.root(),
 			5
@@ -156,7 +152,7 @@ fn bad_certifications_are_refused() {
 				source,
 				resource,
 				version,
-				bytes(domain),
+				text(domain),
 				HashAlgorithm::Sha256,
 				c,
 			)
@@ -171,10 +167,10 @@ fn bad_certifications_are_refused() {
 		assert_noop!(call(10, 0, 0, 1, "RESEARCH"), Error::<Test>::OutOfScope);
 		assert_ok!(pallet_data_sources::Pallet::<Test>::add_domain(
 			RuntimeOrigin::root(),
-			bytes("IMAGING"),
+			text("IMAGING"),
 			Box::new(pallet_data_sources::DomainInfo {
-				name: bytes("影像"),
-				description: bytes(""),
+				name: text("影像"),
+				description: text(""),
 				shared_data: Default::default(),
 			}),
 			true
@@ -191,11 +187,11 @@ fn bad_certifications_are_refused() {
 		// A domain put out of scope refuses new certificates.
 		assert_ok!(pallet_data_sources::Pallet::<Test>::set_scope(
 			RuntimeOrigin::root(),
-			bytes("LAB"),
+			text("LAB"),
 			false
 		));
 		assert_noop!(
-			Certificates::certify(signed(20), 1, 1, 1, bytes("LAB"), HashAlgorithm::Sm3, record(6)),
+			Certificates::certify(signed(20), 1, 1, 1, text("LAB"), HashAlgorithm::Sm3, record(6)),
 			Error::<Test>::OutOfScope
 		);
 	});
@@ -211,7 +207,7 @@ fn batch_sizes_are_bounded() {
 				0,
 				0,
 				1,
-				bytes("LAB"),
+				text("LAB"),
 				HashAlgorithm::Sha256,
 				[3; 32],
 				n,
@@ -225,7 +221,7 @@ fn batch_sizes_are_bounded() {
 				0,
 				0,
 				1,
-				bytes("LAB"),
+				text("LAB"),
 				HashAlgorithm::Sha256,
 				[3; 32],
 				1
@@ -247,7 +243,7 @@ fn only_the_issuer_revokes_or_supersedes_valid_certificates() {
 			1,
 			1,
 			1,
-			bytes("LAB"),
+			text("LAB"),
 			HashAlgorithm::Sm3,
 			record(3)
 		));

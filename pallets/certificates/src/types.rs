@@ -148,3 +148,18 @@ pub enum Verdict {
 	/// No certificate holds this commitment (or the root this proof leads to).
 	Unknown,
 }
+medtrust_primitives::wire_names!(RevocationReason, "revocation reason" {
+	Erroneous => "erroneous",
+	Withdrawn => "withdrawn",
+	KeyCompromised => "key-compromised",
+	ConsentWithdrawn => "consent-withdrawn",
+	LegalOrder => "legal-order",
+	Other => "other",
+});
+
+medtrust_primitives::wire_names!(Verdict, "verdict" {
+	Valid => "valid",
+	Revoked => "revoked",
+	Superseded => "superseded",
+	Unknown => "unknown",
+});

@@ -46,7 +46,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(admission.credit_code.is_valid(), Error::<T>::InvalidCreditCode);
 		ensure!(admission.region.is_valid(), Error::<T>::InvalidRegionCode);
 		ensure!(
-			!admission.name.is_empty() && core::str::from_utf8(&admission.name).is_ok(),
+			!admission.name.is_empty() && core::str::from_utf8(admission.name.as_bytes()).is_ok(),
 			Error::<T>::InvalidName
 		);
 		ensure!(!admission.peer_id.is_empty(), Error::<T>::InvalidPeerId);

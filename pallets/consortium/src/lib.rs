@@ -87,14 +87,14 @@ pub mod pallet {
 	pub type InstitutionOf<T> = Institution<
 		<T as frame_system::Config>::AccountId,
 		BlockNumberFor<T>,
-		BoundedVec<u8, <T as Config>::MaxNameLen>,
+		medtrust_primitives::text::BoundedText<<T as Config>::MaxNameLen>,
 		BoundedVec<u8, <T as Config>::MaxPeerIdLen>,
 	>;
 
 	/// What governance supplies to admit an institution.
 	pub type AdmissionOf<T> = Admission<
 		<T as frame_system::Config>::AccountId,
-		BoundedVec<u8, <T as Config>::MaxNameLen>,
+		medtrust_primitives::text::BoundedText<<T as Config>::MaxNameLen>,
 		BoundedVec<u8, <T as Config>::MaxPeerIdLen>,
 	>;
 

@@ -4,7 +4,7 @@ use core::cell::RefCell;
 use std::collections::BTreeSet;
 
 use frame_support::{
-	derive_impl, parameter_types,
+	parameter_types,
 	traits::{ChangeMembers, ConstU32},
 };
 use frame_system::EnsureRoot;
@@ -12,35 +12,7 @@ use sp_runtime::BuildStorage;
 
 use crate::{self as pallet_consortium, *};
 
-type Block = frame_system::mocking::MockBlock<Test>;
-pub type AccountId = u64;
-
-#[frame_support::runtime]
-mod runtime {
-	#[runtime::runtime]
-	#[runtime::derive(
-		RuntimeCall,
-		RuntimeEvent,
-		RuntimeError,
-		RuntimeOrigin,
-		RuntimeTask,
-		RuntimeViewFunction
-	)]
-	pub struct Test;
-
-	#[runtime::pallet_index(0)]
-	pub type System = frame_system;
-
-	#[runtime::pallet_index(1)]
-	pub type Consortium = pallet_consortium;
-}
-
-#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
-impl frame_system::Config for Test {
-	type Block = Block;
-	type AccountId = AccountId;
-	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
-}
+medtrust_primitives::test_runtime!(1 => Consortium = pallet_consortium);
 
 thread_local! {
 	/// The voters, as the governance pallet would see them.

@@ -215,6 +215,7 @@ pub struct GenesisInstitution<AccountId> {
 
 /// Why the membership check refused a transaction (the `Custom` code of the
 /// `InvalidTransaction` error, which clients map to a message).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
 pub enum MembershipError {
 	/// The signer is no account of any institution.
@@ -223,6 +224,46 @@ pub enum MembershipError {
 	InstitutionSuspended = 2,
 	/// The signer's institution was removed.
 	InstitutionRemoved = 3,
+}
+
+medtrust_primitives::wire_names!(InstitutionKind, "institution kind" {
+	Hospital => "hospital",
+	Lab => "lab",
+	HealthCommission => "health-commission",
+	ResearchInstitute => "research-institute",
+	Insurer => "insurer",
+	Other => "other",
+});
+
+medtrust_primitives::wire_names!(InstitutionStatus, "institution status" {
+	Active => "active",
+	Suspended => "suspended",
+	Removed => "removed",
+});
+
+medtrust_primitives::wire_names!(MembershipError, "membership refusal" {
+	NotAMember => "not-a-member",
+	InstitutionSuspended => "institution-suspended",
+	InstitutionRemoved => "institution-removed",
+});
+
+impl MembershipError {
+	/// The refusal of a `Custom` transaction-validity code, if it is one of these.
+	pub fn from_code(code: u8) -> Option<Self> {
+		use medtrust_primitives::wire::WireName;
+		Self::ALL.iter().copied().find(|e| *e as u8 == code)
+	}
+
+	/// What the refusal means, for a person.
+	pub fn message(self) -> &'static str {
+		match self {
+			Self::NotAMember => {
+				"the signer is not an account of any active institution of the consortium"
+			}
+			Self::InstitutionSuspended => "the signer's institution is suspended",
+			Self::InstitutionRemoved => "the signer's institution was removed from the consortium",
+		}
+	}
 }
 
 #[cfg(test)]

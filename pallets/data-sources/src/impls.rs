@@ -33,7 +33,7 @@ impl<T: Config> Pallet<T> {
 
 	fn check_domain_info(info: &DomainInfo<T>) -> DispatchResult {
 		ensure!(is_valid_text(&info.name), Error::<T>::InvalidName);
-		ensure!(core::str::from_utf8(&info.description).is_ok(), Error::<T>::InvalidName);
+		ensure!(core::str::from_utf8(info.description.as_bytes()).is_ok(), Error::<T>::InvalidName);
 		let mut seen = BTreeSet::new();
 		for data in &info.shared_data {
 			ensure!(is_valid_data_domain(data), Error::<T>::InvalidCode);
@@ -192,7 +192,7 @@ impl<T: Config> Pallet<T> {
 			ResourceKind::Interface { protocol, method, path } => &[protocol, method, path],
 			ResourceKind::FileSet { pattern } => &[pattern],
 		};
-		ensure!(parts.iter().all(|p| is_valid_text(p)), Error::<T>::InvalidLocator);
+		ensure!(parts.iter().all(is_valid_text), Error::<T>::InvalidLocator);
 		Ok(())
 	}
 
@@ -217,7 +217,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(source.status == SourceStatus::Active, Error::<T>::SourceRetired);
 		ensure!(is_valid_text(&name), Error::<T>::InvalidName);
 		Self::check_kind(&kind)?;
-		ensure!(core::str::from_utf8(&address).is_ok(), Error::<T>::InvalidLocator);
+		ensure!(core::str::from_utf8(address.as_bytes()).is_ok(), Error::<T>::InvalidLocator);
 		Self::check_operations(&operations)?;
 		ensure!(item_count <= T::MaxItemsPerVersion::get(), Error::<T>::TooManyItems);
 		ensure!(!ResourceOfName::<T>::contains_key(source_id, &name), Error::<T>::AlreadyExists);
@@ -286,7 +286,7 @@ impl<T: Config> Pallet<T> {
 		operations: BoundedVec<Operation, T::MaxOperations>,
 	) -> DispatchResult {
 		let (mut resource, _) = Self::owned_active_resource(institution, id)?;
-		ensure!(core::str::from_utf8(&address).is_ok(), Error::<T>::InvalidLocator);
+		ensure!(core::str::from_utf8(address.as_bytes()).is_ok(), Error::<T>::InvalidLocator);
 		Self::check_operations(&operations)?;
 		resource.address = address;
 		resource.operations = operations;
@@ -297,10 +297,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Whether a business domain exists and is in scope for anchoring.
 	pub fn in_scope(code: &[u8]) -> bool {
-		BoundedVec::<u8, T::MaxCodeLen>::try_from(code.to_vec())
-			.ok()
-			.and_then(Domains::<T>::get)
-			.is_some_and(|d| d.in_scope)
+		DomainCode::<T>::try_from(code).ok().and_then(Domains::<T>::get).is_some_and(|d| d.in_scope)
 	}
 
 	/// The pallet's invariants: counters match the stored records, every resource's source

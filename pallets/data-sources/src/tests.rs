@@ -17,27 +17,23 @@ fn last_event() -> RuntimeEvent {
 	System::events().pop().expect("an event").event
 }
 
-fn bytes<S: frame_support::traits::Get<u32>>(text: &str) -> BoundedVec<u8, S> {
-	text.as_bytes().to_vec().try_into().expect("within the bound")
-}
-
 fn codes(list: &[&str]) -> BoundedVec<DomainCode<Test>, <Test as Config>::MaxDomainsPerSource> {
-	list.iter().map(|c| bytes(c)).collect::<Vec<_>>().try_into().expect("within the bound")
+	list.iter().map(|c| text(c)).collect::<Vec<_>>().try_into().expect("within the bound")
 }
 
 fn info(name: &str, shared: &[&str]) -> Box<DomainInfo<Test>> {
 	Box::new(DomainInfo {
-		name: bytes(name),
-		description: bytes("急诊业务"),
-		shared_data: shared.iter().map(|c| bytes(c)).collect::<Vec<_>>().try_into().expect("fits"),
+		name: text(name),
+		description: text("急诊业务"),
+		shared_data: shared.iter().map(|c| text(c)).collect::<Vec<_>>().try_into().expect("fits"),
 	})
 }
 
 fn table(name: &str) -> Box<ResourceKind<Test>> {
 	Box::new(ResourceKind::Table {
-		database: bytes("his"),
-		schema: bytes("public"),
-		table: bytes(name),
+		database: text("his"),
+		schema: text("public"),
+		table: text(name),
 	})
 }
 
@@ -49,7 +45,7 @@ fn ops(list: &[Operation]) -> BoundedVec<Operation, <Test as Config>::MaxOperati
 fn source() -> SourceId {
 	assert_ok!(DataSources::register_source(
 		signed(10),
-		bytes("门诊HIS"),
+		text("门诊HIS"),
 		SystemKind::His,
 		codes(&["OUTPATIENT"])
 	));
@@ -61,9 +57,9 @@ fn resource(source: SourceId, name: &str, hash: u8) -> ResourceId {
 	assert_ok!(DataSources::register_resource(
 		signed(10),
 		source,
-		bytes(name),
+		text(name),
 		table(name),
-		bytes("pg://10.0.0.5:5432/his"),
+		text("pg://10.0.0.5:5432/his"),
 		ops(&[Operation::Collect, Operation::Clean]),
 		[hash; 32],
 		3
@@ -75,8 +71,8 @@ fn resource(source: SourceId, name: &str, hash: u8) -> ResourceId {
 fn genesis_adds_domains() {
 	ExtBuilder::default().build_and_execute(|| {
 		assert_eq!(DomainCount::<Test>::get(), 3);
-		let outpatient = Domains::<Test>::get(bytes::<ConstU32<32>>("OUTPATIENT")).expect("exists");
-		assert_eq!(core::str::from_utf8(&outpatient.name), Ok("门诊"));
+		let outpatient = Domains::<Test>::get(text::<ConstU32<32>>("OUTPATIENT")).expect("exists");
+		assert_eq!(outpatient.name.as_str(), "门诊");
 		assert!(outpatient.in_scope);
 		assert!(!DataSources::in_scope(b"RESEARCH"));
 		assert!(!DataSources::in_scope(b"NOPE"));
@@ -93,26 +89,26 @@ mod domains {
 		ExtBuilder::default().build_and_execute(|| {
 			assert_ok!(DataSources::add_domain(
 				root(),
-				bytes("EMERGENCY"),
+				text("EMERGENCY"),
 				info("急诊", &["patient", "triage"]),
 				true
 			));
 			assert_eq!(
 				last_event(),
-				Event::DomainAdded { code: bytes("EMERGENCY"), in_scope: true }.into()
+				Event::DomainAdded { code: text("EMERGENCY"), in_scope: true }.into()
 			);
 			assert_eq!(DomainCount::<Test>::get(), 4);
 
-			assert_ok!(DataSources::update_domain(root(), bytes("EMERGENCY"), info("急诊科", &[])));
-			assert_eq!(last_event(), Event::DomainUpdated { code: bytes("EMERGENCY") }.into());
-			let domain = Domains::<Test>::get(bytes::<ConstU32<32>>("EMERGENCY")).expect("exists");
-			assert_eq!(core::str::from_utf8(&domain.name), Ok("急诊科"));
+			assert_ok!(DataSources::update_domain(root(), text("EMERGENCY"), info("急诊科", &[])));
+			assert_eq!(last_event(), Event::DomainUpdated { code: text("EMERGENCY") }.into());
+			let domain = Domains::<Test>::get(text::<ConstU32<32>>("EMERGENCY")).expect("exists");
+			assert_eq!(domain.name.as_str(), "急诊科");
 			assert!(domain.shared_data.is_empty());
 
-			assert_ok!(DataSources::set_scope(root(), bytes("EMERGENCY"), false));
+			assert_ok!(DataSources::set_scope(root(), text("EMERGENCY"), false));
 			assert_eq!(
 				last_event(),
-				Event::ScopeSet { code: bytes("EMERGENCY"), in_scope: false }.into()
+				Event::ScopeSet { code: text("EMERGENCY"), in_scope: false }.into()
 			);
 			assert!(!DataSources::in_scope(b"EMERGENCY"));
 		});
@@ -122,15 +118,15 @@ mod domains {
 	fn only_governance_changes_domains() {
 		ExtBuilder::default().build_and_execute(|| {
 			assert_noop!(
-				DataSources::add_domain(signed(10), bytes("X"), info("x", &[]), true),
+				DataSources::add_domain(signed(10), text("X"), info("x", &[]), true),
 				DispatchError::BadOrigin
 			);
 			assert_noop!(
-				DataSources::update_domain(signed(10), bytes("LAB"), info("x", &[])),
+				DataSources::update_domain(signed(10), text("LAB"), info("x", &[])),
 				DispatchError::BadOrigin
 			);
 			assert_noop!(
-				DataSources::set_scope(signed(10), bytes("LAB"), false),
+				DataSources::set_scope(signed(10), text("LAB"), false),
 				DispatchError::BadOrigin
 			);
 		});
@@ -140,46 +136,44 @@ mod domains {
 	fn bad_domains_are_refused() {
 		ExtBuilder::default().build_and_execute(|| {
 			assert_noop!(
-				DataSources::add_domain(root(), bytes("LAB"), info("检验", &[]), true),
+				DataSources::add_domain(root(), text("LAB"), info("检验", &[]), true),
 				Error::<Test>::AlreadyExists
 			);
 			assert_noop!(
-				DataSources::add_domain(root(), bytes("lab"), info("检验", &[]), true),
+				DataSources::add_domain(root(), text("lab"), info("检验", &[]), true),
 				Error::<Test>::InvalidCode
 			);
 			assert_noop!(
-				DataSources::add_domain(root(), bytes(""), info("检验", &[]), true),
+				DataSources::add_domain(root(), text(""), info("检验", &[]), true),
 				Error::<Test>::InvalidCode
 			);
 			assert_noop!(
-				DataSources::add_domain(root(), bytes("X"), info("x", &["Patient"]), true),
+				DataSources::add_domain(root(), text("X"), info("x", &["Patient"]), true),
 				Error::<Test>::InvalidCode
 			);
 			assert_noop!(
-				DataSources::add_domain(root(), bytes("X"), info("", &[]), true),
+				DataSources::add_domain(root(), text("X"), info("", &[]), true),
 				Error::<Test>::InvalidName
 			);
-			let mut not_utf8 = info("x", &[]);
-			not_utf8.name = vec![0xff, 0xfe].try_into().expect("short");
-			assert_noop!(
-				DataSources::add_domain(root(), bytes("X"), not_utf8, true),
-				Error::<Test>::InvalidName
-			);
+			// Text that is not UTF-8 does not even decode: a call carrying it is invalid before
+			// it dispatches.
+			let not_utf8 = codec::Encode::encode(&vec![0xffu8, 0xfe]);
+			assert!(<Name<Test> as codec::Decode>::decode(&mut &not_utf8[..]).is_err());
 			assert_noop!(
 				DataSources::add_domain(
 					root(),
-					bytes("X"),
+					text("X"),
 					info("x", &["patient", "patient"]),
 					true
 				),
 				Error::<Test>::Duplicate
 			);
 			assert_noop!(
-				DataSources::update_domain(root(), bytes("NOPE"), info("x", &[])),
+				DataSources::update_domain(root(), text("NOPE"), info("x", &[])),
 				Error::<Test>::NotFound
 			);
 			assert_noop!(
-				DataSources::set_scope(root(), bytes("NOPE"), true),
+				DataSources::set_scope(root(), text("NOPE"), true),
 				Error::<Test>::NotFound
 			);
 		});
@@ -192,13 +186,13 @@ mod domains {
 			for n in DomainCount::<Test>::get()..max {
 				assert_ok!(DataSources::add_domain(
 					root(),
-					bytes(&format!("D{n}")),
+					text(&format!("D{n}")),
 					info("x", &[]),
 					false
 				));
 			}
 			assert_noop!(
-				DataSources::add_domain(root(), bytes("ONE_MORE"), info("x", &[]), false),
+				DataSources::add_domain(root(), text("ONE_MORE"), info("x", &[]), false),
 				Error::<Test>::TooManyDomains
 			);
 		});
@@ -225,7 +219,7 @@ mod sources {
 			assert_ok!(DataSources::update_source(
 				signed(11),
 				id,
-				bytes("检验LIS"),
+				text("检验LIS"),
 				codes(&["OUTPATIENT", "LAB"])
 			));
 			assert_eq!(last_event(), Event::SourceUpdated { source: id }.into());
@@ -246,14 +240,14 @@ mod sources {
 			assert_noop!(
 				DataSources::register_source(
 					signed(99),
-					bytes("x"),
+					text("x"),
 					SystemKind::Lis,
 					codes(&["LAB"])
 				),
 				DispatchError::BadOrigin
 			);
 			assert_noop!(
-				DataSources::register_source(root(), bytes("x"), SystemKind::Lis, codes(&["LAB"])),
+				DataSources::register_source(root(), text("x"), SystemKind::Lis, codes(&["LAB"])),
 				DispatchError::BadOrigin
 			);
 		});
@@ -264,7 +258,7 @@ mod sources {
 		ExtBuilder::default().build_and_execute(|| {
 			let id = source();
 			assert_noop!(
-				DataSources::update_source(signed(20), id, bytes("x"), codes(&["LAB"])),
+				DataSources::update_source(signed(20), id, text("x"), codes(&["LAB"])),
 				Error::<Test>::NotAuthorized
 			);
 			assert_noop!(
@@ -276,7 +270,7 @@ mod sources {
 				Error::<Test>::NotFound
 			);
 			assert_noop!(
-				DataSources::update_source(signed(10), 99, bytes("x"), codes(&["LAB"])),
+				DataSources::update_source(signed(10), 99, text("x"), codes(&["LAB"])),
 				Error::<Test>::NotFound
 			);
 		});
@@ -288,7 +282,7 @@ mod sources {
 			let register = |name: &str, domains: &[&str]| {
 				DataSources::register_source(
 					signed(10),
-					bytes(name),
+					text(name),
 					SystemKind::His,
 					codes(domains),
 				)
@@ -300,11 +294,11 @@ mod sources {
 			assert_noop!(register("", &["LAB"]), Error::<Test>::InvalidName);
 			let id = source();
 			assert_noop!(
-				DataSources::update_source(signed(10), id, bytes("x"), codes(&["RESEARCH"])),
+				DataSources::update_source(signed(10), id, text("x"), codes(&["RESEARCH"])),
 				Error::<Test>::OutOfScope
 			);
 			assert_noop!(
-				DataSources::update_source(signed(10), id, bytes(""), codes(&["LAB"])),
+				DataSources::update_source(signed(10), id, text(""), codes(&["LAB"])),
 				Error::<Test>::InvalidName
 			);
 			assert_noop!(
@@ -323,7 +317,7 @@ mod sources {
 			assert_noop!(
 				DataSources::register_source(
 					signed(10),
-					bytes("x"),
+					text("x"),
 					SystemKind::His,
 					codes(&["LAB"])
 				),
@@ -332,7 +326,7 @@ mod sources {
 			// Another institution has its own allowance.
 			assert_ok!(DataSources::register_source(
 				signed(20),
-				bytes("x"),
+				text("x"),
 				SystemKind::Lis,
 				codes(&["LAB"])
 			));
@@ -356,7 +350,7 @@ mod resources {
 			let stored = Resources::<Test>::get(r).expect("exists");
 			assert_eq!(stored.version, 1);
 			assert_eq!(Sources::<Test>::get(s).expect("exists").resource_count, 1);
-			assert_eq!(ResourceOfName::<Test>::get(s, bytes::<ConstU32<64>>("patient")), Some(r));
+			assert_eq!(ResourceOfName::<Test>::get(s, text::<ConstU32<64>>("patient")), Some(r));
 
 			System::set_block_number(5);
 			assert_ok!(DataSources::add_version(signed(11), r, [2; 32], 4));
@@ -375,7 +369,7 @@ mod resources {
 			assert_ok!(DataSources::set_resource_details(
 				signed(10),
 				r,
-				bytes("pg://10.0.0.6/his"),
+				text("pg://10.0.0.6/his"),
 				ops(&[Operation::Collect, Operation::Deidentify])
 			));
 			assert_eq!(last_event(), Event::ResourceUpdated { resource: r }.into());
@@ -398,13 +392,13 @@ mod resources {
 			assert_ok!(DataSources::register_resource(
 				signed(10),
 				s,
-				bytes("GET /lab/results/{id}"),
+				text("GET /lab/results/{id}"),
 				Box::new(ResourceKind::Interface {
-					protocol: bytes("HTTP"),
-					method: bytes("GET"),
-					path: bytes("/lab/results/{id}"),
+					protocol: text("HTTP"),
+					method: text("GET"),
+					path: text("/lab/results/{id}"),
 				}),
-				bytes("https://lis.example/api"),
+				text("https://lis.example/api"),
 				ops(&[Operation::Share]),
 				[3; 32],
 				5
@@ -412,9 +406,9 @@ mod resources {
 			assert_ok!(DataSources::register_resource(
 				signed(10),
 				s,
-				bytes("dicom"),
-				Box::new(ResourceKind::FileSet { pattern: bytes("/data/pacs/*.dcm") }),
-				bytes(""),
+				text("dicom"),
+				Box::new(ResourceKind::FileSet { pattern: text("/data/pacs/*.dcm") }),
+				text(""),
 				ops(&[]),
 				[4; 32],
 				0
@@ -433,9 +427,9 @@ mod resources {
 					DataSources::register_resource(
 						signed(10),
 						s,
-						bytes(name),
+						text(name),
 						kind,
-						bytes("addr"),
+						text("addr"),
 						ops(ops_),
 						[1; 32],
 						items,
@@ -448,19 +442,7 @@ mod resources {
 				Error::<Test>::Duplicate
 			);
 			assert_noop!(register("t", table("t"), &[], 101), Error::<Test>::TooManyItems);
-			assert_noop!(
-				DataSources::register_resource(
-					signed(10),
-					s,
-					bytes("t"),
-					table("t"),
-					vec![0xff].try_into().expect("short"),
-					ops(&[]),
-					[1; 32],
-					1
-				),
-				Error::<Test>::InvalidLocator
-			);
+			assert!(Locator::<Test>::try_from(vec![0xffu8]).is_err(), "not UTF-8: not text");
 			resource(s, "patient", 1);
 			assert_noop!(
 				register("patient", table("patient"), &[], 1),
@@ -470,9 +452,9 @@ mod resources {
 				DataSources::register_resource(
 					signed(20),
 					s,
-					bytes("x"),
+					text("x"),
 					table("x"),
-					bytes(""),
+					text(""),
 					ops(&[]),
 					[1; 32],
 					1
@@ -483,9 +465,9 @@ mod resources {
 				DataSources::register_resource(
 					signed(10),
 					99,
-					bytes("x"),
+					text("x"),
 					table("x"),
-					bytes(""),
+					text(""),
 					ops(&[]),
 					[1; 32],
 					1
@@ -496,9 +478,9 @@ mod resources {
 				DataSources::register_resource(
 					signed(99),
 					s,
-					bytes("x"),
+					text("x"),
 					table("x"),
-					bytes(""),
+					text(""),
 					ops(&[]),
 					[1; 32],
 					1
@@ -519,9 +501,9 @@ mod resources {
 				DataSources::register_resource(
 					signed(10),
 					s,
-					bytes("x"),
+					text("x"),
 					table("x"),
-					bytes(""),
+					text(""),
 					ops(&[]),
 					[1; 32],
 					1
@@ -541,9 +523,9 @@ mod resources {
 				DataSources::register_resource(
 					signed(10),
 					s,
-					bytes("x"),
+					text("x"),
 					table("x"),
-					bytes(""),
+					text(""),
 					ops(&[]),
 					[1; 32],
 					1
@@ -555,7 +537,7 @@ mod resources {
 				Error::<Test>::SourceRetired
 			);
 			assert_noop!(
-				DataSources::set_resource_details(signed(10), r, bytes(""), ops(&[])),
+				DataSources::set_resource_details(signed(10), r, text(""), ops(&[])),
 				Error::<Test>::SourceRetired
 			);
 		});
@@ -606,30 +588,21 @@ mod resources {
 				DataSources::set_resource_details(
 					signed(10),
 					r,
-					bytes(""),
+					text(""),
 					ops(&[Operation::Store, Operation::Store])
 				),
 				Error::<Test>::Duplicate
 			);
 			assert_noop!(
-				DataSources::set_resource_details(
-					signed(10),
-					r,
-					vec![0xff].try_into().expect("short"),
-					ops(&[])
-				),
-				Error::<Test>::InvalidLocator
-			);
-			assert_noop!(
-				DataSources::set_resource_details(signed(20), r, bytes(""), ops(&[])),
+				DataSources::set_resource_details(signed(20), r, text(""), ops(&[])),
 				Error::<Test>::NotAuthorized
 			);
 			assert_noop!(
-				DataSources::set_resource_details(signed(10), 99, bytes(""), ops(&[])),
+				DataSources::set_resource_details(signed(10), 99, text(""), ops(&[])),
 				Error::<Test>::NotFound
 			);
 			assert_noop!(
-				DataSources::set_resource_details(signed(99), r, bytes(""), ops(&[])),
+				DataSources::set_resource_details(signed(99), r, text(""), ops(&[])),
 				DispatchError::BadOrigin
 			);
 		});

@@ -3,6 +3,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
+use medtrust_primitives::text::BoundedText;
 use scale_info::TypeInfo;
 
 use crate::Config;
@@ -17,13 +18,13 @@ pub type ResourceId = u64;
 pub type Version = u32;
 
 /// A business domain's code, e.g. `OUTPATIENT` (ASCII capitals, digits, `_` and `-`).
-pub type DomainCode<T> = BoundedVec<u8, <T as Config>::MaxCodeLen>;
+pub type DomainCode<T> = BoundedText<<T as Config>::MaxCodeLen>;
 /// A UTF-8 name (Chinese names are usual; limits count bytes, three per character).
-pub type Name<T> = BoundedVec<u8, <T as Config>::MaxNameLen>;
+pub type Name<T> = BoundedText<<T as Config>::MaxNameLen>;
 /// A UTF-8 description.
-pub type Description<T> = BoundedVec<u8, <T as Config>::MaxDescriptionLen>;
+pub type Description<T> = BoundedText<<T as Config>::MaxDescriptionLen>;
 /// A locator: a database, schema, table, protocol, path, file pattern or storage address.
-pub type Locator<T> = BoundedVec<u8, <T as Config>::MaxLocatorLen>;
+pub type Locator<T> = BoundedText<<T as Config>::MaxLocatorLen>;
 
 /// A medical business (门诊, 住院, 检验 …): which data it shares, and whether the consortium
 /// anchors its data.
@@ -264,7 +265,8 @@ pub struct GenesisDomain {
 }
 
 /// Whether a domain code is well formed: not empty, ASCII capitals, digits, `_` and `-`.
-pub fn is_valid_code(code: &[u8]) -> bool {
+pub fn is_valid_code(code: impl AsRef<[u8]>) -> bool {
+	let code = code.as_ref();
 	!code.is_empty()
 		&& code
 			.iter()
@@ -273,7 +275,8 @@ pub fn is_valid_code(code: &[u8]) -> bool {
 
 /// Whether a shared data-domain name is well formed: not empty, ASCII lower-case letters,
 /// digits, `_` and `-`.
-pub fn is_valid_data_domain(name: &[u8]) -> bool {
+pub fn is_valid_data_domain(name: impl AsRef<[u8]>) -> bool {
+	let name = name.as_ref();
 	!name.is_empty()
 		&& name
 			.iter()
@@ -281,6 +284,32 @@ pub fn is_valid_data_domain(name: &[u8]) -> bool {
 }
 
 /// Whether a name is usable: not empty and UTF-8.
-pub fn is_valid_text(text: &[u8]) -> bool {
+pub fn is_valid_text(text: impl AsRef<[u8]>) -> bool {
+	let text = text.as_ref();
 	!text.is_empty() && core::str::from_utf8(text).is_ok()
 }
+medtrust_primitives::wire_names!(SystemKind, "system" {
+	His => "HIS",
+	Lis => "LIS",
+	Pacs => "PACS",
+	Emr => "EMR",
+	Ris => "RIS",
+	Cdr => "CDR",
+	Other => "OTHER",
+});
+
+medtrust_primitives::wire_names!(SourceStatus, "source status" {
+	Active => "active",
+	Retired => "retired",
+});
+
+medtrust_primitives::wire_names!(Operation, "operation" {
+	Collect => "collect",
+	Clean => "clean",
+	Transform => "transform",
+	Deidentify => "deidentify",
+	Aggregate => "aggregate",
+	Store => "store",
+	Share => "share",
+	Derive => "derive",
+});

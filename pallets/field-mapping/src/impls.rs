@@ -10,10 +10,10 @@ use crate::{pallet::*, types::*};
 impl<T: Config> Pallet<T> {
 	fn check_item(item: &ItemInfo<T>) -> DispatchResult {
 		ensure!(is_valid_text(&item.name), Error::<T>::InvalidName);
-		ensure!(core::str::from_utf8(&item.definition).is_ok(), Error::<T>::InvalidName);
+		ensure!(core::str::from_utf8(item.definition.as_bytes()).is_ok(), Error::<T>::InvalidName);
 		ensure!(!item.data_type.is_empty() && item.data_type.is_ascii(), Error::<T>::InvalidType);
 		if let Some(element) = &item.standard_element {
-			ensure!(is_valid_element_id(element), Error::<T>::InvalidElementId);
+			ensure!(is_valid_element_id(element.as_bytes()), Error::<T>::InvalidElementId);
 		}
 		Ok(())
 	}

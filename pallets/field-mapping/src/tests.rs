@@ -4,28 +4,26 @@ use frame_support::{assert_noop, assert_ok, BoundedVec};
 use pallet_data_sources::{Operation, ResourceKind, SourceStatus, SystemKind};
 use sp_runtime::DispatchError;
 
+use medtrust_primitives::text::BoundedText;
+
 use crate::{mock::*, Error, Event, *};
 
 fn signed(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
-fn bytes<S: frame_support::traits::Get<u32>>(text: &str) -> BoundedVec<u8, S> {
-	text.as_bytes().to_vec().try_into().expect("within the bound")
-}
-
 fn item(name: &str) -> ItemInfo<Test> {
 	ItemInfo {
-		name: bytes(name),
-		data_type: bytes("varchar"),
+		name: text(name),
+		data_type: text("varchar"),
 		length: Some(50),
 		precision: None,
 		scale: None,
 		nullable: false,
-		definition: bytes("患者姓名"),
+		definition: text("患者姓名"),
 		value_domain: None,
 		unit: None,
-		standard_element: Some(bytes("DE02.01.039.00")),
+		standard_element: Some(text("DE02.01.039.00")),
 	}
 }
 
@@ -40,20 +38,20 @@ fn batch(
 fn resource(items: u32) -> pallet_data_sources::ResourceId {
 	assert_ok!(DataSources::register_source(
 		signed(10),
-		bytes("门诊HIS"),
+		text("门诊HIS"),
 		SystemKind::His,
-		vec![bytes("OUTPATIENT")].try_into().expect("one")
+		vec![text("OUTPATIENT")].try_into().expect("one")
 	));
 	assert_ok!(DataSources::register_resource(
 		signed(10),
 		0,
-		bytes("public.patient"),
+		text("public.patient"),
 		Box::new(ResourceKind::Table {
-			database: bytes("his"),
-			schema: bytes("public"),
-			table: bytes("patient"),
+			database: text("his"),
+			schema: text("public"),
+			table: text("patient"),
 		}),
-		bytes("pg://127.0.0.1/his"),
+		text("pg://127.0.0.1/his"),
 		vec![Operation::Collect].try_into().expect("one"),
 		[1; 32],
 		items
@@ -76,11 +74,11 @@ fn items_are_registered_in_batches_until_complete() {
 			Event::ItemsRegistered { resource: r, version: 1, count: 3, complete: false }.into()
 		);
 		let mut lab = item("glucose");
-		lab.data_type = bytes("numeric");
+		lab.data_type = text("numeric");
 		lab.precision = Some(6);
 		lab.scale = Some(2);
-		lab.unit = Some(bytes("mmol/L"));
-		lab.value_domain = Some(ValueDomain::CodeSystem(bytes("LOINC")));
+		lab.unit = Some(text("mmol/L"));
+		lab.value_domain = Some(ValueDomain::CodeSystem(text("LOINC")));
 		lab.standard_element = None;
 		assert_ok!(FieldMapping::register_items(
 			signed(11),
@@ -94,8 +92,8 @@ fn items_are_registered_in_batches_until_complete() {
 		);
 		assert_eq!(ItemCount::<Test>::get((r, 1)), 5);
 		let all = FieldMapping::items(r, 1, 0, 10);
-		let names: Vec<&[u8]> = all.iter().map(|i| &i.info.name[..]).collect();
-		assert_eq!(names, vec![&b"patient_id"[..], b"name", "姓名".as_bytes(), b"glucose", b"sex"]);
+		let names: Vec<&str> = all.iter().map(|i| i.info.name.as_str()).collect();
+		assert_eq!(names, vec!["patient_id", "name", "姓名", "glucose", "sex"]);
 		assert_eq!(all[3].info, lab);
 		// Paged.
 		assert_eq!(FieldMapping::items(r, 1, 3, 1).len(), 1);
@@ -165,17 +163,18 @@ fn bad_items_are_refused() {
 		);
 		assert_noop!(register(vec![item("a"), item("a")]), Error::<Test>::Duplicate);
 		assert_noop!(register(vec![item("")]), Error::<Test>::InvalidName);
+		// A definition that is not UTF-8 is not text: it cannot reach the pallet.
+		let not_utf8: Result<BoundedText<<Test as Config>::MaxTextLen>, _> =
+			vec![0xffu8].try_into();
+		assert!(not_utf8.is_err());
 		let mut bad = item("x");
-		bad.definition = vec![0xff].try_into().expect("short");
-		assert_noop!(register(vec![bad]), Error::<Test>::InvalidName);
-		let mut bad = item("x");
-		bad.data_type = bytes("");
+		bad.data_type = text("");
 		assert_noop!(register(vec![bad]), Error::<Test>::InvalidType);
 		let mut bad = item("x");
-		bad.data_type = bytes("字符");
+		bad.data_type = text("字符");
 		assert_noop!(register(vec![bad]), Error::<Test>::InvalidType);
 		let mut bad = item("x");
-		bad.standard_element = Some(bytes("DE02.01"));
+		bad.standard_element = Some(text("DE02.01"));
 		assert_noop!(register(vec![bad]), Error::<Test>::InvalidElementId);
 		// Already registered.
 		assert_ok!(register(vec![item("a")]));

@@ -1,8 +1,9 @@
 //! The types of data items: a resource version's fields.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use frame_support::{CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
+use medtrust_primitives::text::BoundedText;
 use scale_info::TypeInfo;
 
 use crate::Config;
@@ -26,7 +27,7 @@ pub type ItemName<T> = pallet_data_sources::Name<T>;
 #[scale_info(skip_type_params(T))]
 pub enum ValueDomain<T: Config> {
 	/// Codes of a code system, by its identifier (e.g. `GB/T 2261.1`, `ICD-10`, an OID).
-	CodeSystem(BoundedVec<u8, T::MaxTextLen>),
+	CodeSystem(BoundedText<T::MaxTextLen>),
 	/// An enumeration, by the BLAKE2b-256 hash of its sorted values (the values stay off
 	/// chain).
 	Enumerated([u8; 32]),
@@ -49,7 +50,7 @@ pub struct ItemInfo<T: Config> {
 	/// Its name.
 	pub name: ItemName<T>,
 	/// Its data type as the source names it (`varchar`, `numeric`, `string`, `integer` …).
-	pub data_type: BoundedVec<u8, T::MaxTypeLen>,
+	pub data_type: BoundedText<T::MaxTypeLen>,
 	/// Its maximum length, in characters, if bounded.
 	pub length: Option<u32>,
 	/// Its numeric precision (total digits), if numeric.
@@ -59,14 +60,14 @@ pub struct ItemInfo<T: Config> {
 	/// Whether it may be empty (null).
 	pub nullable: bool,
 	/// What it means (a column comment, a parameter description), UTF-8.
-	pub definition: BoundedVec<u8, T::MaxTextLen>,
+	pub definition: BoundedText<T::MaxTextLen>,
 	/// Which values it takes, if known.
 	pub value_domain: Option<ValueDomain<T>>,
 	/// Its unit of measure (`mmol/L`, `kg`), if any.
-	pub unit: Option<BoundedVec<u8, T::MaxUnitLen>>,
+	pub unit: Option<BoundedText<T::MaxUnitLen>>,
 	/// The standard data element it carries (WS 363 / WS 445 identifier, e.g.
 	/// `DE02.01.039.00`), if mapped.
-	pub standard_element: Option<BoundedVec<u8, T::MaxUnitLen>>,
+	pub standard_element: Option<BoundedText<T::MaxUnitLen>>,
 }
 
 /// A data item as stored: its description, position and registration block.

@@ -1,0 +1,94 @@
+//! `medtrust-bench`: the measurements behind `scripts/bench.sh`. Each subcommand prints its
+//! figures as one JSON object, and times the client library's own functions: the ones
+//! `medtrust anchor` and `medtrust verify` run.
+//!
+//! - `generate --records N`: synthetic FHIR Observations, one per line;
+//! - `client --records N`: client-side certification throughput (canonicalise, commit,
+//!   Merkle tree, encrypt, on all cores) beside the raw hash throughput of the same machine on
+//!   the same bytes, on one core and on all;
+//! - `files --count N --size B`: how fast the file system creates files of that size in one
+//!   directory, the floor under writing one portable certificate per record;
+//! - `chain --url U --signer S --source … --resource … --count N`: finalized `certify`
+//!   extrinsics per second beside `system.remark`s of the same size, and the time from submit
+//!   to finality (median, 95th percentile);
+//! - `offline --record R --certificate C --chain-spec S --iterations N`: offline
+//!   verifications per second.
+
+mod chain;
+mod client;
+mod files;
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "medtrust-bench", about = "MedTrust measurements (see scripts/bench.sh)")]
+struct Cli {
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Writes `records` synthetic FHIR Observations, one per line, to standard output.
+	Generate {
+		#[arg(long, default_value_t = 1_000_000)]
+		records: u64,
+	},
+	/// Client-side certification throughput beside raw hashing.
+	Client {
+		#[arg(long, default_value_t = 1_000_000)]
+		records: u64,
+		#[arg(long, default_value = "sm3")]
+		algorithm: String,
+	},
+	/// Finalized certify extrinsics per second, beside remarks; submit-to-finality latency.
+	Chain(chain::ChainArgs),
+	/// How fast this file system creates `count` files of `size` bytes in one directory (the
+	/// floor under writing one portable certificate per record).
+	Files {
+		#[arg(long, default_value_t = 100_000)]
+		count: u64,
+		#[arg(long, default_value_t = 4096)]
+		size: usize,
+		/// Where the directory is made (the bench's work directory).
+		#[arg(long, default_value = ".")]
+		dir: PathBuf,
+	},
+	/// Offline verifications per second.
+	Offline {
+		#[arg(long)]
+		record: PathBuf,
+		#[arg(long)]
+		certificate: PathBuf,
+		#[arg(long)]
+		chain_spec: PathBuf,
+		#[arg(long, default_value_t = 200)]
+		iterations: u64,
+	},
+}
+
+/// `n` per `elapsed`.
+fn per_second(n: u64, elapsed: Duration) -> f64 {
+	n as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+	let figures = match Cli::parse().command {
+		Command::Generate { records } => {
+			use std::io::Write;
+			std::io::stdout().write_all(client::observations(records).as_bytes())?;
+			return Ok(());
+		}
+		Command::Client { records, algorithm } => client::run(records, &algorithm)?,
+		Command::Chain(args) => chain::run(args).await?,
+		Command::Files { count, size, dir } => files::create(count, size, &dir)?,
+		Command::Offline { record, certificate, chain_spec, iterations } => {
+			files::offline(&record, &certificate, &chain_spec, iterations)?
+		}
+	};
+	println!("{figures}");
+	Ok(())
+}

@@ -1,0 +1,154 @@
+//! `medtrust consortium …`: member institutions, their accounts and validators, governance.
+
+use clap::{Args, Subcommand};
+use medtrust_client::consortium::{self, admission::AdmissionRequest, parse_account};
+use pallet_consortium::InstitutionKind;
+use subxt::utils::H256;
+
+use crate::{
+	context::Context,
+	output::{Done, WithKeys},
+	values::wire,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum ConsortiumCommand {
+	/// List every institution (removed ones included).
+	List,
+	/// Show one institution and its member accounts.
+	Show { id: u32 },
+	/// Propose to admit an institution (signer: an active institution's admin). Prints the
+	/// motion's hash for the others to `vote` on; with a single institution it executes at once.
+	ProposeAdmit(AdmitArgs),
+	/// List the open council motions with their votes.
+	Motions,
+	/// Vote on a council motion (signer: an active institution's admin).
+	Vote {
+		/// The motion's hash (from `propose-*` or `motions`).
+		hash: H256,
+		/// Approve the motion.
+		#[arg(long, conflicts_with = "nay", required_unless_present = "nay")]
+		aye: bool,
+		/// Reject the motion.
+		#[arg(long)]
+		nay: bool,
+	},
+	/// Close a council motion: executes it if a majority approved; prints the outcome.
+	Close {
+		/// The motion's hash.
+		hash: H256,
+	},
+	/// Propose to suspend an institution (its accounts are refused, its validator leaves).
+	Suspend { id: u32 },
+	/// Propose to re-activate a suspended institution.
+	Resume { id: u32 },
+	/// Propose to remove an institution for good.
+	Remove { id: u32 },
+	/// Add a member account to the signer's institution (signer: its admin).
+	AddMember { account: String },
+	/// Remove a member account from the signer's institution (signer: its admin).
+	RemoveMember { account: String },
+	/// Generate session keys in a node's keystore, owned by the signer, and register them on
+	/// chain. Run it against your own node (its unsafe RPC methods must be reachable, as they
+	/// are on localhost).
+	SetKeys {
+		/// The node that keeps the keys (default: `--url`).
+		#[arg(long)]
+		node_url: Option<String>,
+	},
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AdmitArgs {
+	/// The institution's name (UTF-8, at most 256 bytes: 85 Chinese characters).
+	#[arg(long)]
+	name: String,
+	/// Its 18-character unified social credit code (统一社会信用代码).
+	#[arg(long)]
+	credit_code: String,
+	/// Its six-digit administrative division code, e.g. 110105.
+	#[arg(long)]
+	region: String,
+	/// What kind of institution it is.
+	#[arg(long, value_parser = wire::<InstitutionKind>())]
+	kind: InstitutionKind,
+	/// Its admin account (SS58): manages its members, votes for it.
+	#[arg(long)]
+	admin: String,
+	/// Its validator account (SS58; default: the admin).
+	#[arg(long)]
+	validator: Option<String>,
+	/// Its node's peer id (`medtrust-node key inspect-node-key --file <node key>`).
+	#[arg(long)]
+	peer_id: String,
+	/// Its X25519 public key for encrypted sharing, 32 bytes hex.
+	#[arg(long)]
+	encryption_key: Option<String>,
+}
+
+impl AdmitArgs {
+	fn request(self) -> AdmissionRequest {
+		AdmissionRequest {
+			validator: self.validator.unwrap_or_else(|| self.admin.clone()),
+			name: self.name,
+			credit_code: self.credit_code,
+			region: self.region,
+			kind: self.kind,
+			admin: self.admin,
+			peer_id: self.peer_id,
+			encryption_key: self.encryption_key,
+		}
+	}
+}
+
+/// Runs a `consortium` command.
+pub async fn run(command: ConsortiumCommand, context: &Context) -> anyhow::Result<()> {
+	use ConsortiumCommand as C;
+	// Check arguments before connecting: bad input fails fast and sends nothing.
+	let admission = match &command {
+		C::ProposeAdmit(args) => Some(args.clone().request().to_call()?),
+		_ => None,
+	};
+	let chain = context.connect().await?;
+	let out = context.output;
+	let done = |what, submitted| out.show(&Done { what, submitted });
+	match command {
+		C::List => out.show(chain.institutions().await?.as_slice()),
+		C::Show { id } => out.show(&chain.institution(id).await?),
+		C::Motions => out.show(chain.motions().await?.as_slice()),
+		C::ProposeAdmit(_) => {
+			let call = admission.ok_or_else(|| anyhow::anyhow!("no admission"))?;
+			done("admission proposed", chain.propose(context.signer()?, call).await?)
+		}
+		C::Vote { hash, aye, nay: _ } => {
+			done("vote", chain.vote(context.signer()?, hash, aye).await?)
+		}
+		C::Close { hash } => done("motion closed", chain.close(context.signer()?, hash).await?),
+		C::Suspend { id } => {
+			let call = consortium::suspend_call(id);
+			done("suspension proposed", chain.propose(context.signer()?, call).await?)
+		}
+		C::Resume { id } => {
+			let call = consortium::resume_call(id);
+			done("resumption proposed", chain.propose(context.signer()?, call).await?)
+		}
+		C::Remove { id } => {
+			let members = chain.institution(id).await?.institution.member_count;
+			let call = consortium::remove_call(id, members);
+			done("removal proposed", chain.propose(context.signer()?, call).await?)
+		}
+		C::AddMember { account } => {
+			let account = parse_account(&account)?;
+			done("member added", chain.add_member(context.signer()?, account).await?)
+		}
+		C::RemoveMember { account } => {
+			let account = parse_account(&account)?;
+			done("member removed", chain.remove_member(context.signer()?, account).await?)
+		}
+		C::SetKeys { node_url } => {
+			let node_url = node_url.unwrap_or_else(|| context.url.clone());
+			let (keys, submitted) = chain.set_keys(context.signer()?, &node_url).await?;
+			out.show(&WithKeys { keys, submitted })
+		}
+	}
+}

@@ -1,0 +1,68 @@
+//! The command groups, one per capability, each with its arguments and its `run`:
+//!
+//! | group | requirement | module |
+//! |---|---|---|
+//! | `status` | the chain and its validators | [`status`] |
+//! | `consortium …` | member institutions, validators, governance | [`consortium`] |
+//! | `catalog …` | 1–3: domains in scope, sources, items; import, export | [`catalog`] |
+//! | `anchor`, `verify`, `certificate …`, `decrypt`, `keys …` | 5, 7: certificates | [`certificates`] |
+
+pub mod catalog;
+pub mod certificates;
+pub mod consortium;
+pub mod status;
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::context::Context;
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+	/// Show the chain's name, genesis hash, runtime version, best and finalized blocks, peers
+	/// and validator set.
+	Status,
+	/// Member institutions, their accounts and validators, and governance.
+	#[command(subcommand)]
+	Consortium(consortium::ConsortiumCommand),
+	/// The data catalog: business domains in scope, data sources, their resources (tables,
+	/// interfaces) and data items; import from PostgreSQL or OpenAPI, export as JSON, CSV or
+	/// DCAT.
+	#[command(subcommand)]
+	Catalog(catalog::CatalogCommand),
+	/// Anchor a file of records: canonicalise each, commit to it with a fresh salt, encrypt it
+	/// (AES-256-GCM), certify the records (one certificate each, or one for the batch),
+	/// wait for finality, and write one portable certificate per record
+	/// (<out>/certificates/<n>.json, first record = 1). Interrupted, it resumes when run again
+	/// with the same file and options.
+	Anchor(certificates::anchor::AnchorArgs),
+	/// Verify a record (a file holding that one record: a JSON object, or a CSV header and the
+	/// row) against its portable certificate and the chain. Says valid, tampered, revoked,
+	/// superseded or unknown, and why. Exit status 0 only for valid, 3 for another verdict, 1
+	/// for an error.
+	Verify(certificates::verify::VerifyArgs),
+	/// Show, revoke or supersede certificates (revoke and supersede: the issuing institution).
+	#[command(subcommand)]
+	Certificate(certificates::manage::CertificateCommand),
+	/// Decrypt one record of an anchoring directory with the institution's key-encryption keys.
+	Decrypt(certificates::keys::DecryptArgs),
+	/// Create, rotate and list the institution's key-encryption keys (they wrap the data keys
+	/// of anchored batches; old versions stay, so old data stays decryptable).
+	Keys(certificates::keys::KeysArgs),
+}
+
+/// Runs a command; its exit status (a verdict other than valid is 3).
+pub async fn run(command: Command, context: &Context) -> anyhow::Result<ExitCode> {
+	match command {
+		Command::Status => status::run(context).await?,
+		Command::Consortium(command) => consortium::run(command, context).await?,
+		Command::Catalog(command) => catalog::run(command, context).await?,
+		Command::Anchor(args) => certificates::anchor::run(args, context).await?,
+		Command::Verify(args) => return certificates::verify::run(args, context).await,
+		Command::Certificate(command) => certificates::manage::run(command, context).await?,
+		Command::Decrypt(args) => certificates::keys::decrypt(args)?,
+		Command::Keys(args) => certificates::keys::run(args, context)?,
+	}
+	Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,119 @@
+//! `medtrust`: the MedTrust command-line tool. This file parses the command line, builds the
+//! context every command shares and dispatches; each command group lives in
+//! [`commands`], and everything printed is rendered in [`output`].
+
+mod commands;
+mod context;
+mod output;
+mod values;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::{commands::Command, context::Context, output::Output};
+
+/// MedTrust command-line tool: inspect and use a MedTrust consortium chain.
+///
+/// Every command talks to one node's JSON-RPC endpoint (`--url`). Commands that write to the
+/// chain sign with `--signer` and wait until their transaction is finalized. `--json` prints
+/// machine-readable output instead of text.
+#[derive(Debug, Parser)]
+#[command(name = "medtrust", version, propagate_version = true)]
+struct Cli {
+	#[command(flatten)]
+	context: context::Args,
+
+	/// Print machine-readable JSON instead of text.
+	#[arg(long, global = true)]
+	json: bool,
+
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+	let cli = Cli::parse();
+	let output = Output { json: cli.json };
+	let outcome = match Context::new(cli.context, output) {
+		Ok(context) => commands::run(cli.command, &context).await,
+		Err(e) => Err(e),
+	};
+	match outcome {
+		Ok(code) => code,
+		Err(e) if e.is::<output::Closed>() => ExitCode::SUCCESS,
+		Err(e) => {
+			output::note(&format!("error: {e:#}"));
+			ExitCode::FAILURE
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::CommandFactory;
+
+	#[test]
+	fn the_command_line_is_consistent() {
+		Cli::command().debug_assert();
+	}
+
+	/// Parses `medtrust <args>`.
+	pub(crate) fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+		Cli::try_parse_from(std::iter::once("medtrust").chain(args.iter().copied()))
+	}
+
+	#[test]
+	fn closed_sets_refuse_unknown_names_with_the_choices() {
+		let e =
+			parse(&["catalog", "add-source", "--name", "x", "--system", "SAP", "--domain", "L"])
+				.unwrap_err()
+				.to_string();
+		assert!(e.contains("unknown system `SAP`: one of HIS, LIS"), "{e}");
+	}
+
+	#[test]
+	fn every_name_printed_is_accepted_back() {
+		use medtrust_client::wire::WireName;
+		for reason in pallet_certificates::RevocationReason::ALL {
+			let name = reason.wire_name();
+			assert!(parse(&["certificate", "revoke", "1", "--reason", name]).is_ok(), "{name}");
+		}
+		for system in pallet_data_sources::SystemKind::ALL {
+			let name = system.wire_name();
+			let args = ["catalog", "add-source", "--name", "x", "--system", name, "--domain", "L"];
+			assert!(parse(&args).is_ok(), "{name}");
+		}
+		for op in pallet_data_sources::Operation::ALL {
+			let args = ["catalog", "import", "--openapi", "a.yaml", "--source", "1"];
+			let with = [&args[..], &["--operations", op.wire_name()]].concat();
+			assert!(parse(&with).is_ok(), "{}", op.wire_name());
+		}
+		for kind in pallet_consortium::InstitutionKind::ALL {
+			let args = [
+				"consortium",
+				"propose-admit",
+				"--name",
+				"x",
+				"--credit-code",
+				"x",
+				"--region",
+				"x",
+				"--admin",
+				"x",
+				"--peer-id",
+				"x",
+				"--kind",
+				kind.wire_name(),
+			];
+			assert!(parse(&args).is_ok(), "{}", kind.wire_name());
+		}
+		for algorithm in medtrust_primitives::hashing::HashAlgorithm::ALL {
+			let args = ["anchor", "r.ndjson", "--source", "1", "--resource", "1"];
+			let with = [&args[..], &["--algorithm", algorithm.wire_name()]].concat();
+			assert!(parse(&with).is_ok(), "{}", algorithm.wire_name());
+		}
+	}
+}

@@ -1,0 +1,354 @@
+//! Certificates end to end through the `medtrust` CLI: FHIR Observations anchored as a batch
+//! and lab-result rows one by one, each record verified online; tampered records, wrong salts,
+//! truncated proofs, malformed certificates, records of another file; revocation and
+//! supersession; decryption after a key rotation; resumption; and no plaintext anywhere on
+//! chain or in the node's log.
+
+use std::path::{Path, PathBuf};
+
+use medtrust_client::Chain;
+use serde_json::Value;
+
+use crate::harness::{exclusive, raw_chain_spec, verify_offline, Cli, Node};
+
+/// A marker that appears in every record and must appear nowhere on chain or in logs.
+const MARKER: &str = "PLAINTEXT-MARKER-7f3a";
+
+fn observations() -> String {
+	(1..=5)
+		.map(|i| {
+			format!(
+				"{{\"resourceType\":\"Observation\",\"id\":\"glu-{i}\",\"status\":\"final\",\
+				 \"code\":{{\"coding\":[{{\"system\":\"http://loinc.org\",\"code\":\"2345-7\"}}]}},\
+				 \"subject\":{{\"display\":\"张三{i} {MARKER}\"}},\
+				 \"valueQuantity\":{{\"value\":5.{i}0,\"unit\":\"mmol/L\"}}}}\n"
+			)
+		})
+		.collect()
+}
+
+const RESULTS: &str = "order_no,item_code,item_name,result_value,patient\n\
+	A1001,GLU,空腹血糖,5.6,李四 PLAINTEXT-MARKER-7f3a\n\
+	A1002,HBA1C,糖化血红蛋白,6.1,王五 PLAINTEXT-MARKER-7f3a\n\
+	A1003,TG,甘油三酯,1.2,赵六 PLAINTEXT-MARKER-7f3a\n";
+
+/// A dev node, a laboratory's source and resource, its keys and the files of the steps.
+struct Lab {
+	node: Node,
+	chain: Chain,
+	cli: Cli,
+	dir: tempfile::TempDir,
+	keys: String,
+	source: String,
+	resource: String,
+}
+
+impl Lab {
+	/// A dev node, a key-encryption key, a LIS source and its lab-result resource.
+	async fn start() -> Lab {
+		let mut node = Node::dev("certificates");
+		let chain = node.connect().await;
+		let cli = Cli::of(&node.url());
+		let dir = tempfile::tempdir().expect("a temp dir");
+		let keys = dir.path().join("keys").to_str().unwrap().to_string();
+		cli.json(&["keys", "create", "--keys", &keys]);
+		let (source, resource) = crate::harness::laboratory(&chain, &cli.url, "检验LIS").await;
+		let (source, resource) = (source.to_string(), resource.to_string());
+		Lab { node, chain, cli, dir, keys, source, resource }
+	}
+
+	fn path(&self, name: &str) -> PathBuf {
+		self.dir.path().join(name)
+	}
+
+	/// Writes `text` to the file `name`; its path.
+	fn write(&self, name: &str, text: &str) -> PathBuf {
+		let path = self.path(name);
+		std::fs::write(&path, text).expect("written");
+		path
+	}
+
+	/// `anchor <file> --out <out>` of the lab's source and resource, with `extra` options.
+	fn anchor(&self, file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+		let (file, out) = (file.to_str().unwrap(), out.to_str().unwrap());
+		let args = [
+			"--signer",
+			"//Alice",
+			"anchor",
+			file,
+			"--source",
+			&self.source,
+			"--resource",
+			&self.resource,
+			"--out",
+			out,
+			"--keys",
+			&self.keys,
+			"--json",
+		];
+		self.cli.run(&[&args[..], extra].concat())
+	}
+
+	/// Five FHIR Observations anchored as a batch: one certificate, five portable ones;
+	/// anchoring again certifies nothing twice. Returns the batch's certificate.
+	fn anchor_batch(&self) -> u64 {
+		let file = self.write("obs.ndjson", &observations());
+		let anchor = || {
+			let out = self.anchor(&file, &self.path("obs"), &["--batch"]);
+			assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+			serde_json::from_slice::<Value>(&out.stdout).expect("--json prints JSON")
+		};
+		let report = anchor();
+		assert_eq!(report["records"], 5);
+		assert_eq!(report["certificates"].as_array().map(Vec::len), Some(1));
+		assert_eq!(report["issuedNow"], 1);
+		for i in 1..=5 {
+			assert!(self.path(&format!("obs/certificates/{i}.json")).is_file());
+		}
+		let again = anchor();
+		assert_eq!(again["issuedNow"], 0);
+		assert_eq!(again["certificates"], report["certificates"]);
+		report["certificates"][0].as_u64().unwrap()
+	}
+
+	/// Each record verifies online, written however its holder likes.
+	fn verify_each(&self) {
+		for (i, line) in observations().lines().enumerate() {
+			let value: Value = serde_json::from_str(line).unwrap();
+			let name = format!("obs-{}.json", i + 1);
+			let record = self.write(&name, &serde_json::to_string_pretty(&value).unwrap());
+			let certificate = self.path(&format!("obs/certificates/{}.json", i + 1));
+			let (code, verdict, reason) = self.cli.verify(&record, &certificate);
+			assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+		}
+	}
+
+	/// Record 3's certificate, altered by `change`, written to `name`.
+	fn altered(&self, name: &str, change: impl FnOnce(&mut Value)) -> PathBuf {
+		let text = std::fs::read_to_string(self.path("obs/certificates/3.json")).unwrap();
+		let mut certificate: Value = serde_json::from_str(&text).unwrap();
+		change(&mut certificate);
+		self.write(name, &certificate.to_string())
+	}
+
+	/// Tampering, each with a precise verdict and never a panic.
+	fn tampering(&self) {
+		let (record3, cert3) = (self.path("obs-3.json"), self.path("obs/certificates/3.json"));
+		let lines: Vec<String> = observations().lines().map(String::from).collect();
+		let tampered = self.write("tampered.json", &lines[2].replace("5.30", "5.31"));
+		let (code, verdict, reason) = self.cli.verify(&tampered, &cert3);
+		assert_eq!((code, verdict.as_str()), (3, "tampered"), "{reason}");
+		assert!(reason.contains("altered"), "{reason}");
+		let wrong_salt = self.altered("wrong-salt.json", |c| {
+			c["record"]["salt"] = Value::String(format!("0x{}", "11".repeat(32)))
+		});
+		assert_eq!(self.cli.verify(&record3, &wrong_salt).1, "tampered");
+		let truncated = self.altered("truncated.json", |c| {
+			c["batch"]["proof"]["siblings"].as_array_mut().unwrap().pop();
+		});
+		let (_, verdict, reason) = self.cli.verify(&record3, &truncated);
+		assert_eq!(verdict, "tampered");
+		assert!(reason.contains("truncated"), "{reason}");
+		let garbage = self.write("garbage.json", "{\"format\": 12, ");
+		let (code, verdict, _) = self.cli.verify(&record3, &garbage);
+		assert_eq!((code, verdict.as_str()), (3, "tampered"));
+		// A record of another file presented with this certificate.
+		let other = self.write("other.json", &lines[0]);
+		assert_eq!(self.cli.verify(&other, &cert3).1, "tampered");
+	}
+
+	/// Offline: the raw chain spec is the only trust anchor.
+	fn offline(&self) {
+		let (record3, cert3) = (self.path("obs-3.json"), self.path("obs/certificates/3.json"));
+		raw_chain_spec("dev", &self.path("dev-raw.json"));
+		let dev = self.path("dev-raw.json");
+		let (code, verdict, reason) = verify_offline(&record3, &cert3, &dev);
+		assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
+		assert!(reason.contains("finalized by GRANDPA"), "{reason}");
+		assert_eq!(verify_offline(&self.path("tampered.json"), &cert3, &dev).1, "tampered");
+		let forged =
+			self.altered("forged.json", |c| c["evidence"]["storageProof"] = serde_json::json!([]));
+		let (_, verdict, reason) = verify_offline(&record3, &forged, &dev);
+		assert_eq!(verdict, "tampered", "{reason}");
+		let forged = self.altered("forged-finality.json", |c| {
+			// One hex digit changed in the middle of the signed justification.
+			let mut digits: Vec<char> =
+				c["evidence"]["finalityProof"].as_str().unwrap().chars().collect();
+			let middle = digits.len() / 2;
+			digits[middle] = if digits[middle] == '0' { '1' } else { '0' };
+			c["evidence"]["finalityProof"] = Value::String(digits.into_iter().collect());
+		});
+		assert_eq!(verify_offline(&record3, &forged, &dev).1, "tampered");
+		raw_chain_spec("local", &self.path("local-raw.json"));
+		let (_, verdict, reason) = verify_offline(&record3, &cert3, &self.path("local-raw.json"));
+		assert_eq!(verdict, "unknown", "{reason}");
+		assert!(reason.contains("another chain") || reason.contains("is of chain"), "{reason}");
+	}
+
+	/// Rows of a domain out of scope are refused by the chain with its reason; the lab-result
+	/// rows anchored one by one get a certificate each. Returns their certificates.
+	fn anchor_rows(&self, batch: u64) -> Vec<u64> {
+		let results = self.write("results.csv", RESULTS);
+		let out = self.anchor(&results, &self.path("refused"), &["--domain", "PHYSICAL_EXAM"]);
+		assert!(!out.status.success());
+		let stderr = String::from_utf8_lossy(&out.stderr);
+		assert!(stderr.contains("OutOfScope"), "{stderr}");
+		let out = self.anchor(&results, &self.path("rows"), &["--algorithm", "sha-256"]);
+		assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+		let report: Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
+		let ids: Vec<u64> = report["certificates"]
+			.as_array()
+			.unwrap()
+			.iter()
+			.map(|v| v.as_u64().unwrap())
+			.collect();
+		assert_eq!(ids.len(), 3);
+		assert!(!ids.contains(&batch));
+		for n in 1..=3 {
+			assert_eq!(self.cli.verify(&self.row(n), &self.row_certificate(n)).1, "valid");
+		}
+		let shown = self.cli.json(&["certificate", "show", &ids[0].to_string()]);
+		assert_eq!(shown["algorithm"], "sha-256");
+		assert_eq!(shown["subject"]["type"], "record");
+		assert_eq!(shown["finalized"], true);
+		ids
+	}
+
+	/// Row `n` of the results (1 first) in a file of its own, with the header.
+	fn row(&self, n: usize) -> PathBuf {
+		let header = RESULTS.lines().next().unwrap();
+		let row = RESULTS.lines().nth(n).unwrap();
+		self.write(&format!("row-{n}.csv"), &format!("{header}\n{row}\n"))
+	}
+
+	fn row_certificate(&self, n: usize) -> PathBuf {
+		self.path(&format!("rows/certificates/{n}.json"))
+	}
+
+	/// Revoked and superseded stay distinguishable from never certified; only the issuer
+	/// revokes; the reason `certificate show --json` prints is accepted back by `revoke`.
+	fn revoke_and_supersede(&self, ids: &[u64]) {
+		let signed = |args: &[&str]| self.cli.json(&[&["--signer", "//Alice"], args].concat());
+		signed(&["certificate", "revoke", &ids[0].to_string(), "--reason", "erroneous"]);
+		let (code, verdict, reason) = self.cli.verify(&self.row(1), &self.row_certificate(1));
+		assert_eq!((code, verdict.as_str()), (3, "revoked"), "{reason}");
+		assert!(reason.contains("erroneous"), "{reason}");
+		signed(&["certificate", "supersede", &ids[1].to_string(), &ids[2].to_string()]);
+		let (_, verdict, reason) = self.cli.verify(&self.row(2), &self.row_certificate(2));
+		assert_eq!(verdict, "superseded");
+		assert!(reason.contains(&format!("#{}", ids[2])), "{reason}");
+		assert_eq!(self.cli.verify(&self.row(3), &self.row_certificate(3)).1, "valid");
+		// Only the issuer revokes: Dave is no member at all here.
+		let revoke = ["certificate", "revoke", &ids[2].to_string(), "--reason", "other"];
+		self.cli.refused(&[&["--signer", "//Dave"], &revoke[..]].concat());
+
+		// The wire name printed is the one the CLI takes: revoking once more with it is refused
+		// by the chain (already revoked), not by the command line.
+		let id = ids[2].to_string();
+		signed(&["certificate", "revoke", &id, "--reason", "key-compromised"]);
+		let shown = self.cli.json(&["certificate", "show", &id]);
+		let printed = shown["status"]["reason"].as_str().expect("a reason").to_string();
+		assert_eq!(printed, "key-compromised");
+		let again = ["--signer", "//Alice", "certificate", "revoke", &id, "--reason", &printed];
+		let e = self.cli.refused(&again);
+		assert!(e.contains("NotValid"), "refused by the chain, not the CLI: {e}");
+	}
+
+	/// A well-formed certificate for a record never anchored: unknown.
+	fn never_anchored(&self) {
+		let salt = [5u8; 32];
+		let canonical = medtrust_client::certificates::records::canonical_single(
+			"order_no\nZ9\n",
+			medtrust_client::certificates::records::RecordFormat::Csv,
+		)
+		.unwrap();
+		let commitment = medtrust_primitives::commitment::commit(
+			medtrust_primitives::hashing::HashAlgorithm::Sha256,
+			&salt,
+			&canonical,
+		);
+		let text = std::fs::read_to_string(self.row_certificate(3)).unwrap();
+		let mut never: Value = serde_json::from_str(&text).unwrap();
+		never["record"]["salt"] = Value::String(format!("0x{}", hex::encode(salt)));
+		never["record"]["commitment"] = Value::String(format!("0x{}", hex::encode(commitment)));
+		let certificate = self.write("never.json", &never.to_string());
+		let record = self.write("never.csv", "order_no\nZ9\n");
+		let (code, verdict, _) = self.cli.verify(&record, &certificate);
+		assert_eq!((code, verdict.as_str()), (3, "unknown"));
+	}
+
+	/// The holder of the key decrypts, also after a rotation; another institution's keys do
+	/// not open it.
+	fn decrypt(&self) {
+		self.cli.json(&["keys", "rotate", "--keys", &self.keys]);
+		let rows = self.path("rows");
+		let decrypt = |keys: &str| {
+			self.cli.run(&["decrypt", rows.to_str().unwrap(), "--record", "2", "--keys", keys])
+		};
+		let out = decrypt(&self.keys);
+		assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+		let plain = String::from_utf8(out.stdout).unwrap();
+		assert!(
+			plain.contains("糖化血红蛋白") && plain.contains("\"order_no\":\"A1002\""),
+			"{plain}"
+		);
+		let other_keys = self.path("other-keys");
+		self.cli.json(&["keys", "create", "--keys", other_keys.to_str().unwrap()]);
+		let out = decrypt(other_keys.to_str().unwrap());
+		assert!(!out.status.success(), "another institution's keys must not open it");
+	}
+
+	/// Nothing of the records on chain: every storage value and every block, nor in the log.
+	async fn no_plaintext_anywhere(&self) {
+		let keys: Vec<String> = self
+			.chain
+			.call("state_getKeysPaged", subxt_rpcs::rpc_params!["0x", 1000u32])
+			.await
+			.expect("keys");
+		assert!(keys.len() > 10);
+		let (marker_hex, name_hex) = (hex::encode(MARKER), hex::encode("糖化血红蛋白"));
+		let clean = |text: &str| !text.contains(&marker_hex) && !text.contains(&name_hex);
+		for key in &keys {
+			let value: Option<String> = self
+				.chain
+				.call("state_getStorage", subxt_rpcs::rpc_params![key])
+				.await
+				.expect("a value");
+			assert!(clean(&value.unwrap_or_default()), "plaintext under {key}");
+		}
+		let best = self.chain.header(None).await.expect("a header").number;
+		for n in 0..=best {
+			let hash: String = self
+				.chain
+				.call("chain_getBlockHash", subxt_rpcs::rpc_params![n])
+				.await
+				.expect("a hash");
+			let block: Value = self
+				.chain
+				.call("chain_getBlock", subxt_rpcs::rpc_params![hash])
+				.await
+				.expect("a block");
+			assert!(clean(&block.to_string()), "plaintext in block #{n}");
+		}
+		let log = self.node.log();
+		assert!(
+			!log.contains(MARKER) && !log.contains("糖化血红蛋白"),
+			"plaintext in the node's log"
+		);
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn e2e_anchor_verify_revoke_supersede_decrypt() {
+	let _lock = exclusive().await;
+	let lab = Lab::start().await;
+	let batch = lab.anchor_batch();
+	lab.verify_each();
+	lab.tampering();
+	lab.offline();
+	let ids = lab.anchor_rows(batch);
+	lab.revoke_and_supersede(&ids);
+	lab.never_anchored();
+	lab.decrypt();
+	lab.no_plaintext_anywhere().await;
+}

@@ -1,0 +1,558 @@
+//! The end-to-end harness: starts real `medtrust-node` processes on free loopback ports with
+//! temporary base paths, waits until they answer, and kills them when dropped, even when a
+//! test fails (then it prints the end of each node's log).
+
+use std::{
+	collections::HashSet,
+	future::Future,
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Output, Stdio},
+	sync::Mutex,
+	time::{Duration, Instant},
+};
+
+use medtrust_client::Chain;
+
+/// End-to-end tests share two cores: they run one at a time.
+static EXCLUSIVE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Ports handed out by this process, so two nodes never get the same one.
+static TAKEN_PORTS: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+
+/// Takes the end-to-end lock for the duration of a test.
+pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+	EXCLUSIVE.lock().await
+}
+
+/// A loopback TCP port that was free a moment ago and that this process has not handed out.
+pub fn free_port() -> u16 {
+	let mut taken = TAKEN_PORTS.lock().unwrap_or_else(|e| e.into_inner());
+	let taken = taken.get_or_insert_with(HashSet::new);
+	loop {
+		let port = TcpListener::bind(("127.0.0.1", 0))
+			.and_then(|listener| listener.local_addr())
+			.map(|addr| addr.port())
+			.expect("the loopback interface hands out a free port");
+		if taken.insert(port) {
+			return port;
+		}
+	}
+}
+
+/// The repository's root directory.
+pub fn repo_root() -> PathBuf {
+	Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `medtrust-node` binary: `MEDTRUST_NODE_BIN`, or the one cargo built beside this test.
+pub fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("MEDTRUST_NODE_BIN") {
+		return PathBuf::from(path);
+	}
+	let exe = std::env::current_exe().expect("the test knows its own path");
+	// <target>/<profile>/deps/e2e-<hash> -> <target>/<profile>/medtrust-node
+	let profile_dir = exe.parent().and_then(Path::parent).expect("tests live in <profile>/deps");
+	let node = profile_dir.join("medtrust-node");
+	assert!(
+		node.is_file(),
+		"no node binary at {}: build the workspace first (scripts/test.sh does), or set \
+		 MEDTRUST_NODE_BIN",
+		node.display()
+	);
+	node
+}
+
+/// The `medtrust` CLI binary built with this test.
+pub fn cli_binary() -> PathBuf {
+	PathBuf::from(env!("CARGO_BIN_EXE_medtrust"))
+}
+
+/// Runs `medtrust` with `args`, without standard input, and returns its output.
+pub fn medtrust(args: &[&str]) -> Output {
+	Command::new(cli_binary())
+		.args(args)
+		.stdin(Stdio::null())
+		.output()
+		.expect("the medtrust binary runs")
+}
+
+/// Runs `medtrust-node` with `args` (a maintenance subcommand) and returns its output.
+pub fn node_command(args: &[&str]) -> Output {
+	Command::new(node_binary())
+		.args(args)
+		.stdin(Stdio::null())
+		.output()
+		.expect("the medtrust-node binary runs")
+}
+
+/// How to start one node.
+pub struct NodeConfig {
+	/// A name for logs and the node's `--name`.
+	pub name: String,
+	/// Chain arguments: `["--dev"]`, or `["--chain", path, "--alice"]`, …
+	pub args: Vec<String>,
+	/// Peers to dial at start.
+	pub bootnodes: Vec<String>,
+	/// A node key file (fixes the peer id), or none for a fresh one.
+	pub node_key_file: Option<PathBuf>,
+}
+
+/// A running node; dropping it kills the process and deletes its base path.
+pub struct Node {
+	pub name: String,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	child: Child,
+	log_path: PathBuf,
+	_base: tempfile::TempDir,
+}
+
+impl Node {
+	/// Starts a node on free loopback ports with a temporary base path.
+	pub fn start(config: NodeConfig) -> Node {
+		let base = tempfile::Builder::new()
+			.prefix(&format!("medtrust-e2e-{}-", config.name))
+			.tempdir()
+			.expect("a temporary directory");
+		let rpc_port = free_port();
+		let p2p_port = free_port();
+		let log_path = base.path().join("node.log");
+		let log = std::fs::File::create(&log_path).expect("a log file");
+		let mut command = Command::new(node_binary());
+		command
+			.args(&config.args)
+			.arg("--name")
+			.arg(&config.name)
+			.arg("--base-path")
+			.arg(base.path().join("data"))
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
+			.stdin(Stdio::null())
+			.stdout(log.try_clone().expect("a log handle"))
+			.stderr(log);
+		if let Some(key) = &config.node_key_file {
+			command.arg("--node-key-file").arg(key);
+		}
+		for bootnode in &config.bootnodes {
+			command.args(["--bootnodes", bootnode]);
+		}
+		let child = command.spawn().expect("medtrust-node starts");
+		Node { name: config.name, rpc_port, p2p_port, child, log_path, _base: base }
+	}
+
+	/// Starts a development node (`--dev`: one validator, Alice) named `name`.
+	pub fn dev(name: &str) -> Node {
+		Node::start(NodeConfig {
+			name: name.into(),
+			args: vec!["--dev".into()],
+			bootnodes: vec![],
+			node_key_file: None,
+		})
+	}
+
+	/// The node's JSON-RPC WebSocket URL.
+	pub fn url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The node's listening address, for other nodes' `--bootnodes`.
+	pub fn multiaddr(&self, peer_id: &str) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{peer_id}", self.p2p_port)
+	}
+
+	/// Everything the node has logged so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// Connects to the node once its JSON-RPC answers; fails if the process exits first.
+	pub async fn connect(&mut self) -> Chain {
+		let started = Instant::now();
+		loop {
+			if let Ok(Some(status)) = self.child.try_wait() {
+				panic!("node {} exited with {status} before answering:\n{}", self.name, self.log());
+			}
+			if let Ok(chain) = Chain::connect(&self.url()).await {
+				return chain;
+			}
+			assert!(
+				started.elapsed() < Duration::from_secs(90),
+				"node {} did not answer on {} within 90 s",
+				self.name,
+				self.url()
+			);
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			let log = self.log();
+			let tail: Vec<&str> = log.lines().rev().take(40).collect();
+			eprintln!("---- last lines of node {} ----", self.name);
+			for line in tail.iter().rev() {
+				eprintln!("{line}");
+			}
+		}
+	}
+}
+
+/// A node key file and the peer id it gives, made by `medtrust-node key generate-node-key`.
+pub struct NodeKey {
+	pub file: PathBuf,
+	pub peer_id: String,
+	_dir: Option<tempfile::TempDir>,
+}
+
+impl NodeKey {
+	/// A committed test node key of the local consortium (`chain-specs/local-node-keys/`).
+	pub fn local(n: usize) -> NodeKey {
+		let file = repo_root().join(format!("chain-specs/local-node-keys/node-{n}.key"));
+		let path = file.to_str().expect("UTF-8 path");
+		let out = node_command(&["key", "inspect-node-key", "--file", path]);
+		assert!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
+		let peer_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+		NodeKey { file, peer_id, _dir: None }
+	}
+
+	pub fn generate() -> NodeKey {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let file = dir.path().join("node-key");
+		let path = file.to_str().expect("temporary paths are UTF-8");
+		let out = node_command(&["key", "generate-node-key", "--file", path]);
+		assert!(
+			out.status.success(),
+			"generate-node-key: {}",
+			String::from_utf8_lossy(&out.stderr)
+		);
+		let out = node_command(&["key", "inspect-node-key", "--file", path]);
+		assert!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
+		let peer_id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+		NodeKey { file, peer_id, _dir: Some(dir) }
+	}
+}
+
+/// The four validators of `chain-specs/local.json`, started with their committed node keys and
+/// every other node as a bootnode, connected.
+pub async fn start_local_consortium() -> (Vec<Node>, Vec<Chain>, Vec<String>) {
+	let spec = repo_root().join("chain-specs/local.json");
+	let spec = spec.to_str().expect("UTF-8 path").to_string();
+	let mut nodes: Vec<Node> = Vec::new();
+	let mut bootnodes: Vec<String> = Vec::new();
+	for (n, validator) in ["alice", "bob", "charlie", "dave"].iter().enumerate() {
+		let key = NodeKey::local(n + 1);
+		let node = Node::start(NodeConfig {
+			name: (*validator).into(),
+			args: vec!["--chain".into(), spec.clone(), format!("--{validator}")],
+			bootnodes: bootnodes.clone(),
+			node_key_file: Some(key.file.clone()),
+		});
+		bootnodes.push(node.multiaddr(&key.peer_id));
+		nodes.push(node);
+	}
+	let mut chains = Vec::new();
+	for node in &mut nodes {
+		chains.push(node.connect().await);
+	}
+	(nodes, chains, bootnodes)
+}
+
+/// The `medtrust` CLI pointed at one node (`--url`), as a user runs it.
+#[derive(Clone)]
+pub struct Cli {
+	pub url: String,
+}
+
+impl Cli {
+	/// The CLI of the node at `url`.
+	pub fn of(url: &str) -> Cli {
+		Cli { url: url.to_string() }
+	}
+
+	/// Runs `medtrust --url <url> <args>`.
+	pub fn run(&self, args: &[&str]) -> Output {
+		medtrust(&[&["--url", self.url.as_str()], args].concat())
+	}
+
+	/// Runs it with `--json`; fails the test unless it succeeds; returns its JSON output.
+	pub fn json(&self, args: &[&str]) -> serde_json::Value {
+		medtrust_json(&[&["--url", self.url.as_str()], args].concat())
+	}
+
+	/// Runs it expecting failure; returns its standard error, a single `error: ` line.
+	pub fn refused(&self, args: &[&str]) -> String {
+		let out = self.run(args);
+		assert!(!out.status.success(), "medtrust {} should fail", args.join(" "));
+		let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+		assert!(stderr.starts_with("error: "), "one error line: {stderr}");
+		stderr
+	}
+
+	/// Verifies `record` against `certificate` online; (exit code, verdict, reason).
+	pub fn verify(&self, record: &Path, certificate: &Path) -> (i32, String, String) {
+		let (record, certificate) = (record.to_str().unwrap(), certificate.to_str().unwrap());
+		let out = self.run(&["verify", record, certificate, "--json"]);
+		let code = out.status.code().unwrap_or(-1);
+		let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+			panic!("verify prints JSON (exit {code}): {}", String::from_utf8_lossy(&out.stderr))
+		});
+		let field = |name: &str| json[name].as_str().unwrap_or("").to_string();
+		(code, field("verdict"), field("reason"))
+	}
+}
+
+/// Runs `medtrust` with `args`; fails the test unless it succeeds; returns its JSON output.
+pub fn medtrust_json(args: &[&str]) -> serde_json::Value {
+	let mut all = args.to_vec();
+	all.push("--json");
+	let out = medtrust(&all);
+	assert!(
+		out.status.success(),
+		"medtrust {} failed:
+{}",
+		args.join(" "),
+		String::from_utf8_lossy(&out.stderr)
+	);
+	serde_json::from_slice(&out.stdout).expect("--json prints JSON")
+}
+
+/// Polls `probe` every half second until it returns `Some`, or fails after `timeout` with
+/// `what` and the last value seen.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: Future<Output = Result<Option<T>, String>>,
+{
+	let started = Instant::now();
+	let mut last = String::from("no answer yet");
+	loop {
+		match probe().await {
+			Ok(Some(value)) => return value,
+			Ok(None) => {}
+			Err(e) => last = e,
+		}
+		assert!(
+			started.elapsed() < timeout,
+			"timed out after {timeout:?} waiting for {what}: {last}"
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// A PostgreSQL server of its own (Debian's `postgresql` binaries, installed by
+/// `scripts/setup.sh`): a fresh cluster in a temporary directory, listening on a free loopback
+/// port only, trust authentication for the `postgres` user. Dropping it stops the server and
+/// deletes the cluster.
+pub struct Postgres {
+	pub port: u16,
+	bin: PathBuf,
+	root: bool,
+	dir: tempfile::TempDir,
+	child: Child,
+}
+
+impl Postgres {
+	/// Creates and starts the cluster; waits until it accepts connections.
+	pub fn start() -> Postgres {
+		let bin = std::fs::read_dir("/usr/lib/postgresql")
+			.ok()
+			.and_then(|versions| {
+				versions.filter_map(|v| v.ok()).map(|v| v.path().join("bin")).max()
+			})
+			.filter(|bin| bin.join("initdb").is_file())
+			.expect(
+				"PostgreSQL binaries in /usr/lib/postgresql/*/bin (scripts/setup.sh installs them)",
+			);
+		let dir =
+			tempfile::Builder::new().prefix("medtrust-e2e-pg-").tempdir().expect("a temp dir");
+		let root = running_as_root();
+		if root {
+			// PostgreSQL refuses to run as root: the cluster belongs to the `postgres` user.
+			let status = Command::new("chown")
+				.args(["-R", "postgres:postgres"])
+				.arg(dir.path())
+				.status()
+				.expect("chown runs");
+			assert!(status.success(), "chown of the cluster directory failed");
+		}
+		let as_postgres = |program: &str| {
+			let mut command = if root {
+				let mut c = Command::new("runuser");
+				c.args(["-u", "postgres", "--"]).arg(bin.join(program));
+				c
+			} else {
+				Command::new(bin.join(program))
+			};
+			command.stdin(Stdio::null());
+			command
+		};
+		let data = dir.path().join("data");
+		let out = as_postgres("initdb")
+			.args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C.UTF-8"])
+			.arg("-D")
+			.arg(&data)
+			.output()
+			.expect("initdb runs");
+		assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+		let port = free_port();
+		let log = std::fs::File::create(dir.path().join("postgres.log")).expect("a log file");
+		let child = as_postgres("postgres")
+			.arg("-D")
+			.arg(&data)
+			.args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
+			.arg("-k")
+			.arg(dir.path())
+			.stdout(log.try_clone().expect("a log handle"))
+			.stderr(log)
+			.spawn()
+			.expect("postgres starts");
+		let mut server = Postgres { port, bin, root, dir, child };
+		let started = Instant::now();
+		while server.psql("postgres", "SELECT 1").is_err() {
+			if let Ok(Some(status)) = server.child.try_wait() {
+				panic!("postgres exited with {status}:\n{}", server.log());
+			}
+			assert!(
+				started.elapsed() < Duration::from_secs(60),
+				"postgres did not start:\n{}",
+				server.log()
+			);
+			std::thread::sleep(Duration::from_millis(250));
+		}
+		server
+	}
+
+	/// The connection URL of a database.
+	pub fn url(&self, database: &str) -> String {
+		format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+	}
+
+	/// Runs SQL in a database with `psql` (stops at the first error).
+	pub fn psql(&self, database: &str, sql: &str) -> Result<String, String> {
+		let out = Command::new(self.bin.join("psql"))
+			.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
+			.args(["-p", &self.port.to_string(), "-d", database, "-c", sql])
+			.stdin(Stdio::null())
+			.output()
+			.map_err(|e| e.to_string())?;
+		if out.status.success() {
+			Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+		} else {
+			Err(String::from_utf8_lossy(&out.stderr).into_owned())
+		}
+	}
+
+	fn log(&self) -> String {
+		std::fs::read_to_string(self.dir.path().join("postgres.log")).unwrap_or_default()
+	}
+}
+
+impl Drop for Postgres {
+	fn drop(&mut self) {
+		// `pg_ctl stop` reaches the server itself (under `runuser`, killing the child would
+		// only kill `runuser`).
+		let pg_ctl = self.bin.join("pg_ctl");
+		let data = self.dir.path().join("data");
+		let mut stop = if self.root {
+			let mut c = Command::new("runuser");
+			c.args(["-u", "postgres", "--"]).arg(pg_ctl);
+			c
+		} else {
+			Command::new(pg_ctl)
+		};
+		let _ = stop
+			.args(["stop", "-m", "immediate", "-w", "-D"])
+			.arg(&data)
+			.stdin(Stdio::null())
+			.stdout(Stdio::null())
+			.stderr(Stdio::null())
+			.status();
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+		if std::thread::panicking() {
+			eprintln!("---- postgres log ----\n{}", self.log());
+		}
+	}
+}
+
+/// Whether this process runs as root (`id -u` is 0).
+fn running_as_root() -> bool {
+	Command::new("id")
+		.arg("-u")
+		.output()
+		.map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+		.unwrap_or(false)
+}
+
+/// A laboratory of `//Alice`'s institution, through the CLI and the library: a LIS source
+/// serving LABORATORY named `name`, with its lab-result table. Returns (source, resource).
+pub async fn laboratory(chain: &Chain, url: &str, name: &str) -> (u64, u64) {
+	let source = medtrust_json(&[
+		"--url",
+		url,
+		"--signer",
+		"//Alice",
+		"catalog",
+		"add-source",
+		"--name",
+		name,
+		"--system",
+		"LIS",
+		"--domain",
+		"LABORATORY",
+	])["source"]
+		.as_u64()
+		.expect("a source id");
+	let alice = medtrust_client::chain::signer::parse("//Alice").expect("a dev key");
+	let spec = medtrust_client::catalog::spec::ResourceSpec {
+		name: "lis.lab_result".into(),
+		kind: medtrust_client::catalog::spec::KindSpec::Table {
+			database: "lis".into(),
+			schema: "lis".into(),
+			table: "lab_result".into(),
+		},
+		address: "10.1.2.3:5432/lis".into(),
+		operations: vec![pallet_data_sources::Operation::Collect],
+		items: vec![],
+	};
+	let resource = chain.register_resource(&alice, source, &spec).await.expect("a resource");
+	(source, resource)
+}
+
+/// Writes the raw form of chain spec `chain` (`dev`, `local` or a file) to `to`: the trust
+/// anchor of offline verification.
+pub fn raw_chain_spec(chain: &str, to: &Path) {
+	let raw = node_command(&["build-spec", "--chain", chain, "--raw"]);
+	assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+	std::fs::write(to, &raw.stdout).expect("written");
+}
+
+/// `medtrust verify <record> <certificate> --offline --chain-spec <spec> --json`: its exit
+/// code, verdict and reason.
+pub fn verify_offline(
+	record: &Path,
+	certificate: &Path,
+	spec: &Path,
+) -> (Option<i32>, String, String) {
+	let out = medtrust(&[
+		"verify",
+		record.to_str().expect("UTF-8"),
+		certificate.to_str().expect("UTF-8"),
+		"--offline",
+		"--chain-spec",
+		spec.to_str().expect("UTF-8"),
+		"--json",
+	]);
+	let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("verify prints JSON");
+	(
+		out.status.code(),
+		json["verdict"].as_str().unwrap_or_default().to_string(),
+		json["reason"].as_str().unwrap_or_default().to_string(),
+	)
+}

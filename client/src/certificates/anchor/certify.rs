@@ -1,0 +1,151 @@
+//! Certifying an anchoring run's subjects on chain: the batch's Merkle root, or each record's
+//! commitment, [`SUBMIT_AT_ONCE`] transactions at a time, the state saved after each round.
+
+use medtrust_primitives::certificate_json::hash_hex;
+use subxt::utils::Static;
+use subxt_signer::sr25519::Keypair;
+
+use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
+use crate::{runtime, Chain, Error, MedTrustConfig, Result};
+
+/// How many certify transactions `anchor` submits at once (without `--batch`).
+pub const SUBMIT_AT_ONCE: usize = 256;
+
+/// What a run certifies: the batch's root over `records`, or each record's commitment, for
+/// institution `owner`.
+pub(super) struct Subjects<'a> {
+	pub hashes: &'a [[u8; 32]],
+	pub records: u64,
+	pub owner: u32,
+}
+
+/// The certificate the `Certified` event of a transaction names.
+fn certified_by(events: subxt::extrinsics::ExtrinsicEvents<MedTrustConfig>) -> Result<u64> {
+	events
+		.find_first::<runtime::certificates::events::Certified>()
+		.and_then(|e| e.ok())
+		.map(|e| e.certificate)
+		.ok_or_else(|| Error::Transaction("no Certified event".into()))
+}
+
+impl Chain {
+	/// Certifies the subjects not certified yet; returns how many this run issued.
+	pub(super) async fn certify_subjects(
+		&self,
+		signer: &Keypair,
+		request: &AnchorRequest,
+		(state, dir): (&mut AnchorState, &AnchorDir),
+		subjects: Subjects<'_>,
+		resumed: bool,
+		progress: &mut impl FnMut(Stage, u64, u64),
+	) -> Result<u64> {
+		// An interrupted run may have certified some without recording so; a fresh run has
+		// nothing to look up.
+		if resumed {
+			self.recover_issued(state, &subjects).await?;
+			state.save(&dir.state())?;
+		}
+		let pending: Vec<usize> =
+			(0..subjects.hashes.len()).filter(|&i| state.certificates[i].is_none()).collect();
+		let total = subjects.hashes.len() as u64;
+		let mut issued_now = 0u64;
+		for round in pending.chunks(SUBMIT_AT_ONCE) {
+			issued_now += if request.batch {
+				self.certify_batch(signer, request, state, &subjects).await?
+			} else {
+				self.certify_round(signer, request, state, &subjects, round).await?
+			};
+			state.save(&dir.state())?;
+			progress(Stage::Certified, total - (pending.len() as u64 - issued_now), total);
+		}
+		Ok(issued_now)
+	}
+
+	/// Records the certificates an interrupted run obtained without saving them.
+	async fn recover_issued(&self, state: &mut AnchorState, subjects: &Subjects<'_>) -> Result<()> {
+		for (i, subject) in subjects.hashes.iter().enumerate() {
+			if state.certificates[i].is_some() {
+				continue;
+			}
+			match self.certificate_of(subject).await? {
+				Some(c) if c.issuer == subjects.owner => {
+					state.certificates[i] = Some((c.id, c.issued.number))
+				}
+				Some(c) => {
+					return Err(Error::Input(format!(
+						"{} is certified already, by institution #{}",
+						hash_hex(subject),
+						c.issuer
+					)))
+				}
+				None => {}
+			}
+		}
+		Ok(())
+	}
+
+	/// The `certify` call of subject `i`.
+	fn certify_call(
+		request: &AnchorRequest,
+		state: &AnchorState,
+		subject: [u8; 32],
+	) -> impl subxt::transactions::Payload {
+		runtime::transactions().certificates().certify(
+			request.source,
+			request.resource,
+			state.version,
+			state.domain.clone(),
+			Static(request.algorithm),
+			subject,
+		)
+	}
+
+	/// Certifies the batch by its root in one transaction.
+	async fn certify_batch(
+		&self,
+		signer: &Keypair,
+		request: &AnchorRequest,
+		state: &mut AnchorState,
+		subjects: &Subjects<'_>,
+	) -> Result<u64> {
+		let call = runtime::transactions().certificates().certify_batch(
+			request.source,
+			request.resource,
+			state.version,
+			state.domain.clone(),
+			Static(request.algorithm),
+			subjects.hashes[0],
+			subjects.records,
+		);
+		let id = certified_by(self.submit_with_events(&call, signer).await?.1)?;
+		state.certificates[0] = Some((id, self.certificate(id).await?.issued.number));
+		Ok(1)
+	}
+
+	/// Certifies the records of `round` with transactions submitted at once; a record whose
+	/// transaction failed is certified once more on its own, to say why.
+	async fn certify_round(
+		&self,
+		signer: &Keypair,
+		request: &AnchorRequest,
+		state: &mut AnchorState,
+		subjects: &Subjects<'_>,
+		round: &[usize],
+	) -> Result<u64> {
+		let calls: Vec<_> =
+			round.iter().map(|&i| Self::certify_call(request, state, subjects.hashes[i])).collect();
+		self.submit_all(&calls, signer).await?;
+		for &i in round {
+			let (id, number) = match self.certificate_of(&subjects.hashes[i]).await? {
+				Some(c) if c.issuer == subjects.owner => (c.id, c.issued.number),
+				_ => {
+					let call = Self::certify_call(request, state, subjects.hashes[i]);
+					let id = certified_by(self.submit_with_events(&call, signer).await?.1)?;
+					(id, self.certificate(id).await?.issued.number)
+				}
+			};
+			state.certificates[i] = Some((id, number));
+		}
+		Ok(round.len() as u64)
+	}
+}

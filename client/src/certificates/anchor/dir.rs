@@ -1,0 +1,118 @@
+//! An anchoring directory (`anchor --out`): its resume state, the records' ciphertexts with
+//! their wrapped data key, and one portable certificate per record.
+//!
+//! ```text
+//! <out>/anchor-state.json          the run's state (resumes an interrupted run)
+//! <out>/ciphertext/records.bin     length (u32 LE) ‖ nonce ‖ ciphertext ‖ tag, per record
+//! <out>/ciphertext/key.json        the data key, wrapped by a key-encryption key
+//! <out>/certificates/<n>.json      record n's portable certificate (1 first)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+	certificates::keys::{DataKey, KeyStore, WrappedKey},
+	files, Error, Result,
+};
+
+/// The files of an anchoring directory.
+pub struct AnchorDir {
+	pub root: PathBuf,
+}
+
+impl AnchorDir {
+	/// The directory at `root`, with its subdirectories created.
+	pub fn create(root: &Path) -> Result<Self> {
+		let dir = Self { root: root.to_path_buf() };
+		files::create_dir(&dir.root.join("ciphertext"))?;
+		files::create_dir(&dir.root.join("certificates"))?;
+		Ok(dir)
+	}
+
+	/// The run's state.
+	pub fn state(&self) -> PathBuf {
+		self.root.join("anchor-state.json")
+	}
+
+	/// The records' ciphertexts.
+	pub fn ciphertexts(&self) -> PathBuf {
+		self.root.join("ciphertext").join("records.bin")
+	}
+
+	/// The wrapped data key.
+	pub fn key(&self) -> PathBuf {
+		self.root.join("ciphertext").join("key.json")
+	}
+
+	/// Record `index`'s portable certificate (1 first).
+	pub fn certificate(&self, index: u64) -> PathBuf {
+		self.root.join("certificates").join(format!("{index}.json"))
+	}
+}
+
+/// The wrapped data key of an anchoring directory, with the source and resource it binds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyFile {
+	pub source: u64,
+	pub resource: u64,
+	pub records: u64,
+	#[serde(flatten)]
+	pub wrapped: WrappedKey,
+}
+
+/// Reads record `index` (0 first) of a `ciphertext/records.bin`.
+pub fn read_ciphertext(path: &Path, index: u64) -> Result<Vec<u8>> {
+	let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+	let mut rest = bytes.as_slice();
+	for _ in 0..index {
+		rest = skip_one(rest).unwrap_or_default();
+	}
+	let len = rest.get(..4).map(|l| u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize);
+	match len.and_then(|len| rest.get(4..4 + len)) {
+		Some(sealed) => Ok(sealed.to_vec()),
+		None => Err(Error::Input(format!("{} has no record {}", path.display(), index + 1))),
+	}
+}
+
+/// What follows the first length-prefixed record of `bytes`, if it is whole.
+fn skip_one(bytes: &[u8]) -> Option<&[u8]> {
+	let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+	bytes.get(4 + len..)
+}
+
+/// Decrypts record `index` (1 first) of an anchoring directory.
+pub fn decrypt(dir: &Path, index: u64, store: &KeyStore) -> Result<Vec<u8>> {
+	let dir = AnchorDir { root: dir.to_path_buf() };
+	let key: KeyFile = files::read_json(&dir.key())?;
+	if index == 0 || index > key.records {
+		return Err(Error::Input(format!("records are numbered 1 to {}", key.records)));
+	}
+	let data_key = DataKey::unwrap(store, &key.wrapped, key.source, key.resource)?;
+	data_key.decrypt(index - 1, &read_ciphertext(&dir.ciphertexts(), index - 1)?)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn each_ciphertext_is_found_by_its_place() {
+		let dir = tempfile::tempdir().expect("a temp dir");
+		let path = dir.path().join("records.bin");
+		let mut bytes = Vec::new();
+		for record in [&b"one"[..], b"", b"three"] {
+			bytes.extend_from_slice(&(record.len() as u32).to_le_bytes());
+			bytes.extend_from_slice(record);
+		}
+		bytes.extend_from_slice(&[9, 0, 0, 0, 1]); // a torn last record
+		std::fs::write(&path, bytes).expect("written");
+		assert_eq!(read_ciphertext(&path, 0).expect("first"), b"one");
+		assert_eq!(read_ciphertext(&path, 1).expect("second"), b"");
+		assert_eq!(read_ciphertext(&path, 2).expect("third"), b"three");
+		assert!(read_ciphertext(&path, 3).unwrap_err().to_string().contains("no record 4"));
+		assert!(read_ciphertext(&path, 7).is_err());
+	}
+}

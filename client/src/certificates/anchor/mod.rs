@@ -1,0 +1,285 @@
+//! Anchoring records (requirement 5): [`Chain::anchor`] canonicalises each record of a file,
+//! draws its salt, computes its salted commitment, encrypts it with AES-256-GCM, certifies the
+//! records (one certificate each, or one for the batch by its Merkle root), waits for
+//! finality, and writes one portable certificate per record.
+//!
+//! It is resumable: its [`state`] is kept in the output directory ([`dir`]), and a second
+//! run carries on where the first stopped without certifying anything twice.
+
+pub mod certify;
+pub mod dir;
+pub mod state;
+mod write;
+
+use std::{path::PathBuf, sync::Arc, time::Instant};
+
+use medtrust_primitives::{catalog::BlockRef, certificate_json::hash_hex, hashing::HashAlgorithm};
+use serde::Serialize;
+use subxt_signer::sr25519::Keypair;
+
+use self::{
+	certify::Subjects,
+	dir::{AnchorDir, KeyFile},
+	state::AnchorState,
+	write::{Issued, Shared},
+};
+pub use self::{certify::SUBMIT_AT_ONCE, dir::decrypt};
+use super::{
+	keys::{DataKey, KeyStore},
+	pipeline::{self, Committed},
+	portable::render_evidence,
+	records::RecordFormat,
+};
+use crate::{files, Chain, Error, Result};
+
+/// What an anchoring run is asked to do.
+#[derive(Debug, Clone)]
+pub struct AnchorRequest {
+	pub file: PathBuf,
+	pub format: RecordFormat,
+	pub source: u64,
+	pub resource: u64,
+	/// Default: the resource's current version.
+	pub version: Option<u32>,
+	/// Default: the source's first business domain.
+	pub domain: Option<String>,
+	pub algorithm: HashAlgorithm,
+	/// One certificate for all records (Merkle root) instead of one each.
+	pub batch: bool,
+	pub out: PathBuf,
+}
+
+/// The stages an anchoring run reports progress in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+	/// Records committed to.
+	Committed,
+	/// Subjects certified and final.
+	Certified,
+	/// Portable certificates written.
+	Written,
+}
+
+medtrust_primitives::wire_names!(Stage, "anchoring stage" {
+	Committed => "committed",
+	Certified => "certified",
+	Written => "written",
+});
+
+/// What an anchoring run did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorReport {
+	pub records: u64,
+	/// The certificate ids issued (one for a batch).
+	pub certificates: Vec<u64>,
+	/// Certificates issued by this run (the others were issued by an interrupted one).
+	pub issued_now: u64,
+	pub block: BlockRef,
+	pub out: PathBuf,
+	/// The Merkle root, for a batch.
+	pub root: Option<String>,
+	/// When each stage was done, in seconds from the start of the run.
+	pub seconds: AnchorTimes,
+}
+
+/// When each stage of an anchoring run was done, in seconds from its start.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnchorTimes {
+	/// The file read and every record canonicalised.
+	pub canonicalised: f64,
+	/// Every commitment (and the batch's Merkle tree) computed.
+	pub committed: f64,
+	/// Every certificate finalized on chain and every ciphertext stored.
+	pub certified: f64,
+	/// Every portable certificate written: the end of the run.
+	pub written: f64,
+}
+
+/// Where a run's records go on chain, as checked before anything is written or sent.
+struct Target {
+	owner: u32,
+	version: u32,
+	domain: String,
+}
+
+/// The records of the request's file, canonical, and the file's BLAKE2b-256 (which a resumed
+/// run must match).
+fn read_records(request: &AnchorRequest) -> Result<(Vec<Vec<u8>>, String)> {
+	let text = files::read_text(&request.file)?;
+	let records = pipeline::canonical_records(&text, request.format)
+		.map_err(|e| Error::Input(format!("{}: {e}", request.file.display())))?;
+	if records.is_empty() {
+		return Err(Error::Input(format!("{} holds no records", request.file.display())));
+	}
+	Ok((records, hash_hex(&HashAlgorithm::Blake2b256.hash(&[text.as_bytes()]))))
+}
+
+impl Chain {
+	/// Anchors a file of records; see the module documentation. `progress` hears each stage's
+	/// count of records done out of all.
+	pub async fn anchor(
+		&self,
+		signer: &Keypair,
+		request: &AnchorRequest,
+		store: &KeyStore,
+		mut progress: impl FnMut(Stage, u64, u64),
+	) -> Result<AnchorReport> {
+		let started = Instant::now();
+		let mut seconds = AnchorTimes::default();
+		let (records, input) = read_records(request)?;
+		let records = Arc::new(records);
+		let n = records.len() as u64;
+		seconds.canonicalised = started.elapsed().as_secs_f64();
+
+		let target = self.anchor_target(signer, request).await?;
+		let dir = AnchorDir::create(&request.out)?;
+		let (mut state, resumed) = start(&dir, request, &target, (input, n), store)?;
+		let seed = state.seed()?;
+		let key = DataKey::unwrap(store, &state.wrapped_key, request.source, request.resource)?;
+
+		let committed =
+			pipeline::commit_all(&records, request.algorithm, &seed, request.batch, |done| {
+				progress(Stage::Committed, done, n)
+			});
+		seconds.committed = started.elapsed().as_secs_f64();
+		// Encrypt while the chain certifies.
+		let encryption = (!(dir.key().is_file() && dir.ciphertexts().is_file())).then(|| {
+			let (records, key, path) = (records.clone(), key.clone(), dir.ciphertexts());
+			tokio::task::spawn_blocking(move || pipeline::encrypt_to_file(&records, &key, &path))
+		});
+		let root = committed.tree.as_ref().map(|t| t.root());
+		let subjects = Subjects {
+			hashes: root.as_ref().map_or(&committed.commitments[..], std::slice::from_ref),
+			records: n,
+			owner: target.owner,
+		};
+		let certified = self
+			.certify_subjects(signer, request, (&mut state, &dir), subjects, resumed, &mut progress)
+			.await;
+		if let Some(task) = encryption {
+			task.await
+				.map_err(|e| Error::Crypto(format!("encrypting the records stopped: {e}")))??;
+			let key_file = KeyFile {
+				source: request.source,
+				resource: request.resource,
+				records: n,
+				wrapped: state.wrapped_key.clone(),
+			};
+			files::write_json(&dir.key(), "the wrapped data key", &key_file)?;
+		}
+		let issued_now = certified?;
+		seconds.certified = started.elapsed().as_secs_f64();
+
+		let (ids, issued) = self.issued(&state).await?;
+		if !state.written {
+			let genesis = self.genesis();
+			let shared = Shared {
+				genesis,
+				owner: target.owner,
+				state: &state,
+				seed,
+				committed: &committed,
+				issued: &issued,
+			};
+			shared.write_all(&dir, &mut progress)?;
+			state.written = true;
+			state.save(&dir.state())?;
+		}
+		Ok(report(
+			&ids,
+			&issued,
+			issued_now,
+			&dir,
+			&committed,
+			AnchorTimes { written: started.elapsed().as_secs_f64(), ..seconds },
+		))
+	}
+
+	/// Checks that the signer's institution owns the source and the resource belongs to it;
+	/// settles the version and domain.
+	async fn anchor_target(&self, signer: &Keypair, request: &AnchorRequest) -> Result<Target> {
+		let (owner, source) = self.owned_source(signer, request.source).await?;
+		let resource = self.resource_of(request.source, request.resource).await?;
+		Ok(Target {
+			owner,
+			version: request.version.unwrap_or(resource.version),
+			domain: match &request.domain {
+				Some(d) => d.clone(),
+				None => source.domains.first().cloned().unwrap_or_default(),
+			},
+		})
+	}
+
+	/// Every certificate the run holds, in order, each read back (final, with its block and,
+	/// when portable certificates are still to be written, its offline evidence).
+	async fn issued(&self, state: &AnchorState) -> Result<(Vec<u64>, Issued)> {
+		if state.certificates.iter().any(Option::is_none) {
+			return Err(Error::Transaction("a record was left uncertified".into()));
+		}
+		let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
+		ids.dedup();
+		let mut issued = Issued::new();
+		for &id in &ids {
+			let c = self.certificate(id).await?;
+			if !c.finalized {
+				return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
+			}
+			let evidence = match state.written {
+				true => None,
+				false => Some(render_evidence(&self.evidence(id).await?)?),
+			};
+			issued.insert(id, (c.issued, evidence));
+		}
+		Ok((ids, issued))
+	}
+}
+
+/// The run's state: the saved one if it is resumed, else a fresh one with a new seed and data
+/// key.
+fn start(
+	dir: &AnchorDir,
+	request: &AnchorRequest,
+	target: &Target,
+	(input, records): (String, u64),
+	store: &KeyStore,
+) -> Result<(AnchorState, bool)> {
+	// A resumed run keeps its saved seed and key; a fresh one draws both.
+	let (_, wrapped_key) = DataKey::generate(store, request.source, request.resource)?;
+	let fresh = AnchorState {
+		input,
+		format: request.format,
+		source: request.source,
+		resource: request.resource,
+		version: target.version,
+		domain: target.domain.clone(),
+		algorithm: request.algorithm.name().into(),
+		batch: request.batch,
+		seed: AnchorState::new_seed(),
+		wrapped_key,
+		certificates: vec![None; if request.batch { 1 } else { records as usize }],
+		written: false,
+	};
+	AnchorState::load_or_start(&dir.state(), fresh)
+}
+
+fn report(
+	ids: &[u64],
+	issued: &Issued,
+	issued_now: u64,
+	dir: &AnchorDir,
+	committed: &Committed,
+	seconds: AnchorTimes,
+) -> AnchorReport {
+	let last = ids.last().and_then(|id| issued.get(id)).map(|(block, _)| block.clone());
+	AnchorReport {
+		records: committed.commitments.len() as u64,
+		certificates: ids.to_vec(),
+		issued_now,
+		block: last.unwrap_or(BlockRef { number: 0, hash: String::new() }),
+		out: dir.root.clone(),
+		root: committed.tree.as_ref().map(|t| hash_hex(&t.root())),
+		seconds,
+	}
+}

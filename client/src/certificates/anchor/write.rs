@@ -1,0 +1,101 @@
+//! Writing an anchoring run's portable certificates, one per record, on every core; the
+//! evidence of each certificate rendered once and shared by all its records.
+
+use std::collections::BTreeMap;
+
+use medtrust_primitives::{
+	catalog::BlockRef,
+	certificate_json::{hash_hex, ProofJson},
+};
+
+use super::{dir::AnchorDir, state::AnchorState, Stage};
+use crate::{
+	certificates::{
+		pipeline::{map_chunks, salt, Committed, ROUND},
+		portable::{
+			render_certificate, BatchRef, CertificateRef, PortableCertificate, RecordRef,
+			CERTIFICATE_FORMAT,
+		},
+	},
+	files, Error, Result,
+};
+
+/// Each certificate's block and, when portable certificates are still to be written, its
+/// evidence rendered once ([`crate::certificates::portable::render_evidence`]).
+pub(super) type Issued = BTreeMap<u64, (BlockRef, Option<String>)>;
+
+/// What every portable certificate of a run shares.
+pub(super) struct Shared<'a> {
+	pub genesis: String,
+	pub owner: u32,
+	pub state: &'a AnchorState,
+	pub seed: [u8; 32],
+	pub committed: &'a Committed,
+	pub issued: &'a Issued,
+}
+
+impl Shared<'_> {
+	/// Record `i`'s portable certificate (0 first), rendered.
+	fn certificate(&self, i: u64) -> Result<Vec<u8>> {
+		let state = self.state;
+		let slot = if state.batch { 0 } else { i as usize };
+		let (id, _) = state.certificates[slot]
+			.ok_or_else(|| Error::Transaction("a record was left uncertified".into()))?;
+		let (block, evidence) = self
+			.issued
+			.get(&id)
+			.ok_or_else(|| Error::Transaction(format!("certificate #{id} was not read")))?;
+		let tree = self.committed.tree.as_ref();
+		let portable = PortableCertificate {
+			format: CERTIFICATE_FORMAT.into(),
+			genesis: self.genesis.clone(),
+			certificate: CertificateRef {
+				id,
+				issuer: self.owner,
+				source: state.source,
+				resource: state.resource,
+				version: state.version,
+				domain: state.domain.clone(),
+			},
+			algorithm: state.algorithm.clone(),
+			record: RecordRef {
+				index: i + 1,
+				format: state.format,
+				salt: hash_hex(&salt(&self.seed, i)),
+				commitment: hash_hex(&self.committed.commitments[i as usize]),
+			},
+			batch: tree.and_then(|tree| {
+				Some(BatchRef {
+					root: hash_hex(&tree.root()),
+					leaf_count: self.committed.commitments.len() as u64,
+					proof: ProofJson::from(&tree.proof(i)?),
+				})
+			}),
+			block: block.clone(),
+			evidence: None,
+		};
+		render_certificate(&portable, evidence.as_deref())
+	}
+
+	/// Writes every record's portable certificate into `dir`, round by round.
+	pub fn write_all(
+		&self,
+		dir: &AnchorDir,
+		progress: &mut impl FnMut(Stage, u64, u64),
+	) -> Result<()> {
+		let n = self.committed.commitments.len() as u64;
+		let indices: Vec<u64> = (0..n).collect();
+		for round in indices.chunks(ROUND) {
+			for written in map_chunks(round, 1, |_, part| -> Result<()> {
+				for &i in part {
+					files::write_renamed(&dir.certificate(i + 1), &self.certificate(i)?)?;
+				}
+				Ok(())
+			}) {
+				written?;
+			}
+			progress(Stage::Written, round.last().map_or(0, |i| i + 1), n);
+		}
+		Ok(())
+	}
+}

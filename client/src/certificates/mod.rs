@@ -1,0 +1,81 @@
+//! Certificates (requirements 5 and 7): anchoring records encrypted, certifying them on chain,
+//! and verifying a record against its certificate online or offline.
+//!
+//! - [`records`]: record formats and the canonical form of one record;
+//! - [`pipeline`]: the CPU-bound work of anchoring on every core (canonicalise, commit, Merkle
+//!   tree, encrypt), which `medtrust-bench` times;
+//! - [`keys`]: key-encryption keys and AES-256-GCM record encryption;
+//! - [`portable`]: the portable certificate a verifier holds beside the record;
+//! - [`anchor`]: anchoring a file, resumable, with its state and output directory;
+//! - [`verify`]: verification, locally, online and offline.
+//!
+//! Reads go through the node's `medtrust_certificate*` and `medtrust_verify` methods (their JSON
+//! shapes are [`medtrust_primitives::certificate_json`]); writes are `Certificates`
+//! transactions.
+
+pub mod anchor;
+pub mod keys;
+pub mod pipeline;
+pub mod portable;
+pub mod records;
+pub mod verify;
+
+use medtrust_primitives::certificate_json::{hash_hex, CertificateJson, EvidenceJson};
+use pallet_certificates::RevocationReason;
+use subxt::utils::Static;
+use subxt_rpcs::rpc_params;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{chain::tx::Submitted, runtime, Chain, Error, Result};
+
+/// How often, and how long apart, evidence is asked for while GRANDPA's proof of the newest
+/// blocks is being made.
+const EVIDENCE_ATTEMPTS: u32 = 20;
+const EVIDENCE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
+impl Chain {
+	/// One certificate, or an error saying there is none.
+	pub async fn certificate(&self, id: u64) -> Result<CertificateJson> {
+		let found: Option<CertificateJson> =
+			self.call("medtrust_certificate", rpc_params![id]).await?;
+		found.ok_or_else(|| Error::Input(format!("no certificate #{id}")))
+	}
+
+	/// The certificate of a commitment or Merkle root, if any.
+	pub async fn certificate_of(&self, hash: &[u8; 32]) -> Result<Option<CertificateJson>> {
+		self.call("medtrust_certificateOf", rpc_params![hash_hex(hash)]).await
+	}
+
+	/// The offline evidence of a certificate whose block is finalized (retries for a few
+	/// seconds while GRANDPA's proof of the newest blocks is being made).
+	pub async fn evidence(&self, id: u64) -> Result<EvidenceJson> {
+		let mut attempts = 0;
+		loop {
+			match self.call("medtrust_certificateEvidence", rpc_params![id]).await {
+				Err(Error::Rpc { reason, .. })
+					if attempts < EVIDENCE_ATTEMPTS && reason.contains("retry") =>
+				{
+					attempts += 1;
+					tokio::time::sleep(EVIDENCE_PAUSE).await;
+				}
+				answer => return answer,
+			}
+		}
+	}
+
+	/// Revokes a certificate of the signer's institution.
+	pub async fn revoke(
+		&self,
+		signer: &Keypair,
+		id: u64,
+		reason: RevocationReason,
+	) -> Result<Submitted> {
+		let call = runtime::transactions().certificates().revoke(id, Static(reason));
+		self.submit(&call, signer).await
+	}
+
+	/// Marks a certificate of the signer's institution as replaced by another of its own.
+	pub async fn supersede(&self, signer: &Keypair, old: u64, new: u64) -> Result<Submitted> {
+		self.submit(&runtime::transactions().certificates().supersede(old, new), signer).await
+	}
+}

@@ -1,0 +1,103 @@
+//! A connection to one MedTrust node: reads through JSON-RPC, transactions through subxt.
+//!
+//! - [`Chain`]: the connection, and [`Chain::call`] for the node's `medtrust_*` methods;
+//! - [`tx`]: signing, submitting and explaining refusals;
+//! - [`status`]: what `medtrust status` reports;
+//! - [`signer`]: turns a `--signer` argument into a key pair.
+
+pub mod signer;
+pub mod status;
+pub mod tx;
+
+use serde::de::DeserializeOwned;
+use subxt::{client::OnlineClientAtBlock, config::RpcConfigFor, OnlineClient, PolkadotConfig};
+use subxt_rpcs::{client::RpcParams, methods::LegacyRpcMethods, RpcClient};
+
+use crate::{Error, Result};
+
+/// MedTrust's chain configuration for subxt: 32-byte account ids, `MultiAddress<AccountId, ()>`
+/// addresses, `MultiSignature`s and BLAKE2b-256 hashes: the same shapes as Polkadot's.
+pub type MedTrustConfig = PolkadotConfig;
+
+/// The URL a command connects to when `--url` is not given.
+pub const DEFAULT_URL: &str = "ws://127.0.0.1:9944";
+
+/// A live connection to a node: typed transactions through subxt, reads through JSON-RPC.
+#[derive(Clone)]
+pub struct Chain {
+	url: String,
+	rpc: RpcClient,
+	legacy: LegacyRpcMethods<RpcConfigFor<MedTrustConfig>>,
+	api: OnlineClient<MedTrustConfig>,
+}
+
+impl Chain {
+	/// Connects to the node at `url` (`ws://` or `wss://`).
+	///
+	/// Fails with [`Error::Connect`] naming the URL when nothing answers there.
+	pub async fn connect(url: &str) -> Result<Self> {
+		let connect_error = |reason: String| Error::Connect { url: url.to_string(), reason };
+		if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+			return Err(connect_error("the URL must start with ws:// or wss://".into()));
+		}
+		let rpc = RpcClient::from_insecure_url(url)
+			.await
+			.map_err(|e| connect_error(one_line(&e.to_string())))?;
+		let config = PolkadotConfig::builder().use_historic_types(false).build();
+		let api = OnlineClient::from_rpc_client_with_config(config, rpc.clone())
+			.await
+			.map_err(|e| connect_error(one_line(&e.to_string())))?;
+		let legacy = LegacyRpcMethods::new(rpc.clone());
+		Ok(Self { url: url.to_string(), rpc, legacy, api })
+	}
+
+	/// The URL this connection was made to.
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// Typed access to transactions, constants and metadata.
+	pub fn api(&self) -> &OnlineClient<MedTrustConfig> {
+		&self.api
+	}
+
+	/// Typed access at the node's current block: metadata, constants, runtime types.
+	pub(crate) async fn at_current(&self) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+		self.api.at_current_block().await.map_err(|e| self.incompatible(e))
+	}
+
+	/// The node's standard (legacy) JSON-RPC methods.
+	pub fn legacy(&self) -> &LegacyRpcMethods<RpcConfigFor<MedTrustConfig>> {
+		&self.legacy
+	}
+
+	/// The chain's genesis hash, `0x` hex (as certificates and exports name the chain).
+	pub fn genesis(&self) -> String {
+		format!("{:?}", self.api.genesis_hash())
+	}
+
+	/// Calls one of the node's JSON-RPC methods (MedTrust's `medtrust_*` ones above all) and
+	/// decodes its answer.
+	pub async fn call<T: DeserializeOwned>(
+		&self,
+		method: &'static str,
+		params: RpcParams,
+	) -> Result<T> {
+		self.rpc.request(method, params).await.map_err(|e| self.rpc_error(method, e))
+	}
+
+	/// Wraps a JSON-RPC failure of `method` into an [`Error::Rpc`].
+	pub(crate) fn rpc_error(&self, method: &'static str, e: impl ToString) -> Error {
+		Error::Rpc { url: self.url.clone(), method, reason: one_line(&e.to_string()) }
+	}
+
+	/// Wraps a failure to use the node's runtime into an [`Error::IncompatibleRuntime`].
+	pub(crate) fn incompatible(&self, e: impl ToString) -> Error {
+		Error::IncompatibleRuntime { url: self.url.clone(), reason: one_line(&e.to_string()) }
+	}
+}
+
+/// Keeps the first line of an error text: the CLI reports failures in one line.
+pub(crate) fn one_line(text: &str) -> String {
+	text.lines().next().unwrap_or_default().trim().to_string()
+}

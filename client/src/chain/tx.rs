@@ -1,0 +1,198 @@
+//! Signing, submitting and reporting transactions, with errors a person can act on.
+
+use serde::Serialize;
+use subxt::{
+	client::OnlineClientAtBlock, extrinsics::ExtrinsicEvents, transactions::Payload, utils::H256,
+};
+use subxt_signer::sr25519::Keypair;
+
+use pallet_consortium::MembershipError;
+
+use super::{one_line, status::header_hash};
+use crate::{
+	runtime::{self, runtime_types::sp_runtime::DispatchError},
+	Chain, Error, MedTrustConfig, Result,
+};
+
+/// One event a transaction emitted.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+	/// `Pallet.Event`.
+	pub event: String,
+	/// Its fields, as text.
+	pub fields: String,
+}
+
+/// A transaction that was included in a finalized block and succeeded.
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+	pub extrinsic_hash: H256,
+	pub events: Vec<EventView>,
+	/// When the transaction executed a council motion: the motion's own outcome (`ok`, or the
+	/// error of the call it carried).
+	pub motion_result: Option<String>,
+	/// When the transaction proposed a motion that needs votes: its hash.
+	pub motion_hash: Option<H256>,
+}
+
+/// Turns a node's refusal or a failed transaction into an error a person can act on: a
+/// membership refusal (whatever the wording around its `Custom` code), or the text's first line.
+pub(crate) fn explain(text: &str) -> Error {
+	let line = one_line(text);
+	let lower = line.to_lowercase();
+	let refusal = lower.split("custom error: ").nth(1).and_then(|rest| {
+		let code: String = rest.chars().take_while(char::is_ascii_digit).collect();
+		code.parse().ok().and_then(MembershipError::from_code)
+	});
+	match refusal {
+		Some(refusal) => Error::Refused(refusal),
+		None => Error::Transaction(line),
+	}
+}
+
+impl Chain {
+	/// The client at the node's best block, where transactions anchor their mortality: the node
+	/// validates against it, its finalized view may lag while it catches up, and a stale anchor
+	/// reads as a bad signature.
+	async fn at_best(&self) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+		let best = self.header(None).await?;
+		self.api()
+			.at_block_hash_and_number(
+				subxt::backend::BlockRef::from_hash(header_hash(&best)),
+				best.number,
+			)
+			.await
+			.map_err(|e| self.incompatible(e))
+	}
+
+	/// Signs `call` with `signer`, submits it, waits until it is in a finalized block, and
+	/// returns its events; fails with the reason if it was refused or failed.
+	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Submitted> {
+		self.submit_with_events(call, signer).await.map(|(submitted, _)| submitted)
+	}
+
+	/// [`Chain::submit`], also returning the transaction's events for typed look-ups.
+	pub async fn submit_with_events<Call: Payload>(
+		&self,
+		call: &Call,
+		signer: &Keypair,
+	) -> Result<(Submitted, ExtrinsicEvents<MedTrustConfig>)> {
+		let progress = self
+			.at_best()
+			.await?
+			.transactions()
+			.sign_and_submit_then_watch_default(call, signer)
+			.await
+			.map_err(|e| explain(&e.to_string()))?;
+		let events =
+			progress.wait_for_finalized_success().await.map_err(|e| explain(&e.to_string()))?;
+
+		let mut views = Vec::new();
+		for event in events.iter() {
+			let event = event.map_err(|e| self.incompatible(e))?;
+			let fields = event
+				.decode_fields_unchecked_as::<subxt::dynamic::Value>()
+				.map(|v| v.to_string())
+				.unwrap_or_default();
+			views.push(EventView {
+				event: format!("{}.{}", event.pallet_name(), event.event_name()),
+				fields,
+			});
+		}
+		let motion_result = match events.find_first::<runtime::council::events::Executed>() {
+			Some(Ok(executed)) => Some(match executed.result {
+				Ok(()) => "ok".to_string(),
+				Err(error) => self.dispatch_error_text(&error).await,
+			}),
+			_ => None,
+		};
+		let motion_hash = match events.find_first::<runtime::council::events::Proposed>() {
+			Some(Ok(proposed)) => Some(proposed.proposal_hash),
+			_ => None,
+		};
+		let submitted = Submitted {
+			extrinsic_hash: events.extrinsic_hash(),
+			events: views,
+			motion_result,
+			motion_hash,
+		};
+		Ok((submitted, events))
+	}
+
+	/// Signs every call with consecutive nonces, submits them all at once, and waits until
+	/// each is in a finalized block; returns each one's time from its submission to its
+	/// finality. Whether each succeeded is for the caller to check on chain (fetching every
+	/// block's events here would measure the client, not the chain). Used to measure
+	/// throughput (`medtrust-bench chain`).
+	pub async fn submit_all<Call: Payload>(
+		&self,
+		calls: &[Call],
+		signer: &Keypair,
+	) -> Result<Vec<std::time::Duration>> {
+		let mut transactions = self.at_best().await?.transactions();
+		let nonce = transactions
+			.account_nonce(&signer.public_key().to_account_id())
+			.await
+			.map_err(|e| explain(&e.to_string()))?;
+		let mut watches = Vec::with_capacity(calls.len());
+		for (i, call) in calls.iter().enumerate() {
+			let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
+				.nonce(nonce + i as u64)
+				.build();
+			let signed = transactions
+				.create_signed(call, signer, params)
+				.await
+				.map_err(|e| explain(&e.to_string()))?;
+			let submitted = std::time::Instant::now();
+			let progress = signed.submit_and_watch().await.map_err(|e| explain(&e.to_string()))?;
+			watches.push(async move {
+				progress
+					.wait_for_finalized()
+					.await
+					.map(|_| submitted.elapsed())
+					.map_err(|e| explain(&e.to_string()))
+			});
+		}
+		futures::future::join_all(watches).await.into_iter().collect()
+	}
+
+	/// `Pallet::Error: documentation` for a module error, or the error's debug text.
+	pub(crate) async fn dispatch_error_text(&self, error: &DispatchError) -> String {
+		if let DispatchError::Module(module) = error {
+			let Ok(at) = self.api().at_current_block().await else { return format!("{error:?}") };
+			let metadata = at.metadata();
+			if let Some(pallet) = metadata.pallet_by_error_index(module.index) {
+				if let Some(variant) = pallet.error_variant_by_index(module.error[0]) {
+					let docs = variant.docs.join(" ");
+					return format!("{}::{}: {}", pallet.name(), variant.name, docs.trim());
+				}
+			}
+		}
+		format!("{error:?}")
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn membership_refusals_are_explained_whatever_the_wording() {
+		let subxt = "Could not finalize the transaction: Error during transaction progress: The \
+			transaction is not valid: Invalid transaction with custom error: 1";
+		let e = explain(subxt);
+		assert!(matches!(e, Error::Refused(MembershipError::NotAMember)), "{e}");
+		assert!(e.to_string().contains("not an account of any active institution"), "{e}");
+		let rpc = "Invalid Transaction (1010): Custom error: 2";
+		assert!(explain(rpc).to_string().contains("institution is suspended"));
+		assert!(matches!(
+			explain("Custom error: 3"),
+			Error::Refused(MembershipError::InstitutionRemoved)
+		));
+		assert!(matches!(explain("Custom error: 17"), Error::Transaction(_)));
+		assert_eq!(
+			explain("Module error: Consortium::NotAuthorized").to_string(),
+			"transaction failed: Module error: Consortium::NotAuthorized"
+		);
+	}
+}

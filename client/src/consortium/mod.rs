@@ -1,0 +1,199 @@
+//! The consortium (requirement: member institutions, one validator each, governance):
+//! institutions, their members and validators, and council motions.
+//!
+//! Reads go through the node's `medtrust_institution*`, `medtrust_members`, `medtrust_motions`
+//! and `medtrust_validators` methods (their JSON shapes are
+//! [`medtrust_primitives::consortium_json`]); writes are `Consortium`, `Council` and `Session`
+//! transactions. [`admission`] checks an admission before anything is sent.
+
+pub mod admission;
+
+use std::str::FromStr;
+
+pub use medtrust_primitives::consortium_json::{
+	InstitutionDetailJson, InstitutionJson, MotionJson,
+};
+use medtrust_primitives::{consortium_json::MotionsJson, wire::WireName};
+use pallet_consortium::InstitutionStatus;
+use subxt::{
+	ext::scale_decode::DecodeAsType,
+	utils::{AccountId32, H256},
+};
+use subxt_rpcs::rpc_params;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{
+	chain::tx::Submitted,
+	runtime::{
+		self,
+		runtime_types::{
+			medtrust_runtime::{RuntimeCall, SessionKeys},
+			pallet_consortium::pallet::Call,
+		},
+	},
+	Chain, Error, Result,
+};
+
+/// Parses an SS58 address.
+pub fn parse_account(text: &str) -> Result<AccountId32> {
+	AccountId32::from_str(text.trim())
+		.map_err(|_| Error::Input(format!("`{text}` is not an SS58 account address")))
+}
+
+/// The governance call suspending an institution.
+pub fn suspend_call(id: u32) -> RuntimeCall {
+	RuntimeCall::Consortium(Call::suspend_institution { institution: id })
+}
+
+/// The governance call re-activating a suspended institution.
+pub fn resume_call(id: u32) -> RuntimeCall {
+	RuntimeCall::Consortium(Call::resume_institution { institution: id })
+}
+
+/// The governance call removing an institution; `members` bounds its weight.
+pub fn remove_call(id: u32, members: u32) -> RuntimeCall {
+	RuntimeCall::Consortium(Call::remove_institution { institution: id, member_count: members })
+}
+
+impl Chain {
+	/// Every institution, in id order.
+	pub async fn institutions(&self) -> Result<Vec<InstitutionJson>> {
+		self.call("medtrust_institutions", rpc_params![]).await
+	}
+
+	/// One institution and its members.
+	pub async fn institution(&self, id: u32) -> Result<InstitutionDetailJson> {
+		let found: Option<InstitutionDetailJson> =
+			self.call("medtrust_institution", rpc_params![id]).await?;
+		found.ok_or_else(|| Error::Input(format!("no institution has id {id}")))
+	}
+
+	/// The institution an account belongs to, or an error saying it belongs to none.
+	pub async fn institution_of(&self, account: &AccountId32) -> Result<u32> {
+		let found: Option<u32> =
+			self.call("medtrust_institutionOf", rpc_params![account.to_string()]).await?;
+		found.ok_or_else(|| Error::Input(format!("{account} is not an account of any institution")))
+	}
+
+	/// The number of active institutions: the council's size (each votes by its admin).
+	pub async fn council_size(&self) -> Result<u32> {
+		let active = InstitutionStatus::Active.wire_name();
+		let all = self.institutions().await?;
+		Ok(all.iter().filter(|i| i.status == active).count() as u32)
+	}
+
+	/// The open motions.
+	pub async fn motions(&self) -> Result<Vec<MotionJson>> {
+		let open: MotionsJson = self.call("medtrust_motions", rpc_params![]).await?;
+		Ok(open.motions)
+	}
+
+	async fn motion(&self, hash: H256) -> Result<MotionJson> {
+		let wanted = format!("{hash:?}");
+		self.motions()
+			.await?
+			.into_iter()
+			.find(|m| m.hash == wanted)
+			.ok_or_else(|| Error::Input(format!("no open motion has hash {hash:?}")))
+	}
+
+	/// Proposes `call` to the council with a majority threshold; the signer must be an
+	/// active institution's admin. With a council of one, the call executes at once.
+	pub async fn propose(&self, signer: &Keypair, call: RuntimeCall) -> Result<Submitted> {
+		let threshold = self.council_size().await? / 2 + 1;
+		let length = self.call_length(&call).await?;
+		let tx = runtime::transactions().council().propose(threshold, call, length);
+		self.submit(&tx, signer).await
+	}
+
+	/// The encoded length of a call, which council motions must bound.
+	async fn call_length(&self, call: &RuntimeCall) -> Result<u32> {
+		use subxt::ext::scale_encode::EncodeAsType;
+		let metadata = self.at_current().await?.metadata();
+		let call_type = metadata
+			.pallet_by_name("Council")
+			.and_then(|p| p.call_variant_by_name("propose"))
+			.and_then(|v| v.fields.iter().find(|f| f.name.as_deref() == Some("proposal")))
+			.map(|f| f.ty.id)
+			.ok_or_else(|| self.incompatible("no Council.propose call"))?;
+		let bytes =
+			call.encode_as_type(call_type, metadata.types()).map_err(|e| self.incompatible(e))?;
+		Ok(bytes.len() as u32)
+	}
+
+	/// Votes on an open motion.
+	pub async fn vote(&self, signer: &Keypair, hash: H256, approve: bool) -> Result<Submitted> {
+		let motion = self.motion(hash).await?;
+		let tx = runtime::transactions().council().vote(hash, motion.index, approve);
+		self.submit(&tx, signer).await
+	}
+
+	/// Closes a motion: executes it if approved (reporting the call's own outcome).
+	pub async fn close(&self, signer: &Keypair, hash: H256) -> Result<Submitted> {
+		let motion = self.motion(hash).await?;
+		let max_weight = self
+			.at_current()
+			.await?
+			.constants()
+			.entry(runtime::constants().council().max_proposal_weight())
+			.map_err(|e| self.incompatible(e))?;
+		let tx = runtime::transactions().council().close(
+			hash,
+			motion.index,
+			max_weight,
+			motion.call_length,
+		);
+		self.submit(&tx, signer).await
+	}
+
+	/// Adds a member account to the signer's institution (the signer is its admin).
+	pub async fn add_member(&self, signer: &Keypair, account: AccountId32) -> Result<Submitted> {
+		self.submit(&runtime::transactions().consortium().add_member(account), signer).await
+	}
+
+	/// Removes a member account from the signer's institution.
+	pub async fn remove_member(&self, signer: &Keypair, account: AccountId32) -> Result<Submitted> {
+		self.submit(&runtime::transactions().consortium().remove_member(account), signer).await
+	}
+
+	/// Has the node at `node_url` generate session keys owned by the signer's account, and
+	/// registers them on chain (`session.set_keys`). Returns the keys, hex.
+	pub async fn set_keys(&self, signer: &Keypair, node_url: &str) -> Result<(String, Submitted)> {
+		let node =
+			if node_url == self.url() { self.clone() } else { Chain::connect(node_url).await? };
+		let owner = signer.public_key().to_account_id();
+		let generated: serde_json::Value = node
+			.call("author_rotateKeysWithOwner", rpc_params![format!("0x{}", hex::encode(owner.0))])
+			.await?;
+		let field = |name: &str| -> Result<Vec<u8>> {
+			generated
+				.get(name)
+				.and_then(|v| v.as_str())
+				.and_then(|s| hex::decode(s.trim_start_matches("0x")).ok())
+				.ok_or_else(|| {
+					node.rpc_error(
+						"author_rotateKeysWithOwner",
+						format!("no `{name}` in the answer"),
+					)
+				})
+		};
+		let (keys, proof) = (field("keys")?, field("proof")?);
+		let session_keys = self.session_keys(&keys).await?;
+		let tx = runtime::transactions().session().set_keys(session_keys, proof);
+		let submitted = self.submit(&tx, signer).await?;
+		Ok((format!("0x{}", hex::encode(keys)), submitted))
+	}
+
+	/// Decodes the session keys a node generated, by the runtime's own type.
+	async fn session_keys(&self, bytes: &[u8]) -> Result<SessionKeys> {
+		let metadata = self.at_current().await?.metadata();
+		let keys_type = metadata
+			.pallet_by_name("Session")
+			.and_then(|p| p.call_variant_by_name("set_keys"))
+			.and_then(|v| v.fields.first())
+			.map(|f| f.ty.id)
+			.ok_or_else(|| self.incompatible("no Session.set_keys call"))?;
+		SessionKeys::decode_as_type(&mut &bytes[..], keys_type, metadata.types())
+			.map_err(|e| self.incompatible(e))
+	}
+}
