@@ -4,13 +4,13 @@
 
 use alloc::{boxed::Box, format, vec, vec::Vec};
 use frame_benchmarking::v2::*;
-use frame_support::{traits::EnsureOrigin, BoundedVec};
+use frame_support::traits::EnsureOrigin;
 use pallet_data_sources::{DomainCode, DomainInfo, Operation, ResourceKind, SystemKind};
 use sp_runtime::traits::Get;
 
 use crate::*;
 
-fn filled<S: Get<u32>>(byte: u8, len: u32) -> BoundedVec<u8, S> {
+fn filled<S: Get<u32>>(byte: u8, len: u32) -> medtrust_primitives::text::BoundedText<S> {
 	vec![byte; len as usize].try_into().expect("len is the bound")
 }
 

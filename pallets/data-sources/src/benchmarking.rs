@@ -8,7 +8,7 @@ use sp_runtime::traits::Get;
 use crate::*;
 
 /// A bounded vector of `len` copies of `byte` (names: the worst case is the longest).
-fn filled<S: Get<u32>>(byte: u8, len: u32) -> BoundedVec<u8, S> {
+fn filled<S: Get<u32>>(byte: u8, len: u32) -> medtrust_primitives::text::BoundedText<S> {
 	vec![byte; len as usize].try_into().expect("len is the bound")
 }
 
@@ -144,7 +144,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, existing.clone(), false);
 
-		assert!(!Pallet::<T>::in_scope(&existing));
+		assert!(!Pallet::<T>::in_scope(existing.as_bytes()));
 		Ok(())
 	}
 
@@ -239,7 +239,7 @@ mod benchmarks {
 		);
 
 		assert_eq!(
-			Resources::<T>::get(resource).map(|r| r.address.to_vec()),
+			Resources::<T>::get(resource).map(|r| r.address.as_bytes().to_vec()),
 			Some(vec![b'z'; T::MaxLocatorLen::get() as usize])
 		);
 		Ok(())

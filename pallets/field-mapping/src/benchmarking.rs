@@ -8,22 +8,19 @@ use sp_runtime::traits::Get;
 
 use crate::*;
 
-fn filled<S: Get<u32>>(byte: u8, len: u32) -> BoundedVec<u8, S> {
+fn filled<S: Get<u32>>(byte: u8, len: u32) -> medtrust_primitives::text::BoundedText<S> {
 	vec![byte; len as usize].try_into().expect("len is the bound")
 }
 
 /// Item number `n`, every field at its largest.
 fn item<T: Config>(n: u32) -> ItemInfo<T> {
-	let mut name = filled::<<T as pallet_data_sources::Config>::MaxNameLen>(
-		b'f',
-		<T as pallet_data_sources::Config>::MaxNameLen::get(),
-	);
+	let mut name = vec![b'f'; <T as pallet_data_sources::Config>::MaxNameLen::get() as usize];
 	for (i, b) in n.to_le_bytes().iter().enumerate() {
 		name[i] = b'a' + b % 26;
 		name[i + 4] = b'a' + b / 26;
 	}
 	ItemInfo {
-		name,
+		name: name.try_into().expect("the bound's length, ASCII"),
 		data_type: filled(b't', T::MaxTypeLen::get()),
 		length: Some(u32::MAX),
 		precision: Some(u32::MAX),
