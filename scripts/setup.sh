@@ -26,7 +26,7 @@ esac
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm postgresql)
+DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm postgresql python3-venv)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -67,5 +67,15 @@ if rustup component list --installed | grep -q '^rust-src'; then
 else
 	log "Rust component rust-src: installing"
 	rustup component add rust-src
+fi
+# Python tools of the tests (scripts/requirements.txt, pinned) in a venv under the cache.
+VENV="$HOME/.cache/medtrust/venv"
+if [ -x "$VENV/bin/python" ] && cmp -s "$MEDTRUST_CLONE/scripts/requirements.txt" "$VENV/requirements.txt"; then
+	log "Python tools: present ($VENV)"
+else
+	log "Python tools: installing into $VENV"
+	python3 -m venv "$VENV"
+	"$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$MEDTRUST_CLONE/scripts/requirements.txt"
+	cp "$MEDTRUST_CLONE/scripts/requirements.txt" "$VENV/requirements.txt"
 fi
 log "setup complete ($(rustc --version))"

@@ -12,11 +12,14 @@
 //!   extrinsics per second beside `system.remark`s of the same size, and the time from submit
 //!   to finality (median, 95th percentile);
 //! - `offline --record R --certificate C --chain-spec S --iterations N`: offline
-//!   verifications per second.
+//!   verifications per second;
+//! - `match --items N --catalog M`: the relation matcher on two resources of N items each,
+//!   and on a source of N items against a catalog of M items.
 
 mod chain;
 mod client;
 mod files;
+mod matching;
 
 use std::{path::PathBuf, time::Duration};
 
@@ -67,6 +70,14 @@ enum Command {
 		#[arg(long, default_value_t = 200)]
 		iterations: u64,
 	},
+	/// The relation matcher's speed: two resources of `items` items each; a source of `items`
+	/// items against a catalog of `catalog` items.
+	Match {
+		#[arg(long, default_value_t = 2000)]
+		items: usize,
+		#[arg(long, default_value_t = 50_000)]
+		catalog: usize,
+	},
 }
 
 /// `n` per `elapsed`.
@@ -88,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
 		Command::Offline { record, certificate, chain_spec, iterations } => {
 			files::offline(&record, &certificate, &chain_spec, iterations)?
 		}
+		Command::Match { items, catalog } => matching::run(items, catalog),
 	};
 	println!("{figures}");
 	Ok(())

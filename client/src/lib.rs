@@ -9,9 +9,10 @@
 //! |---|---|---|---|
 //! | [`consortium`] | member institutions, validators, governance | `pallet-consortium` | `ConsortiumApi` |
 //! | [`catalog`] | 1–3: business domains in scope, data sources, data items | `pallet-data-sources`, `pallet-field-mapping` | `DataSourcesApi`, `FieldMappingApi` |
+//! | [`relations`] | 4: data-source confirmation, relations between data items | `pallet-field-mapping` | `RelationsApi` |
 //! | [`certificates`] | 5, 7: encrypted anchoring, certificates, verification | `pallet-certificates` | `CertificatesApi` |
 //!
-//! Field relations (4) and lineage (6) will each be a module of the same shape. Below them:
+//! Lineage (6) will be a module of the same shape. Below them:
 //! [`chain`] (the connection, transactions, status, signers), [`files`] (writes never left
 //! torn), [`wire`] (the one spelling of every closed set of values) and [`error`].
 
@@ -21,6 +22,7 @@ pub mod chain;
 pub mod consortium;
 pub mod error;
 pub mod files;
+pub mod relations;
 pub mod wire;
 
 pub use chain::{Chain, MedTrustConfig, DEFAULT_URL};
@@ -55,6 +57,14 @@ pub use error::{Error, Result};
 	substitute_type(
 		path = "pallet_data_sources::types::Operation",
 		with = "::subxt::utils::Static<::pallet_data_sources::Operation>"
+	),
+	substitute_type(
+		path = "pallet_field_mapping::types::RelationKind",
+		with = "::subxt::utils::Static<::pallet_field_mapping::RelationKind>"
+	),
+	substitute_type(
+		path = "pallet_field_mapping::types::RelationStatus",
+		with = "::subxt::utils::Static<::pallet_field_mapping::RelationStatus>"
 	),
 	substitute_type(
 		path = "pallet_consortium::types::InstitutionKind",

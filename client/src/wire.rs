@@ -21,6 +21,27 @@ pub fn serialize_names<T: WireName, S: serde::Serializer>(
 	serializer.collect_seq(values.iter().map(|v| v.wire_name()))
 }
 
+/// One value as its wire name in JSON: `#[serde(with = "crate::wire::name")]`.
+pub mod name {
+	use super::WireName;
+
+	/// Writes the value's wire name.
+	pub fn serialize<T: WireName, S: serde::Serializer>(
+		value: &T,
+		serializer: S,
+	) -> std::result::Result<S::Ok, S::Error> {
+		serializer.serialize_str(value.wire_name())
+	}
+
+	/// Reads a wire name, refusing unknown ones with the choices.
+	pub fn deserialize<'de, T: WireName, D: serde::Deserializer<'de>>(
+		deserializer: D,
+	) -> std::result::Result<T, D::Error> {
+		let name = <String as serde::Deserialize>::deserialize(deserializer)?;
+		super::parse(&name).map_err(serde::de::Error::custom)
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

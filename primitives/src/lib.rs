@@ -11,8 +11,8 @@
 //! - [`text`]: bounded UTF-8 text that metadata describes as `str`;
 //! - [`testing`]: the pallets' test runtimes' shared declaration;
 //! - [`wire`]: the one spelling of every closed set of values that crosses the wire;
-//! - [`catalog`], [`certificate_json`], [`consortium_json`] (std): the JSON shapes of the node's `medtrust_*`
-//!   methods, shared by the node and the CLI.
+//! - [`catalog`], [`relation_json`], [`certificate_json`], [`consortium_json`] (std): the JSON
+//!   shapes of the node's `medtrust_*` methods, shared by the node and the CLI.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -28,6 +28,8 @@ pub mod commitment;
 pub mod consortium_json;
 pub mod hashing;
 pub mod merkle;
+#[cfg(feature = "std")]
+pub mod relation_json;
 pub mod testing;
 pub mod text;
 pub mod wire;

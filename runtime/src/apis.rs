@@ -37,6 +37,8 @@ pub type ResourceInfo = pallet_data_sources::Resource<Runtime>;
 pub type VersionInfo = pallet_data_sources::ResourceVersion<Runtime>;
 /// A data item as the field mapping runtime API returns it.
 pub type ItemInfo = pallet_field_mapping::DataItem<Runtime>;
+/// A relation between data items as the relations runtime API returns it.
+pub type RelationInfo = pallet_field_mapping::Relation<Runtime>;
 /// A certificate as the certificates runtime API returns it.
 pub type CertificateInfo = pallet_certificates::Certificate<Runtime>;
 
@@ -238,6 +240,47 @@ impl_runtime_apis! {
 
 		fn item_count(resource: pallet_data_sources::ResourceId, version: pallet_data_sources::Version) -> u32 {
 			pallet_field_mapping::ItemCount::<Runtime>::get((resource, version))
+		}
+	}
+
+	impl pallet_field_mapping_runtime_api::RelationsApi<Block, RelationInfo> for Runtime {
+		fn relation(id: pallet_field_mapping::RelationId) -> Option<RelationInfo> {
+			pallet_field_mapping::Relations::<Runtime>::get(id)
+		}
+
+		fn relations_of_item(
+			resource: pallet_data_sources::ResourceId,
+			version: pallet_data_sources::Version,
+			item: Vec<u8>,
+		) -> Vec<(pallet_field_mapping::RelationId, RelationInfo)> {
+			FieldMapping::relations_of_item(resource, version, &item)
+		}
+
+		fn relations_of_resource(
+			resource: pallet_data_sources::ResourceId,
+		) -> Vec<(pallet_field_mapping::RelationId, RelationInfo)> {
+			FieldMapping::relations_of_resource(resource)
+		}
+
+		fn relations_between(
+			source: pallet_data_sources::SourceId,
+			other: pallet_data_sources::SourceId,
+			skip: u32,
+			limit: u32,
+		) -> Vec<(pallet_field_mapping::RelationId, RelationInfo)> {
+			FieldMapping::relations_between(source, other, skip, limit)
+		}
+
+		fn awaiting(
+			institution: pallet_data_sources::InstitutionId,
+			skip: u32,
+			limit: u32,
+		) -> Vec<(pallet_field_mapping::RelationId, RelationInfo)> {
+			FieldMapping::awaiting(institution, skip, limit)
+		}
+
+		fn next_relation_id() -> pallet_field_mapping::RelationId {
+			pallet_field_mapping::NextRelationId::<Runtime>::get()
 		}
 	}
 

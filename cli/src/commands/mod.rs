@@ -5,11 +5,13 @@
 //! | `status` | the chain and its validators | [`status`] |
 //! | `consortium …` | member institutions, validators, governance | [`consortium`] |
 //! | `catalog …` | 1–3: domains in scope, sources, items; import, export | [`catalog`] |
+//! | `relation …` | 4: data-source confirmation: match, propose, decide, export | [`relation`] |
 //! | `anchor`, `verify`, `certificate …`, `decrypt`, `keys …` | 5, 7: certificates | [`certificates`] |
 
 pub mod catalog;
 pub mod certificates;
 pub mod consortium;
+pub mod relation;
 pub mod status;
 
 use std::process::ExitCode;
@@ -31,6 +33,12 @@ pub enum Command {
 	/// DCAT.
 	#[command(subcommand)]
 	Catalog(catalog::CatalogCommand),
+	/// Data-source confirmation (数据来源确认): match data items of different sources (same,
+	/// related, similarly named, same name with another value domain or meaning), propose
+	/// the relations on chain, accept or reject them for your institution, list and export
+	/// them (CSV, JSON, SSSOM).
+	#[command(subcommand)]
+	Relation(relation::RelationCommand),
 	/// Anchor a file of records: canonicalise each, commit to it with a fresh salt, encrypt it
 	/// (AES-256-GCM), certify the records (one certificate each, or one for the batch),
 	/// wait for finality, and write one portable certificate per record
@@ -58,6 +66,7 @@ pub async fn run(command: Command, context: &Context) -> anyhow::Result<ExitCode
 		Command::Status => status::run(context).await?,
 		Command::Consortium(command) => consortium::run(command, context).await?,
 		Command::Catalog(command) => catalog::run(command, context).await?,
+		Command::Relation(command) => relation::run(command, context).await?,
 		Command::Anchor(args) => certificates::anchor::run(args, context).await?,
 		Command::Verify(args) => return certificates::verify::run(args, context).await,
 		Command::Certificate(command) => certificates::manage::run(command, context).await?,

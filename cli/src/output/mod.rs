@@ -8,6 +8,7 @@ mod catalog;
 mod certificates;
 mod chain;
 mod consortium;
+mod relations;
 
 use std::io::Write;
 
@@ -15,6 +16,7 @@ pub use self::{
 	catalog::{Items, Specs},
 	certificates::KeysView,
 	chain::{Done, WithId, WithKeys},
+	relations::{Proposed, RelationList},
 };
 
 /// A result a command prints: its text form here, its JSON form by `serde`.

@@ -9,3 +9,4 @@ mod consortium;
 mod dev_chain;
 mod governance;
 mod polkadot_js;
+mod relations;

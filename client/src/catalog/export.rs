@@ -1,12 +1,20 @@
 //! The trusted verification catalog, exported as JSON, CSV (one row per data item) or DCAT 3
-//! in JSON-LD (one `dcat:Dataset` per resource, its fields as a CSVW table schema).
+//! in JSON-LD (one `dcat:Dataset` per resource, its fields as a CSVW table schema), each with
+//! the confirmed relations between data items (数据来源确认): a `relations` list, a
+//! `relations` column, SKOS mappings between the items' URNs.
 
-use medtrust_primitives::catalog::{
-	CatalogEntry, CatalogPage, DomainJson, ItemJson, ResourceJson, ResourceKindJson,
-	ValueDomainJson, VersionJson,
+use std::collections::BTreeMap;
+
+use medtrust_primitives::{
+	catalog::{
+		CatalogEntry, CatalogPage, DomainJson, ItemJson, ResourceJson, ResourceKindJson,
+		ValueDomainJson, VersionJson,
+	},
+	relation_json::{EndpointJson, RelationJson, RelationsPage},
 };
 use serde::Serialize;
 use serde_json::{json, Value};
+use subxt_rpcs::rpc_params;
 
 use crate::{Chain, Error, Result};
 
@@ -22,6 +30,8 @@ pub struct CatalogExport {
 	/// The catalog, read at one block.
 	#[serde(flatten)]
 	pub catalog: CatalogPage,
+	/// The confirmed relations between the current versions' data items, by id.
+	pub relations: Vec<RelationJson>,
 }
 
 /// The formats the catalog is exported in.
@@ -59,16 +69,26 @@ impl CatalogExport {
 impl Chain {
 	/// The whole catalog with the business domains, as exports hold it.
 	pub async fn catalog_export(&self) -> Result<CatalogExport> {
+		let catalog = self.catalog().await?;
+		let mut relations = BTreeMap::new();
+		for entry in &catalog.entries {
+			let params = rpc_params![entry.resource.id, &catalog.at.hash];
+			let page: RelationsPage = self.call("medtrust_relationsOfResource", params).await?;
+			for r in page.relations.into_iter().filter(|r| r.status == "confirmed") {
+				relations.insert(r.id, r);
+			}
+		}
 		Ok(CatalogExport {
 			genesis: self.genesis(),
 			domains: self.domains().await?,
-			catalog: self.catalog().await?,
+			catalog,
+			relations: relations.into_values().collect(),
 		})
 	}
 }
 
 /// The CSV columns, one row per data item of every version of every resource.
-pub const CSV_HEADER: [&str; 24] = [
+pub const CSV_HEADER: [&str; 25] = [
 	"institution",
 	"source_id",
 	"source_name",
@@ -93,9 +113,34 @@ pub const CSV_HEADER: [&str; 24] = [
 	"value_domain",
 	"unit",
 	"standard_element",
+	"relations",
 ];
 
-fn csv_field(text: &str) -> String {
+/// Where an endpoint is: `<resource>:<version>:<item>`.
+fn endpoint_text(e: &EndpointJson) -> String {
+	format!("{}:{}:{}", e.resource, e.version, e.item)
+}
+
+/// The confirmed relations of each item, `(resource, version, item)`, as text:
+/// `<kind> #<id> <resource>:<version>:<item>` of the other side, `; `-separated.
+fn relations_by_item(relations: &[RelationJson]) -> BTreeMap<(u64, u32, String), String> {
+	let mut by_item: BTreeMap<(u64, u32, String), Vec<String>> = BTreeMap::new();
+	for r in relations {
+		for (this, other) in [(&r.left, &r.right), (&r.right, &r.left)] {
+			let key = (this.resource, this.version, this.item.clone());
+			by_item.entry(key).or_default().push(format!(
+				"{} #{} {}",
+				r.kind,
+				r.id,
+				endpoint_text(other)
+			));
+		}
+	}
+	by_item.into_iter().map(|(k, v)| (k, v.join("; "))).collect()
+}
+
+/// A CSV field (RFC 4180), quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(text: &str) -> String {
 	if text.contains([',', '"', '\n', '\r']) {
 		format!("\"{}\"", text.replace('"', "\"\""))
 	} else {
@@ -131,6 +176,7 @@ fn opt<T: ToString>(v: &Option<T>) -> String {
 pub fn csv(export: &CatalogExport) -> String {
 	let mut out = CSV_HEADER.join(",");
 	out.push_str("\r\n");
+	let related = relations_by_item(&export.relations);
 	for entry in &export.catalog.entries {
 		let (s, r) = (&entry.source, &entry.resource);
 		let (kind, place) = location(&r.kind);
@@ -161,6 +207,7 @@ pub fn csv(export: &CatalogExport) -> String {
 					value_domain_text(&item.value_domain),
 					opt(&item.unit),
 					opt(&item.standard_element),
+					related.get(&(r.id, v.version, item.name.clone())).cloned().unwrap_or_default(),
 				];
 				out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
 				out.push_str("\r\n");
@@ -305,6 +352,7 @@ pub fn dcat(export: &CatalogExport) -> Value {
 	let datasets: Vec<Value> =
 		export.catalog.entries.iter().map(|entry| dcat_dataset(&urns, entry)).collect();
 	let themes: Vec<Value> = export.domains.iter().map(|d| dcat_theme(&urns, d)).collect();
+	let relations: Vec<Value> = export.relations.iter().map(|r| dcat_relation(&urns, r)).collect();
 	json!({
 		"@context": {
 			"dcat": "http://www.w3.org/ns/dcat#",
@@ -322,7 +370,37 @@ pub fn dcat(export: &CatalogExport) -> Value {
 		"medtrust:atBlock": { "number": export.catalog.at.number, "hash": export.catalog.at.hash },
 		"dcat:themeTaxonomy": { "@type": "skos:ConceptScheme", "skos:hasTopConcept": themes },
 		"dcat:dataset": datasets,
+		"medtrust:relation": relations,
 	})
+}
+
+/// A confirmed relation as a SKOS mapping between two items' URNs
+/// (`urn:medtrust:<genesis>:resource:<id>:version:<v>:item:<name>`).
+fn dcat_relation(urns: &Urns, r: &RelationJson) -> Value {
+	let item = |e: &EndpointJson| {
+		format!("{}:version:{}:item:{}", urns.of("resource", &e.resource), e.version, e.item)
+	};
+	let (predicate, negated) = match r.kind.as_str() {
+		"same" => ("skos:exactMatch", false),
+		"same-name-different-domain" => ("skos:closeMatch", false),
+		"same-name-different-meaning" => ("skos:exactMatch", true),
+		_ => ("skos:relatedMatch", false),
+	};
+	let mut relation = json!({
+		"@id": urns.of("relation", &r.id),
+		"@type": "medtrust:ItemRelation",
+		"medtrust:kind": r.kind,
+		"medtrust:score": r.score,
+		"medtrust:evidence": r.evidence,
+		"medtrust:subject": { "@id": item(&r.left) },
+		"medtrust:object": { "@id": item(&r.right) },
+		"medtrust:predicate": predicate,
+		"medtrust:negated": negated,
+	});
+	if !negated {
+		relation[predicate] = json!({ "@id": item(&r.right) });
+	}
+	relation
 }
 
 #[cfg(test)]

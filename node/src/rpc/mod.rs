@@ -6,6 +6,9 @@
 //! - the data catalog's `medtrust_domains`, `medtrust_sources`, `medtrust_source`,
 //!   `medtrust_resources`, `medtrust_resource`, `medtrust_items` and `medtrust_catalog`
 //!   ([`catalog`]);
+//! - relations between data items' `medtrust_relation`, `medtrust_relationsOfItem`,
+//!   `medtrust_relationsOfResource`, `medtrust_relationsBetween` and
+//!   `medtrust_relationsAwaiting` ([`relations`]);
 //! - certificates' `medtrust_certificate`, `medtrust_certificateOf`, `medtrust_verify` and
 //!   `medtrust_certificateEvidence` ([`certificates`]);
 //! - the consortium's `medtrust_institutions`, `medtrust_institution`, `medtrust_members`,
@@ -14,14 +17,15 @@
 pub mod catalog;
 pub mod certificates;
 pub mod consortium;
+pub mod relations;
 
 use std::sync::Arc;
 
 use jsonrpsee::RpcModule;
 use medtrust_runtime::{
 	apis::{
-		CertificateInfo, DomainCode, DomainInfo, InstitutionInfo, ItemInfo, ResourceInfo,
-		SourceInfo, VersionInfo,
+		CertificateInfo, DomainCode, DomainInfo, InstitutionInfo, ItemInfo, RelationInfo,
+		ResourceInfo, SourceInfo, VersionInfo,
 	},
 	opaque::Block,
 	AccountId, Nonce,
@@ -65,6 +69,7 @@ where
 		VersionInfo,
 	>,
 	C::Api: pallet_field_mapping_runtime_api::FieldMappingApi<Block, ItemInfo>,
+	C::Api: pallet_field_mapping_runtime_api::RelationsApi<Block, RelationInfo>,
 	C::Api: pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo>,
 	C::Api: pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo>,
 	C::Api: sp_consensus_aura::AuraApi<Block, sp_consensus_aura::sr25519::AuthorityId>,
@@ -80,9 +85,11 @@ where
 	use catalog::{Catalog, CatalogRpcServer};
 	use certificates::CertificatesRpcServer;
 	use consortium::{Consortium, ConsortiumRpcServer};
+	use relations::{Relations, RelationsRpcServer};
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(Consortium::<C, B>::new(client.clone()).into_rpc())?;
 	module.merge(Catalog::new(client.clone()).into_rpc())?;
+	module.merge(Relations::new(client.clone()).into_rpc())?;
 	module.merge(certificates::Certificates::new(client, finality).into_rpc())?;
 
 	Ok(module)

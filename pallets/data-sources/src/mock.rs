@@ -12,7 +12,8 @@ use crate::{GenesisDomain, InstitutionId};
 /// The account type of the test runtimes ([`medtrust_primitives::test_runtime!`]).
 pub type AccountId = u64;
 
-/// Accounts 10-19 belong to institution 1, 20-29 to institution 2; others to none (as
+/// Accounts 10-19 belong to institution 1, 20-29 to institution 2, 30-39 to institution 3;
+/// others to none (as
 /// `pallet-consortium` would say for accounts of active institutions).
 pub struct Member;
 
@@ -24,7 +25,7 @@ where
 
 	fn try_origin(o: O) -> Result<InstitutionId, O> {
 		match o.clone().into() {
-			Ok(RawOrigin::Signed(who)) if (10..30).contains(&who) => {
+			Ok(RawOrigin::Signed(who)) if (10..40).contains(&who) => {
 				Ok((who / 10) as InstitutionId)
 			}
 			_ => Err(o),

@@ -3,6 +3,7 @@
 use alloc::collections::BTreeSet;
 use frame_support::{ensure, pallet_prelude::*};
 use pallet_data_sources::{is_valid_text, InstitutionId, ResourceId, Version, Versions};
+use sp_runtime::DispatchError;
 use sp_runtime::DispatchResult;
 
 use crate::{pallet::*, types::*};
@@ -23,7 +24,7 @@ impl<T: Config> Pallet<T> {
 		resource_id: ResourceId,
 		version: Version,
 		items: BoundedVec<ItemInfo<T>, <T as Config>::MaxItemsPerCall>,
-	) -> DispatchResult {
+	) -> Result<u32, DispatchError> {
 		let (resource, _) =
 			pallet_data_sources::Pallet::<T>::owned_active_resource(institution, resource_id)?;
 		ensure!(version <= resource.version, Error::<T>::NotFound);
@@ -43,23 +44,44 @@ impl<T: Config> Pallet<T> {
 			ensure!(!Items::<T>::contains_key(key, &item.name), Error::<T>::Duplicate);
 		}
 		let now = frame_system::Pallet::<T>::block_number();
+		let (mut carried, mut superseded) = (0u32, 0u32);
 		for (position, info) in (have..).zip(items) {
 			let name = info.name.clone();
+			if let Some(previous) = version.checked_sub(1) {
+				let unchanged = Items::<T>::get((resource_id, previous), &name)
+					.is_some_and(|old| old.info == info);
+				let (c, s) = Self::carry_over_item(resource_id, version, &name, unchanged)?;
+				carried = carried.saturating_add(c);
+				superseded = superseded.saturating_add(s);
+			}
 			Items::<T>::insert(key, name, DataItem { info, position, registered: now });
 		}
 		ItemCount::<T>::insert(key, total);
+		let complete = total == declared;
+		if complete {
+			superseded = superseded.saturating_add(Self::supersede_dropped(resource_id, version)?);
+		}
 		Self::deposit_event(Event::ItemsRegistered {
 			resource: resource_id,
 			version,
 			count: total.saturating_sub(have),
-			complete: total == declared,
+			complete,
 		});
-		Ok(())
+		if carried > 0 || superseded > 0 {
+			Self::deposit_event(Event::RelationsCarriedOver {
+				resource: resource_id,
+				version,
+				carried,
+				superseded,
+			});
+		}
+		Ok(carried.saturating_add(superseded))
 	}
 
 	/// The pallet's invariants: every item's resource version exists, counts match the items,
 	/// positions are 0..count, and no version has more items than it declared.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+		Self::do_try_state_relations()?;
 		for ((resource, version), count) in ItemCount::<T>::iter() {
 			let declared = Versions::<T>::get(resource, version)
 				.ok_or("items of a missing resource version")?

@@ -17,6 +17,9 @@ impl Config for Test {
 	type MaxTypeLen = frame_support::traits::ConstU32<16>;
 	type MaxTextLen = frame_support::traits::ConstU32<64>;
 	type MaxUnitLen = frame_support::traits::ConstU32<16>;
+	type MaxProposalsPerCall = frame_support::traits::ConstU32<4>;
+	type MaxRelationsPerItem = frame_support::traits::ConstU32<2>;
+	type MaxRelationsPerVersion = frame_support::traits::ConstU32<4>;
 	type WeightInfo = ();
 }
 

@@ -8,11 +8,11 @@ use medtrust_primitives::text::BoundedText;
 
 use crate::{mock::*, Error, Event, *};
 
-fn signed(who: AccountId) -> RuntimeOrigin {
+pub(crate) fn signed(who: AccountId) -> RuntimeOrigin {
 	RuntimeOrigin::signed(who)
 }
 
-fn item(name: &str) -> ItemInfo<Test> {
+pub(crate) fn item(name: &str) -> ItemInfo<Test> {
 	ItemInfo {
 		name: text(name),
 		data_type: text("varchar"),

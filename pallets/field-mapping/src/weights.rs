@@ -38,6 +38,11 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_field_mapping`.
 pub trait WeightInfo {
 	fn register_items(n: u32, ) -> Weight;
+	fn carry_over(m: u32, ) -> Weight;
+	fn propose_relations(n: u32, ) -> Weight;
+	fn accept_relation() -> Weight;
+	fn reject_relation() -> Weight;
+	fn withdraw_relation() -> Weight;
 }
 
 /// Weights for `pallet_field_mapping` with the runtime's database weights.
@@ -72,6 +77,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4182).saturating_mul(n.into()))
 	}
+	fn carry_over(m: u32, ) -> Weight { Weight::from_parts(1_000_000 * m as u64, 0) }
+	fn propose_relations(n: u32, ) -> Weight { Weight::from_parts(1_000_000 * n as u64, 0) }
+	fn accept_relation() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn reject_relation() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn withdraw_relation() -> Weight { Weight::from_parts(1_000_000, 0) }
 }
 
 // For tests.
@@ -105,4 +115,9 @@ impl WeightInfo for () {
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4182).saturating_mul(n.into()))
 	}
+	fn carry_over(m: u32, ) -> Weight { Weight::from_parts(1_000_000 * m as u64, 0) }
+	fn propose_relations(n: u32, ) -> Weight { Weight::from_parts(1_000_000 * n as u64, 0) }
+	fn accept_relation() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn reject_relation() -> Weight { Weight::from_parts(1_000_000, 0) }
+	fn withdraw_relation() -> Weight { Weight::from_parts(1_000_000, 0) }
 }

@@ -13,6 +13,12 @@ parameter_types! {
 	pub const MaxTextLen: u32 = 512;
 	/// Units and standard data element identifiers.
 	pub const MaxUnitLen: u32 = 32;
+	/// Relations per extrinsic: a reviewed match result takes a few calls.
+	pub const MaxProposalsPerCall: u32 = 64;
+	/// Open relations per data item: a field kept by many sources relates to each.
+	pub const MaxRelationsPerItem: u32 = 16;
+	/// Open relations per resource version: what a new version's carry-over may walk.
+	pub const MaxRelationsPerVersion: u32 = 512;
 }
 
 impl pallet_field_mapping::Config for Runtime {
@@ -20,5 +26,8 @@ impl pallet_field_mapping::Config for Runtime {
 	type MaxTypeLen = MaxTypeLen;
 	type MaxTextLen = MaxTextLen;
 	type MaxUnitLen = MaxUnitLen;
+	type MaxProposalsPerCall = MaxProposalsPerCall;
+	type MaxRelationsPerItem = MaxRelationsPerItem;
+	type MaxRelationsPerVersion = MaxRelationsPerVersion;
 	type WeightInfo = pallet_field_mapping::weights::SubstrateWeight<Runtime>;
 }

@@ -1,0 +1,351 @@
+//! Relations on chain: the fields to match read from the catalog, proposals, decisions, and
+//! reads through the node's `medtrust_relation*` methods (JSON shapes in
+//! [`medtrust_primitives::relation_json`]).
+
+use std::collections::{btree_map::Entry, BTreeMap};
+
+use medtrust_primitives::{
+	catalog::{ResourceJson, SourceJson},
+	relation_json::{EndpointJson, RelationJson, RelationsPage},
+};
+use pallet_field_mapping::RelationKind;
+use subxt::utils::Static;
+use subxt_rpcs::rpc_params;
+use subxt_signer::sr25519::Keypair;
+
+use super::{
+	export::MappingRow,
+	field::{Field, Side},
+	matcher::Candidate,
+};
+use crate::{
+	chain::tx::Submitted,
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_field_mapping::types::{ItemRef, RelationProposal},
+			sp_arithmetic::per_things::Permill,
+		},
+	},
+	Chain, Error, Result,
+};
+
+/// Which items to match: a source's, one resource's, or the whole catalog's (current
+/// versions).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+	/// Every resource of a data source.
+	Source(u64),
+	/// One resource of a data source, by id or by name as registered (`cdm.person`).
+	Resource(u64, String),
+	/// Every resource of the catalog.
+	Catalog,
+}
+
+impl Scope {
+	/// Reads `<source>` or `<source>:<resource>`.
+	pub fn parse(text: &str) -> Result<Scope> {
+		let bad = || {
+			Error::Input(format!(
+				"`{text}` is not <source>[:<resource>]: a source id, then a resource's id or name"
+			))
+		};
+		let (source, resource) = match text.split_once(':') {
+			Some((s, r)) => (s, Some(r)),
+			None => (text, None),
+		};
+		let source: u64 = source.trim().parse().map_err(|_| bad())?;
+		match resource.map(str::trim) {
+			Some("") => Err(bad()),
+			Some(r) => Ok(Scope::Resource(source, r.to_string())),
+			None => Ok(Scope::Source(source)),
+		}
+	}
+}
+
+/// One pair to propose: two items, the kind, the score and the evidence's hash.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+	/// One item.
+	pub left: Side,
+	/// The other.
+	pub right: Side,
+	/// How they relate.
+	pub kind: RelationKind,
+	/// How sure the proposer is (0–1).
+	pub score: f64,
+	/// BLAKE2b-256 of the evidence's canonical JSON.
+	pub evidence: [u8; 32],
+}
+
+impl Proposal {
+	/// A reviewed candidate as a proposal.
+	pub fn from_candidate(c: &Candidate) -> Result<Self> {
+		Ok(Proposal {
+			left: c.left.clone(),
+			right: c.right.clone(),
+			kind: c.kind,
+			score: c.score,
+			evidence: super::evidence_hash(&c.evidence)?,
+		})
+	}
+
+	fn call_argument(&self) -> RelationProposal {
+		let item =
+			|s: &Side| ItemRef { resource: s.resource, version: s.version, item: s.item.clone() };
+		RelationProposal {
+			left: item(&self.left),
+			right: item(&self.right),
+			kind: Static(self.kind),
+			score: Permill((self.score.clamp(0.0, 1.0) * 1_000_000.0).round() as u32),
+			evidence: self.evidence,
+		}
+	}
+}
+
+fn resource_matches(r: &ResourceJson, wanted: &str) -> bool {
+	wanted.parse::<u64>().map(|id| id == r.id).unwrap_or(false) || r.name == wanted
+}
+
+impl Chain {
+	/// The items of `scope`'s resources at their current versions, as the matcher reads them.
+	pub async fn fields(&self, scope: &Scope) -> Result<Vec<Field>> {
+		let entries: Vec<(SourceJson, ResourceJson)> = match scope {
+			Scope::Catalog => {
+				self.catalog().await?.entries.into_iter().map(|e| (e.source, e.resource)).collect()
+			}
+			Scope::Source(id) | Scope::Resource(id, _) => {
+				let detail = self.source_detail(*id).await?;
+				let wanted = match scope {
+					Scope::Resource(_, r) => Some(r.as_str()),
+					_ => None,
+				};
+				let resources: Vec<ResourceJson> = detail
+					.resources
+					.into_iter()
+					.filter(|r| wanted.is_none_or(|w| resource_matches(r, w)))
+					.collect();
+				if let (Some(w), true) = (wanted, resources.is_empty()) {
+					return Err(Error::Input(format!(
+						"data source #{id} has no resource `{w}`: see `medtrust catalog show {id}`"
+					)));
+				}
+				resources.into_iter().map(|r| (detail.source.clone(), r)).collect()
+			}
+		};
+		let mut fields = Vec::new();
+		for (source, resource) in entries {
+			let items = match resource.versions.iter().find(|v| v.version == resource.version) {
+				Some(v) if !v.items.is_empty() => v.items.clone(),
+				_ => self.items(resource.id, resource.version).await?.items,
+			};
+			fields.extend(items.into_iter().map(|item| Field {
+				at: Side {
+					source: source.id,
+					source_name: source.name.clone(),
+					resource: resource.id,
+					resource_name: resource.name.clone(),
+					version: resource.version,
+					item: item.name.clone(),
+				},
+				institution: source.institution,
+				info: item.field,
+				profile: None,
+			}));
+		}
+		Ok(fields)
+	}
+
+	/// Proposes relations, in batches of the runtime's `MaxProposalsPerCall`; returns the
+	/// relations' ids in order.
+	pub async fn propose_relations(
+		&self,
+		signer: &Keypair,
+		proposals: &[Proposal],
+	) -> Result<Vec<u64>> {
+		if proposals.is_empty() {
+			return Err(Error::Input("nothing to propose".into()));
+		}
+		let at = self.at_current().await?;
+		let address = subxt::dynamic::constant::<u32>("FieldMapping", "MaxProposalsPerCall");
+		let batch = at.constants().entry(address).map_err(|e| self.incompatible(e))?.max(1);
+		let mut ids = Vec::with_capacity(proposals.len());
+		for chunk in proposals.chunks(batch as usize) {
+			let call = runtime::transactions()
+				.field_mapping()
+				.propose_relations(BoundedVec(chunk.iter().map(Proposal::call_argument).collect()));
+			let (_, events) = self.submit_with_events(&call, signer).await?;
+			ids.extend(
+				events
+					.find::<runtime::field_mapping::events::RelationProposed>()
+					.filter_map(|e| e.ok())
+					.map(|e| e.relation),
+			);
+		}
+		Ok(ids)
+	}
+
+	/// Accepts a proposed relation for the signer's institution.
+	pub async fn accept_relation(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
+		self.submit(&runtime::transactions().field_mapping().accept_relation(id), signer).await
+	}
+
+	/// Rejects a proposed relation for the signer's institution.
+	pub async fn reject_relation(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
+		self.submit(&runtime::transactions().field_mapping().reject_relation(id), signer).await
+	}
+
+	/// Withdraws a relation: one the signer's institution proposed, or one it confirmed.
+	pub async fn withdraw_relation(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
+		self.submit(&runtime::transactions().field_mapping().withdraw_relation(id), signer).await
+	}
+
+	/// One relation, or an error saying there is none.
+	pub async fn relation(&self, id: u64) -> Result<RelationJson> {
+		let found: Option<RelationJson> = self.call("medtrust_relation", rpc_params![id]).await?;
+		found
+			.ok_or_else(|| Error::Input(format!("no relation #{id}: see `medtrust relation list`")))
+	}
+
+	/// The open relations of one item.
+	pub async fn relations_of_item(
+		&self,
+		resource: u64,
+		version: u32,
+		item: &str,
+	) -> Result<RelationsPage> {
+		self.call("medtrust_relationsOfItem", rpc_params![resource, version, item]).await
+	}
+
+	/// The open relations of a resource's items at its current version.
+	pub async fn relations_of_resource(&self, resource: u64) -> Result<RelationsPage> {
+		self.call("medtrust_relationsOfResource", rpc_params![resource]).await
+	}
+
+	/// Every open relation between two sources, every page read at the same block.
+	pub async fn relations_between(&self, source: u64, other: u64) -> Result<RelationsPage> {
+		self.all_pages("medtrust_relationsBetween", source, Some(other)).await
+	}
+
+	/// Every proposal awaiting an institution's decision, read at one block.
+	pub async fn relations_awaiting(&self, institution: u32) -> Result<RelationsPage> {
+		self.all_pages("medtrust_relationsAwaiting", u64::from(institution), None).await
+	}
+
+	async fn all_pages(
+		&self,
+		method: &'static str,
+		first: u64,
+		second: Option<u64>,
+	) -> Result<RelationsPage> {
+		let params = |skip: u32, at: Option<&String>| match second {
+			Some(other) => rpc_params![first, other, skip, None::<u32>, at],
+			None => rpc_params![first, skip, None::<u32>, at],
+		};
+		let mut all: RelationsPage = self.call(method, params(0, None)).await?;
+		while let Some(next) = all.next {
+			let page: RelationsPage = self.call(method, params(next, Some(&all.at.hash))).await?;
+			all.relations.extend(page.relations);
+			all.next = page.next;
+		}
+		Ok(all)
+	}
+
+	/// Every open relation of a source's resources.
+	pub async fn relations_of_source(&self, source: u64) -> Result<Vec<RelationJson>> {
+		let mut found = BTreeMap::new();
+		for resource in self.resources_of(source).await? {
+			for r in self.relations_of_resource(resource.id).await?.relations {
+				found.insert(r.id, r);
+			}
+		}
+		Ok(found.into_values().collect())
+	}
+
+	/// Every open relation of the catalog, by id.
+	pub async fn all_relations(&self) -> Result<Vec<RelationJson>> {
+		let mut found = BTreeMap::new();
+		for source in self.sources(None).await? {
+			for r in self.relations_of_source(source.id).await? {
+				found.insert(r.id, r);
+			}
+		}
+		Ok(found.into_values().collect())
+	}
+
+	/// Relations as rows to export, with their sources' and resources' names.
+	pub async fn relation_rows(&self, relations: Vec<RelationJson>) -> Result<Vec<MappingRow>> {
+		let mut sources: BTreeMap<u64, String> = BTreeMap::new();
+		let mut resources: BTreeMap<u64, String> = BTreeMap::new();
+		let mut rows = Vec::with_capacity(relations.len());
+		for r in relations {
+			let side = |e: &EndpointJson| (e.source, e.resource);
+			for (source, resource) in [side(&r.left), side(&r.right)] {
+				if let Entry::Vacant(entry) = sources.entry(source) {
+					entry.insert(self.source(source).await?.name);
+				}
+				if let Entry::Vacant(entry) = resources.entry(resource) {
+					entry.insert(self.resource(resource).await?.name);
+				}
+			}
+			let at = |e: &EndpointJson| Side {
+				source: e.source,
+				source_name: sources[&e.source].clone(),
+				resource: e.resource,
+				resource_name: resources[&e.resource].clone(),
+				version: e.version,
+				item: e.item.clone(),
+			};
+			rows.push(MappingRow {
+				id: Some(r.id),
+				left: at(&r.left),
+				right: at(&r.right),
+				kind: crate::wire::parse(&r.kind)?,
+				score: r.score,
+				status: Some(r.status.clone()),
+				evidence: r.evidence.clone(),
+			});
+		}
+		Ok(rows)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn scopes_are_a_source_or_one_of_its_resources() {
+		assert_eq!(Scope::parse("3").expect("a source"), Scope::Source(3));
+		assert_eq!(
+			Scope::parse("3:cdm.person").expect("one"),
+			Scope::Resource(3, "cdm.person".into())
+		);
+		assert_eq!(Scope::parse("3:12").expect("one"), Scope::Resource(3, "12".into()));
+		assert!(Scope::parse("his").is_err());
+		assert!(Scope::parse("3:").is_err());
+	}
+
+	#[test]
+	fn proposals_carry_the_score_in_millionths() {
+		let side = Side {
+			source: 1,
+			source_name: "HIS".into(),
+			resource: 2,
+			resource_name: "his.patient".into(),
+			version: 3,
+			item: "姓名".into(),
+		};
+		let p = Proposal {
+			left: side.clone(),
+			right: side,
+			kind: RelationKind::Same,
+			score: 0.8765,
+			evidence: [1; 32],
+		};
+		let arg = p.call_argument();
+		assert_eq!(arg.score, Permill(876_500));
+		assert_eq!((arg.left.resource, arg.left.version, arg.left.item.as_str()), (2, 3, "姓名"));
+	}
+}
