@@ -14,10 +14,13 @@
 //! - `offline --record R --certificate C --chain-spec S --iterations N`: offline
 //!   verifications per second;
 //! - `match --items N --catalog M`: the relation matcher on two resources of N items each,
-//!   and on a source of N items against a catalog of M items.
+//!   and on a source of N items against a catalog of M items;
+//! - `evaluate --set DIR`: the matcher's precision, recall and F1 per relation kind on a
+//!   labelled data set (`bench/relations/`).
 
 mod chain;
 mod client;
+mod evaluation;
 mod files;
 mod matching;
 
@@ -78,6 +81,11 @@ enum Command {
 		#[arg(long, default_value_t = 50_000)]
 		catalog: usize,
 	},
+	/// The matcher's precision, recall and F1 per relation kind on a labelled data set.
+	Evaluate {
+		#[arg(long)]
+		set: PathBuf,
+	},
 }
 
 /// `n` per `elapsed`.
@@ -100,6 +108,7 @@ async fn main() -> anyhow::Result<()> {
 			files::offline(&record, &certificate, &chain_spec, iterations)?
 		}
 		Command::Match { items, catalog } => matching::run(items, catalog),
+		Command::Evaluate { set } => evaluation::run(&set)?,
 	};
 	println!("{figures}");
 	Ok(())

@@ -33,6 +33,11 @@ pub fn sameness(e: &Evidence) -> f64 {
 	}
 	if let (Some(overlap), Some(likeness)) = (e.value_overlap, e.profile_likeness) {
 		s = 0.7 * s + 0.15 * overlap.sqrt() + 0.15 * likeness;
+		// Columns holding largely the same values of the same shape hold the same data,
+		// whatever their names.
+		if overlap >= 0.3 && likeness >= 0.6 && e.data_type >= 0.4 {
+			s = s.max(0.55 + 0.4 * overlap.sqrt());
+		}
 	}
 	if let Some(structure) = e.structure {
 		s += 0.1 * structure * name;

@@ -26,6 +26,10 @@ pub const DEFAULT_PER_ITEM: usize = 3;
 /// The most candidates scored for one item, however many share a word with it.
 const MAX_BLOCK: usize = 400;
 
+/// Signature entries per band of value blocking: with 4, columns whose value sets overlap by
+/// a Jaccard index of 0.5 share at least one of 32 bands with probability 0.87.
+const BAND: usize = 4;
+
 /// A candidate relation between two data items.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -103,6 +107,9 @@ enum Key {
 	Folded(String),
 	Element(String),
 	Trigram([char; 3]),
+	/// A band of the values' MinHash signature (locality-sensitive hashing: columns whose
+	/// values overlap share a band with high probability).
+	Band(usize, String),
 }
 
 impl Key {
@@ -123,6 +130,10 @@ fn keys(p: &Prepared) -> Vec<Key> {
 	}
 	let chars: Vec<char> = p.folded.chars().collect();
 	out.extend(chars.windows(3).map(|w| Key::Trigram([w[0], w[1], w[2]])));
+	if let Some(profile) = &p.field.profile {
+		let bands = profile.signature.chunks(BAND);
+		out.extend(bands.enumerate().map(|(i, band)| Key::Band(i, band.concat())));
+	}
 	// A reference (`patient_id`) blocks with its target's resource words too.
 	out.extend(p.resource.iter().cloned().map(Key::Word));
 	let mut seen = HashSet::new();
