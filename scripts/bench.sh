@@ -38,6 +38,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
 bash scripts/setup.sh
 build_all
+# The tests' build compiles binaries only of crates with integration tests: not this one.
+mcargo build --release --locked --workspace --bin medtrust-bench
 BENCH="$CARGO_TARGET_DIR/release/medtrust-bench"
 CLI="$MEDTRUST_CLI_BIN"
 
