@@ -111,32 +111,35 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<medtrust_runtime::opaque::Block>(&config))
 		}
-		None => {
-			let runner = cli.create_runner(&cli.run)?;
-			// MedTrust uses the libp2p backend unless told otherwise: when an institution leaves
-			// the consortium, its node must be disconnected, and litep2p (Substrate's default)
-			// keeps a peer dropped from the authorized set connected while it has free slots.
-			let explicit_backend = std::env::args().any(|a| a.starts_with("--network-backend"));
-			runner.run_node_until_exit(|config| async move {
-				let backend = if explicit_backend {
-					config.network.network_backend
-				} else {
-					sc_network::config::NetworkBackendType::Libp2p
-				};
-				match backend {
-					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
-						sc_network::NetworkWorker<
-							medtrust_runtime::opaque::Block,
-							<medtrust_runtime::opaque::Block as sp_runtime::traits::Block>::Hash,
-						>,
-					>(config)
-					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
-							.map_err(sc_cli::Error::Service)
-					}
-				}
-			})
-		}
+		None => run_node(&cli),
 	}
+}
+
+/// Runs the node until it is stopped.
+fn run_node(cli: &Cli) -> sc_cli::Result<()> {
+	let runner = cli.create_runner(&cli.run)?;
+	// MedTrust uses the libp2p backend unless told otherwise: when an institution leaves
+	// the consortium, its node must be disconnected, and litep2p (Substrate's default)
+	// keeps a peer dropped from the authorized set connected while it has free slots.
+	let explicit_backend = std::env::args().any(|a| a.starts_with("--network-backend"));
+	runner.run_node_until_exit(|config| async move {
+		let backend = if explicit_backend {
+			config.network.network_backend
+		} else {
+			sc_network::config::NetworkBackendType::Libp2p
+		};
+		match backend {
+			sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
+				sc_network::NetworkWorker<
+					medtrust_runtime::opaque::Block,
+					<medtrust_runtime::opaque::Block as sp_runtime::traits::Block>::Hash,
+				>,
+			>(config)
+			.map_err(sc_cli::Error::Service),
+			sc_network::config::NetworkBackendType::Litep2p => {
+				service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+					.map_err(sc_cli::Error::Service)
+			}
+		}
+	})
 }

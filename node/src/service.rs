@@ -40,9 +40,11 @@ pub type Service = sc_service::PartialComponents<
 	(GrandpaBlockImport, GrandpaLink, Option<Telemetry>),
 >;
 
-/// Builds the client, the import queue and the transaction pool.
-pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
-	let telemetry = config
+/// Telemetry, if the configuration names endpoints: its worker (to spawn) and handle.
+fn telemetry(
+	config: &Configuration,
+) -> Result<Option<(TelemetryWorker, Telemetry)>, sc_telemetry::Error> {
+	config
 		.telemetry_endpoints
 		.clone()
 		.filter(|endpoints| !endpoints.is_empty())
@@ -51,8 +53,48 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			let telemetry = worker.handle().new_telemetry(endpoints);
 			Ok((worker, telemetry))
 		})
-		.transpose()?;
+		.transpose()
+}
 
+/// Aura's import queue over GRANDPA's block import, with the slot and timestamp inherents.
+fn import_queue(
+	config: &Configuration,
+	client: &Arc<FullClient>,
+	block_import: &GrandpaBlockImport,
+	task_manager: &TaskManager,
+	telemetry: &Option<Telemetry>,
+) -> Result<sc_consensus::DefaultImportQueue<Block>, ServiceError> {
+	let cidp_client = client.clone();
+	sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
+		block_import: block_import.clone(),
+		justification_import: Some(Box::new(block_import.clone())),
+		client: client.clone(),
+		create_inherent_data_providers: move |parent_hash, _| {
+			let cidp_client = cidp_client.clone();
+			async move {
+				let slot_duration =
+					sc_consensus_aura::standalone::slot_duration_at(&*cidp_client, parent_hash)?;
+				let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
+				let slot =
+						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+							*timestamp,
+							slot_duration,
+						);
+				Ok((slot, timestamp))
+			}
+		},
+		spawner: &task_manager.spawn_essential_handle(),
+		registry: config.prometheus_registry(),
+		check_for_equivocation: Default::default(),
+		telemetry: telemetry.as_ref().map(|x| x.handle()),
+		compatibility_mode: Default::default(),
+	})
+	.map_err(Into::into)
+}
+
+/// Builds the client, the import queue and the transaction pool.
+pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
+	let telemetry = telemetry(config)?;
 	let executor = sc_service::new_wasm_executor::<sp_io::SubstrateHostFunctions>(&config.executor);
 	let (client, backend, keystore_container, task_manager) =
 		sc_service::new_full_parts::<Block, RuntimeApi, _>(
@@ -89,34 +131,8 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		telemetry.as_ref().map(|x| x.handle()),
 	)?;
 
-	let cidp_client = client.clone();
 	let import_queue =
-		sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
-			block_import: grandpa_block_import.clone(),
-			justification_import: Some(Box::new(grandpa_block_import.clone())),
-			client: client.clone(),
-			create_inherent_data_providers: move |parent_hash, _| {
-				let cidp_client = cidp_client.clone();
-				async move {
-					let slot_duration = sc_consensus_aura::standalone::slot_duration_at(
-						&*cidp_client,
-						parent_hash,
-					)?;
-					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-							*timestamp,
-							slot_duration,
-						);
-					Ok((slot, timestamp))
-				}
-			},
-			spawner: &task_manager.spawn_essential_handle(),
-			registry: config.prometheus_registry(),
-			check_for_equivocation: Default::default(),
-			telemetry: telemetry.as_ref().map(|x| x.handle()),
-			compatibility_mode: Default::default(),
-		})?;
+		import_queue(config, &client, &grandpa_block_import, &task_manager, &telemetry)?;
 
 	Ok(sc_service::PartialComponents {
 		client,

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{
 	classify::{classify, FLOOR},
 	field::{Field, Side},
-	glossary::{Glossary, Token, TokenKey},
+	glossary::{Glossary, TokenKey},
 	signals::{Evidence, Prepared, Weights},
 };
 
@@ -123,7 +123,7 @@ impl Key {
 }
 
 fn keys(p: &Prepared) -> Vec<Key> {
-	let mut out: Vec<Key> = p.name.iter().flat_map(Token::keys).map(Key::Word).collect();
+	let mut out: Vec<Key> = p.name_keys.iter().cloned().map(Key::Word).collect();
 	out.push(Key::Folded(p.folded.clone()));
 	if let Some(e) = &p.field.info.standard_element {
 		out.push(Key::Element(e.to_ascii_uppercase()));

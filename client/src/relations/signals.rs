@@ -20,6 +20,8 @@ pub struct Prepared {
 	pub field: Field,
 	/// The tokens of its name.
 	pub name: Vec<Token>,
+	/// The keys of its name's tokens (concepts, or the words the glossary does not know).
+	pub name_keys: BTreeSet<TokenKey>,
 	/// Its name, lower case, without separators (the pallet's "same name" rule).
 	pub folded: String,
 	/// The keys of its definition's tokens.
@@ -38,7 +40,9 @@ impl Prepared {
 		let table = field.at.resource_name.rsplit('.').next().unwrap_or_default();
 		let resource = glossary.keys(table);
 		let family = TypeFamily::of(&field.info.data_type);
-		Prepared { folded: fold(&field.info.name), name, definition, resource, family, field }
+		let name_keys = name.iter().flat_map(Token::keys).collect();
+		let folded = fold(&field.info.name);
+		Prepared { folded, name, name_keys, definition, resource, family, field }
 	}
 }
 
@@ -63,9 +67,8 @@ impl Weights {
 	pub fn of(fields: &[&Prepared]) -> Self {
 		let mut df: HashMap<TokenKey, usize> = HashMap::new();
 		for f in fields {
-			let keys: BTreeSet<TokenKey> = f.name.iter().flat_map(Token::keys).collect();
-			for k in keys {
-				*df.entry(k).or_default() += 1;
+			for k in &f.name_keys {
+				*df.entry(k.clone()).or_default() += 1;
 			}
 		}
 		let n = fields.len().max(1) as f64;
@@ -244,10 +247,9 @@ fn is_reference(a: &Prepared, b: &Prepared) -> bool {
 	if b.resource.is_empty() || a.field.at.resource == b.field.at.resource {
 		return false;
 	}
-	let a_keys: BTreeSet<TokenKey> = a.name.iter().flat_map(Token::keys).collect();
-	let b_keys: BTreeSet<TokenKey> = b.name.iter().flat_map(Token::keys).collect();
+	let (a_keys, b_keys) = (&a.name_keys, &b.name_keys);
 	!b_keys.is_empty()
-		&& b_keys.is_subset(&a_keys)
+		&& b_keys.is_subset(a_keys)
 		&& b.resource.iter().any(|k| a_keys.contains(k))
 		&& a_keys.iter().all(|k| b_keys.contains(k) || b.resource.contains(k))
 }
