@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/bench.sh [--help] [--records N] [--chain-count N]
+Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--relations-only]
 
 Builds the workspace (release), then measures, in one run:
   1. client-side certification throughput (canonicalise, salted commitment, AES-256-GCM,
@@ -19,14 +19,21 @@ Builds the workspace (release), then measures, in one run:
      encrypt, one certify_batch extrinsic, finality (when the records are certified), then N
      portable certificates written; beside it, how long this file system takes to create N
      files of the same size (the floor under writing one certificate file per record);
-  4. offline verifications per second (chain spec as trust anchor, no node).
+  4. offline verifications per second (chain spec as trust anchor, no node);
+  5. the relation matcher: its speed (two resources of 2,000 items; a source of 2,000 items
+     against a catalog of 50,000) and its quality on every labelled data set under
+     bench/relations/ (precision, recall, F1 per relation kind), beside valentine's schema
+     matchers on the same pairs (installed by `scripts/setup.sh --bench`).
+With --relations-only, only step 5 (no node is started).
 Prints each figure as it is measured and a summary at the end.
 USAGE
 }
 records=1000000
 chain_count=500
+relations_only=false
 while [ $# -gt 0 ]; do
 	case "$1" in
+		--relations-only) relations_only=true; shift ;;
 		-h | --help) usage; exit 0 ;;
 		--records) records="$2"; shift 2 ;;
 		--chain-count) chain_count="$2"; shift 2 ;;
@@ -36,7 +43,8 @@ done
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
-bash scripts/setup.sh
+bash scripts/setup.sh --bench
+source scripts/lib/valentine.sh
 build_all
 # The tests' build compiles binaries only of crates with integration tests: not this one.
 mcargo build --release --locked --workspace --bin medtrust-bench
@@ -53,6 +61,23 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+
+# Step 5: the relation matcher, beside valentine; prints its own summary.
+relations() {
+	log "5. the relation matcher: speed"
+	"$BENCH" match --items 2000 --catalog 50000 | tee "$work/match.json"
+	local set
+	for set in bench/relations/*/; do
+		log "5. the relation matcher on ${set}: MedTrust, then valentine"
+		"$BENCH" evaluate --set "$set" | tee -a "$work/medtrust-eval.ndjson"
+		"$VALENTINE_VENV/bin/python" scripts/valentine-eval.py "$set" | tee -a "$work/valentine-eval.ndjson"
+	done
+	python3 scripts/relations-summary.py "$work/match.json" "$work/medtrust-eval.ndjson" "$work/valentine-eval.ndjson"
+}
+if $relations_only; then
+	relations
+	exit 0
+fi
 
 log "1. client-side certification of $records records"
 client_sm3="$("$BENCH" client --records "$records" --algorithm sm3)"
@@ -144,3 +169,4 @@ print("  file system alone: {:,} files of {} bytes in {:.2f} s ({:,.0f} files/s)
     files["files"], files["bytesEach"], files["seconds"], files["filesPerSecond"]))
 print("  offline verification: {:.0f} per second".format(offline["offlineVerificationsPerSecond"]))
 PY
+relations

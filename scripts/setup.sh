@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/setup.sh [--help]
+Usage: scripts/setup.sh [--help] [--bench]
 
 Installs MedTrust's prerequisites, skipping what is already there:
   - Debian packages: protobuf-compiler clang libclang-dev libssl-dev pkg-config
@@ -13,13 +13,20 @@ Installs MedTrust's prerequisites, skipping what is already there:
     server on a loopback port; no system service is used);
   - Rust: the wasm32v1-none target (the runtime is compiled to WebAssembly) and the
     rust-src component, through rustup.
+  - Python tools of the tests (scripts/requirements.txt, pinned) in a venv under the cache.
+With --bench, also what scripts/bench.sh compares against: the `valentine` schema matchers
+(scripts/requirements-bench.txt; valentine 1.1.0 needs Python 3.12 or later, found on PATH or
+under pyenv) in their own venv, and the NLTK data its Cupid and COMA matchers read, built
+from Debian's WordNet and stop-word packages (nothing is downloaded at run time).
 Runs apt-get update before installing any Debian package. Needs root (or sudo) for apt-get.
 Prints what it installed and what was already present.
 USAGE
 }
 
+bench=false
 case "${1:-}" in
 	-h | --help) usage; exit 0 ;;
+	--bench) bench=true ;;
 	"") ;;
 	*) usage >&2; exit 2 ;;
 esac
@@ -27,6 +34,10 @@ esac
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm postgresql python3-venv)
+if $bench; then
+	# WordNet and English stop words for valentine's Cupid and COMA (NLTK data, built below).
+	DEBIAN_PACKAGES+=(wordnet-base wordnet-sense-index liblingua-stopwords-perl)
+fi
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -77,5 +88,9 @@ else
 	python3 -m venv "$VENV"
 	"$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$MEDTRUST_CLONE/scripts/requirements.txt"
 	cp "$MEDTRUST_CLONE/scripts/requirements.txt" "$VENV/requirements.txt"
+fi
+if $bench; then
+	source "$MEDTRUST_CLONE/scripts/lib/valentine.sh"
+	setup_valentine
 fi
 log "setup complete ($(rustc --version))"

@@ -4,7 +4,10 @@ For each data set, every left table is matched against every right table (column
 registered, sample values as rows) by Cupid, COMA (schema and instances), Similarity
 Flooding, the distribution-based matcher and the Jaccard-distance matcher; each matcher's
 one-to-one matches are scored against the labelled pairs: `same` pairs alone (what these
-matchers look for), and pairs of any kind. Prints one JSON object per data set.
+matchers look for); pairs of any kind; and relations with their kind (each match taken as a
+claim that the columns are the same: right only where the labelled kind is `same`, against
+every labelled relation), the figure MedTrust's relations are compared on. Prints one JSON
+object per data set.
 
 Usage: valentine-eval.py <data set folder>...
 """
@@ -79,6 +82,7 @@ def evaluate(folder):
         out["matchers"][name] = {
             "same": scores(len(predicted & same), len(predicted), len(same)),
             "anyKind": scores(len(predicted & set(truth)), len(predicted), len(truth)),
+            "withKind": scores(len(predicted & same), len(predicted), len(truth)),
         }
     return out
 

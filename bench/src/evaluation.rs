@@ -1,6 +1,8 @@
 //! The relation matcher's quality on a labelled data set (`bench/relations/<set>/`):
-//! precision, recall and F1 per relation kind, and for `same` alone (what `valentine`'s
-//! matchers find, compared on the same pairs by `scripts/valentine-eval.py`).
+//! precision, recall and F1 per relation kind; of relations with their kind (a pair counts
+//! when its kind is the labelled one, against every labelled relation); of pairs of any
+//! kind; and for `same` alone (what `valentine`'s matchers find, compared on the same pairs
+//! by `scripts/valentine-eval.py`).
 
 use std::{
 	collections::{BTreeMap, BTreeSet},
@@ -124,9 +126,30 @@ pub fn run(dir: &Path) -> anyhow::Result<Value> {
 	}
 	let tp_any =
 		predicted.iter().filter(|p| truth.contains_key(&(p.0.clone(), p.1.clone()))).count();
+	let tp_kind = predicted
+		.iter()
+		.filter(|p| {
+			truth.get(&(p.0.clone(), p.1.clone())).map(String::as_str) == Some(p.2.as_str())
+		})
+		.count();
+	// What went wrong, for a person to look at: wrong pairs or kinds, and labelled relations
+	// not found with their kind.
+	let wrong: Vec<Value> = predicted
+		.iter()
+		.filter(|p| truth.get(&(p.0.clone(), p.1.clone())).map(String::as_str) != Some(p.2.as_str()))
+		.map(|p| json!({ "left": p.0, "right": p.1, "found": p.2, "labelled": truth.get(&(p.0.clone(), p.1.clone())) }))
+		.collect();
+	let missed: Vec<Value> = truth
+		.iter()
+		.filter(|((l, r), kind)| !predicted.contains(&(l.clone(), r.clone(), kind.to_string())))
+		.map(|((l, r), kind)| json!({ "left": l, "right": r, "labelled": kind }))
+		.collect();
 	Ok(json!({
 		"dataSet": dir.file_name().map(|n| n.to_string_lossy().into_owned()),
+		"wrong": wrong,
+		"missed": missed,
 		"perKind": per_kind,
 		"anyKind": scores(tp_any, predicted.len(), truth.len()),
+		"withKind": scores(tp_kind, predicted.len(), truth.len()),
 	}))
 }

@@ -34,8 +34,10 @@ pub fn sameness(e: &Evidence) -> f64 {
 	if let (Some(overlap), Some(likeness)) = (e.value_overlap, e.profile_likeness) {
 		s = 0.7 * s + 0.15 * overlap.sqrt() + 0.15 * likeness;
 		// Columns holding largely the same values of the same shape hold the same data,
-		// whatever their names.
-		if overlap >= 0.3 && likeness >= 0.6 && e.data_type >= 0.4 {
+		// whatever their names, unless the names or definitions say nothing of it (dates
+		// and small codes recur in unrelated columns).
+		let said = e.name() >= 0.25 || e.definition.is_some_and(|d| d >= 0.25);
+		if overlap >= 0.3 && likeness >= 0.6 && e.data_type >= 0.4 && said {
 			s = s.max(0.55 + 0.4 * overlap.sqrt());
 		}
 	}
@@ -54,8 +56,15 @@ pub fn classify(e: &Evidence) -> Option<(RelationKind, f64)> {
 	}
 	let units_differ =
 		matches!(e.unit, Some(UnitRelation::SameQuantity | UnitRelation::Convertible));
+	if e.extends {
+		// The same thing, perhaps held another way: the same data if the values say so.
+		return Some(match e.value_overlap {
+			Some(o) if o >= 0.3 && e.data_type >= 0.4 => (RelationKind::Same, s.max(0.75)),
+			_ => (RelationKind::Related, s.max(0.6)),
+		});
+	}
 	if e.standard_element == Some(true) || (s >= 0.72 && e.data_type >= 0.4) {
-		if units_differ || e.value_domain == Some(false) {
+		if units_differ || e.value_domain == Some(false) || e.refers || e.reference {
 			return Some((RelationKind::Related, s));
 		}
 		return Some((RelationKind::Same, s));
@@ -76,10 +85,31 @@ pub fn classify(e: &Evidence) -> Option<(RelationKind, f64)> {
 }
 
 /// Items of the same name: the same data, unless their standard elements, definitions or
-/// types say another meaning, or their code systems, units or values another value domain.
+/// types say another meaning, or their representations, code systems, units or values
+/// another value domain.
+///
+/// Meaning is read from the definitions: one that does not use the name in its sense
+/// (`unit`: 计量单位 against "organizational unit that performed the test"), or qualifiers
+/// with nothing in common (标本类型 against "type of the report") where the values do not
+/// say otherwise. A value domain differs when the definitions name other representations
+/// of the same thing (a code against a name or a description), or the code systems, the
+/// values or the types differ.
 fn same_name(e: &Evidence, s: f64) -> (RelationKind, f64) {
 	if e.standard_element == Some(false) {
 		return (RelationKind::SameNameDifferentMeaning, 0.9);
+	}
+	if e.name_sense == Some(false) {
+		return (RelationKind::SameNameDifferentMeaning, 0.85);
+	}
+	if e.representation == Some(false) {
+		return (RelationKind::SameNameDifferentDomain, 0.85);
+	}
+	let values_agree = e.value_overlap.is_some_and(|o| o >= 0.3);
+	let qualifiers_apart = e.qualifiers.is_some_and(|q| q < 0.15)
+		&& !values_agree
+		&& (e.value_overlap.is_some() || e.definition.is_some_and(|d| d < 0.35));
+	if qualifiers_apart && e.unit.is_none() {
+		return (RelationKind::SameNameDifferentMeaning, 0.75);
 	}
 	let definition_apart = e.definition.is_some_and(|d| d < 0.15);
 	if definition_apart && e.data_type < 0.4 {
@@ -95,7 +125,7 @@ fn same_name(e: &Evidence, s: f64) -> (RelationKind, f64) {
 		return (RelationKind::Related, 0.8);
 	}
 	if let (Some(overlap), Some(likeness)) = (e.value_overlap, e.profile_likeness) {
-		if overlap < 0.05 && likeness < 0.6 {
+		if overlap < 0.05 && (likeness < 0.6 || e.value_shape == Some(false)) {
 			return (RelationKind::SameNameDifferentDomain, 0.7 + 0.2 * (1.0 - likeness));
 		}
 	}
@@ -149,6 +179,38 @@ mod tests {
 		let mut e = evidence();
 		e.data_type = 0.1;
 		assert_eq!(classify(&e).expect("one").0, RelationKind::SameNameDifferentDomain);
+		// Values of another shape, none in common: codes `0|1|2` against `final|amended`.
+		let mut e = evidence();
+		e.value_overlap = Some(0.0);
+		e.profile_likeness = Some(0.67);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::Same);
+		e.value_shape = Some(false);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::SameNameDifferentDomain);
+	}
+
+	#[test]
+	fn definitions_tell_another_sense_another_representation_and_other_qualifiers() {
+		let mut e = evidence();
+		e.name_sense = Some(false);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::SameNameDifferentMeaning);
+		let mut e = evidence();
+		e.name_sense = Some(true);
+		e.representation = Some(false);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::SameNameDifferentDomain);
+		let mut e = evidence();
+		e.qualifiers = Some(0.0);
+		e.value_overlap = Some(0.0);
+		e.profile_likeness = Some(0.9);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::SameNameDifferentMeaning);
+		// Values in common outweigh differently worded definitions.
+		e.value_overlap = Some(0.8);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::Same);
+		// Without values, only definitions far apart overall say another meaning.
+		let mut e = evidence();
+		e.qualifiers = Some(0.0);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::Same);
+		e.definition = Some(0.3);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::SameNameDifferentMeaning);
 	}
 
 	#[test]
@@ -178,5 +240,31 @@ mod tests {
 		assert_eq!(classify(&e).expect("one").0, RelationKind::Related);
 		let e = Evidence { standard_element: Some(true), data_type: 0.4, ..Default::default() };
 		assert_eq!(classify(&e).expect("one").0, RelationKind::Same);
+		// A column naming another table's entity refers to it.
+		let e = Evidence { refers: true, ..e };
+		assert_eq!(classify(&e).expect("one").0, RelationKind::Related);
+	}
+
+	#[test]
+	fn a_name_extended_by_representation_is_related_unless_the_values_agree() {
+		let mut e =
+			Evidence { extends: true, name_words: 0.6, data_type: 1.0, ..Default::default() };
+		assert_eq!(classify(&e).expect("one").0, RelationKind::Related);
+		e.value_overlap = Some(0.9);
+		e.profile_likeness = Some(0.9);
+		assert_eq!(classify(&e).expect("one").0, RelationKind::Same);
+	}
+
+	#[test]
+	fn shared_values_alone_do_not_make_unrelated_names_the_same() {
+		let mut e = Evidence {
+			data_type: 1.0,
+			value_overlap: Some(0.9),
+			profile_likeness: Some(0.9),
+			..Default::default()
+		};
+		assert!(sameness(&e) < 0.55, "{}", sameness(&e));
+		e.name_words = 0.5;
+		assert!(sameness(&e) >= 0.9, "{}", sameness(&e));
 	}
 }

@@ -60,6 +60,8 @@ pub enum TokenKey {
 #[derive(Debug, Default)]
 pub struct Glossary {
 	concepts: Vec<String>,
+	/// The concepts each composite concept is made of (`birth_date`: `birth`, `date`).
+	parts: HashMap<ConceptId, Vec<ConceptId>>,
 	terms: HashMap<String, Vec<ConceptId>>,
 	longest_phrase: usize,
 	longest_chinese: usize,
@@ -72,29 +74,63 @@ impl Glossary {
 		BUILT.get_or_init(|| Glossary::parse(BUILTIN).expect("the committed glossary parses; qed"))
 	}
 
-	/// Reads a glossary: `concept<TAB>English<TAB>Chinese<TAB>abbreviations` a line, lists
-	/// separated by `|`, `#` comments.
+	/// Reads a glossary: `concept<TAB>English<TAB>Chinese<TAB>abbreviations` a line, and
+	/// optionally a fifth column, the concepts a composite one is made of; lists separated by
+	/// `|`, `#` comments.
 	pub fn parse(text: &str) -> Result<Glossary> {
 		let mut glossary = Glossary::default();
+		let mut composites: Vec<(ConceptId, usize, String)> = Vec::new();
 		for (number, line) in text.lines().enumerate() {
 			let line = line.trim_end_matches('\r');
 			if line.trim().is_empty() || line.starts_with('#') {
 				continue;
 			}
 			let columns: Vec<&str> = line.split('\t').collect();
-			if columns.len() != 4 || columns[0].is_empty() {
+			if !(4..=5).contains(&columns.len()) || columns[0].is_empty() {
 				return Err(Error::Input(format!(
-					"glossary line {}: expected concept, English, Chinese and abbreviations separated by tabs",
+					"glossary line {}: expected concept, English, Chinese, abbreviations (and parts) separated by tabs",
 					number + 1
 				)));
 			}
 			let id = glossary.concepts.len() as ConceptId;
 			glossary.concepts.push(columns[0].to_string());
-			for term in columns[1..].iter().flat_map(|list| list.split('|')) {
+			for term in columns[1..4].iter().flat_map(|list| list.split('|')) {
 				glossary.add_term(term, id);
 			}
+			if let Some(parts) = columns.get(4).filter(|p| !p.is_empty()) {
+				composites.push((id, number + 1, parts.to_string()));
+			}
+		}
+		for (id, line, parts) in composites {
+			let mut found = Vec::new();
+			for part in parts.split('|') {
+				let part_id =
+					glossary.concepts.iter().position(|c| c == part).ok_or_else(|| {
+						Error::Input(format!("glossary line {line}: no concept `{part}`"))
+					})?;
+				found.push(part_id as ConceptId);
+			}
+			glossary.parts.insert(id, found);
 		}
 		Ok(glossary)
+	}
+
+	/// A concept's id, by its name.
+	pub fn concept_id(&self, name: &str) -> Option<ConceptId> {
+		self.concepts.iter().position(|c| c == name).map(|i| i as ConceptId)
+	}
+
+	/// Keys with the parts of their composite concepts added (`birth_date` brings `birth`
+	/// and `date`).
+	pub fn with_parts(&self, keys: &BTreeSet<TokenKey>) -> BTreeSet<TokenKey> {
+		let mut out = keys.clone();
+		for key in keys {
+			if let TokenKey::Concept(c) = key {
+				let parts = self.parts.get(c).into_iter().flatten();
+				out.extend(parts.map(|p| TokenKey::Concept(*p)));
+			}
+		}
+		out
 	}
 
 	fn add_term(&mut self, term: &str, id: ConceptId) {
@@ -340,11 +376,23 @@ mod tests {
 	}
 
 	#[test]
+	fn composite_concepts_bring_their_parts() {
+		let g = Glossary::builtin();
+		let dob = g.with_parts(&g.keys("dob"));
+		let date = g.keys("date");
+		assert!(date.is_subset(&dob), "{dob:?}");
+		assert!(g.keys("birth").is_subset(&dob));
+		assert_eq!(g.with_parts(&date), date);
+	}
+
+	#[test]
 	fn a_malformed_glossary_is_refused_with_its_line() {
 		let err = Glossary::parse("# fine\nconcept\tonly two\n").unwrap_err();
 		assert!(err.to_string().contains("line 2"), "{err}");
 		let g = Glossary::parse("a\tx|y z\t甲\tq\n").expect("parses");
 		assert_eq!(g.len(), 1);
+		let err = Glossary::parse("a\tx\t甲\tq\tnone\n").unwrap_err();
+		assert!(err.to_string().contains("no concept `none`"), "{err}");
 		assert!(g.tokens("y_z")[0].concepts == [0]);
 		assert!(g.tokens("yz")[0].concepts == [0]);
 	}

@@ -194,18 +194,37 @@ fn add_structure(scored: &mut [(usize, usize, Evidence)], left: &[Prepared], rig
 	}
 }
 
-/// The candidates to report: classified, above the score, the best few per left item, best
-/// first.
+/// How far below the best `same` candidate of either of its items a `same` candidate may
+/// score and still be reported: an item is rarely the same data as two others.
+const SAME_MARGIN: f64 = 0.1;
+
+/// The candidates to report: classified, above the score, `same` only near the best `same`
+/// of both its items, the best few per left item, best first.
 fn select(
 	scored: Vec<(usize, usize, Evidence)>,
 	left: &[Prepared],
 	right: &[Prepared],
 	options: MatchOptions,
 ) -> Vec<Candidate> {
+	let classified: Vec<(usize, usize, RelationKind, f64, Evidence)> = scored
+		.into_iter()
+		.filter_map(|(i, j, e)| classify(&e).map(|(kind, score)| (i, j, kind, score, e)))
+		.filter(|c| c.3 >= options.min_score.max(FLOOR))
+		.collect();
+	let (mut best_left, mut best_right) = (HashMap::new(), HashMap::new());
+	for (i, j, kind, score, _) in &classified {
+		if *kind == RelationKind::Same {
+			let l: &mut f64 = best_left.entry(*i).or_default();
+			*l = l.max(*score);
+			let r: &mut f64 = best_right.entry(*j).or_default();
+			*r = r.max(*score);
+		}
+	}
 	let mut per_item: BTreeMap<usize, Vec<Candidate>> = BTreeMap::new();
-	for (i, j, evidence) in scored {
-		let Some((kind, score)) = classify(&evidence) else { continue };
-		if score < options.min_score.max(FLOOR) {
+	for (i, j, kind, score, evidence) in classified {
+		if kind == RelationKind::Same
+			&& (score < best_left[&i] - SAME_MARGIN || score < best_right[&j] - SAME_MARGIN)
+		{
 			continue;
 		}
 		per_item.entry(i).or_default().push(Candidate {

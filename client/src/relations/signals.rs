@@ -28,6 +28,9 @@ pub struct Prepared {
 	pub definition: BTreeSet<TokenKey>,
 	/// The keys of its resource's name (for references such as `patient_id` to `patient.id`).
 	pub resource: BTreeSet<TokenKey>,
+	/// Its name's tokens qualified by its resource's (`conditions.start`: `condition start`),
+	/// as schemas that prefix columns with their table's name write them.
+	pub qualified: Vec<Token>,
 	/// Its data type's family.
 	pub family: TypeFamily,
 }
@@ -39,10 +42,13 @@ impl Prepared {
 		let definition = glossary.keys(&field.info.definition);
 		let table = field.at.resource_name.rsplit('.').next().unwrap_or_default();
 		let resource = glossary.keys(table);
+		let mut qualified = glossary.tokens(table);
+		qualified.retain(|t| !name.iter().any(|n| n.matches(t)));
+		qualified.extend(name.iter().cloned());
 		let family = TypeFamily::of(&field.info.data_type);
 		let name_keys = name.iter().flat_map(Token::keys).collect();
 		let folded = fold(&field.info.name);
-		Prepared { folded, name, name_keys, definition, resource, family, field }
+		Prepared { folded, name, name_keys, definition, resource, qualified, family, field }
 	}
 }
 
@@ -175,6 +181,20 @@ pub struct Evidence {
 	/// One name is the other's resource plus the other (`patient_id` and `patient.id`).
 	#[serde(skip_serializing_if = "std::ops::Not::not", default)]
 	pub reference: bool,
+	/// How the names agree once each is qualified by its resource's name (0–1):
+	/// `conditions.start` and `condition_occurrence.condition_start_date`.
+	#[serde(default)]
+	pub qualified_name: f64,
+	/// One name is the other's plus words of representation only (`gender` and
+	/// `gender_concept_id`, `race` and `race_source_value`): the same thing, perhaps held
+	/// another way.
+	#[serde(skip_serializing_if = "std::ops::Not::not", default)]
+	pub extends: bool,
+	/// One item names, by its name alone, the entity the other's resource is (`patient` in
+	/// a conditions table against a column of the person table): a reference to that
+	/// table, not the same data.
+	#[serde(skip_serializing_if = "std::ops::Not::not", default)]
+	pub refers: bool,
 	/// How the definitions' words agree (0–1), if both have one.
 	pub definition: Option<f64>,
 	/// How compatible the data types are (0–1).
@@ -193,9 +213,26 @@ pub struct Evidence {
 	pub value_overlap: Option<f64>,
 	/// How alike the two value profiles are apart from values (counts, nulls, shape).
 	pub profile_likeness: Option<f64>,
+	/// Whether the two columns' values have one shape (digits, letters, dates…), if both
+	/// were profiled and have one.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub value_shape: Option<bool>,
 	/// The share of the two resources' items that match (resources that match as a whole
 	/// support each pair of their items), once known.
 	pub structure: Option<f64>,
+	/// For items of the same name: whether both definitions use the name in its sense
+	/// (mention the name's concept, or its parts); `false` when one does and the other, well
+	/// understood, does not (the name stands for something else there).
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub name_sense: Option<bool>,
+	/// For items of the same name: whether the definitions say the same representation
+	/// (code, name, description) of it, if both say one.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub representation: Option<bool>,
+	/// For items of the same name: how the definitions' other words (beyond the name and its
+	/// representation) agree (0–1), if both have some.
+	#[serde(skip_serializing_if = "Option::is_none", default)]
+	pub qualifiers: Option<f64>,
 }
 
 impl Evidence {
@@ -209,6 +246,9 @@ impl Evidence {
 			name_words: token_similarity(&a.name, &b.name, weights),
 			name_characters: jaro_winkler(&a.folded, &b.folded),
 			reference: is_reference(a, b) || is_reference(b, a),
+			qualified_name: token_similarity(&a.qualified, &b.qualified, weights),
+			extends: extends(a, b) || extends(b, a),
+			refers: refers(a, b) || refers(b, a),
 			definition: dice(&a.definition, &b.definition),
 			data_type: a.family.compatibility(b.family),
 			length: lengths.map(|(x, y)| x.min(y) as f64 / x.max(y) as f64),
@@ -226,25 +266,116 @@ impl Evidence {
 				.map(|(x, y)| same_domain(x, y)),
 			value_overlap: profiles.and_then(|(x, y)| x.overlap(y)),
 			profile_likeness: profiles.map(|(x, y)| x.likeness(y)),
+			value_shape: profiles.and_then(|(x, y)| Some(x.shape.as_ref()? == y.shape.as_ref()?)),
 			structure: None,
+			name_sense: None,
+			representation: None,
+			qualifiers: None,
 		}
+		.with_senses(a, b)
+	}
+
+	/// For items of the same name, how their definitions use it ([`Evidence::name_sense`],
+	/// [`Evidence::representation`], [`Evidence::qualifiers`]).
+	fn with_senses(mut self, a: &Prepared, b: &Prepared) -> Self {
+		if !self.same_name {
+			return self;
+		}
+		let g = Glossary::builtin();
+		let concept = |k: &TokenKey| matches!(k, TokenKey::Concept(_));
+		let name: BTreeSet<TokenKey> =
+			g.with_parts(&a.name_keys).into_iter().filter(concept).collect();
+		let representations: BTreeSet<TokenKey> = ["code", "name", "description"]
+			.iter()
+			.filter_map(|c| g.concept_id(c).map(TokenKey::Concept))
+			.filter(|k| !name.contains(k))
+			.collect();
+		let (da, db) = (g.with_parts(&a.definition), g.with_parts(&b.definition));
+		let uses = |d: &BTreeSet<TokenKey>| !name.is_empty() && !d.is_disjoint(&name);
+		let understood = |d: &BTreeSet<TokenKey>| d.len() >= 2 && d.iter().any(concept);
+		self.name_sense = match (uses(&da), uses(&db)) {
+			(true, true) => Some(true),
+			(true, false) if understood(&db) => Some(false),
+			(false, true) if understood(&da) => Some(false),
+			_ => None,
+		};
+		let shown = |d: &BTreeSet<TokenKey>| -> BTreeSet<TokenKey> {
+			d.intersection(&representations).cloned().collect()
+		};
+		let (ra, rb) = (shown(&da), shown(&db));
+		self.representation = (!ra.is_empty() && !rb.is_empty()).then(|| !ra.is_disjoint(&rb));
+		let rest = |d: &BTreeSet<TokenKey>| -> BTreeSet<TokenKey> {
+			d.iter()
+				.filter(|k| !name.contains(*k) && !representations.contains(*k) && !trivial(k))
+				.cloned()
+				.collect()
+		};
+		self.qualifiers = dice(&rest(&da), &rest(&db));
+		self
 	}
 
 	/// How alike the names are: through the glossary, or by their characters when the
-	/// glossary knows neither.
+	/// glossary knows neither; qualified by their resources' names, a little less.
 	pub fn name(&self) -> f64 {
 		if self.same_name {
 			1.0
 		} else {
-			self.name_words.max(self.name_characters * 0.8 - 0.1).max(0.0)
+			let plain = self.name_words.max(self.name_characters * 0.8 - 0.1);
+			plain.max(0.9 * self.qualified_name).max(0.0)
 		}
 	}
 }
 
+/// A word that says nothing of meaning: a number, or a single ASCII letter (`0 未审核 1 已审核`,
+/// `M 男 F 女`).
+fn trivial(key: &TokenKey) -> bool {
+	match key {
+		TokenKey::Word(w) => {
+			w.chars().all(|c| c.is_ascii_digit()) || (w.len() == 1 && w.is_ascii())
+		}
+		TokenKey::Concept(_) => false,
+	}
+}
+
+/// The concepts that say how a thing is held, not what it is.
+const REPRESENTATIONS: &[&str] =
+	&["code", "identifier", "concept", "name", "number", "value", "source", "description"];
+
+fn representation_keys() -> &'static BTreeSet<TokenKey> {
+	static KEYS: std::sync::OnceLock<BTreeSet<TokenKey>> = std::sync::OnceLock::new();
+	KEYS.get_or_init(|| {
+		let g = Glossary::builtin();
+		REPRESENTATIONS.iter().filter_map(|c| g.concept_id(c).map(TokenKey::Concept)).collect()
+	})
+}
+
+/// Whether `b`'s name is `a`'s plus words of representation only.
+fn extends(a: &Prepared, b: &Prepared) -> bool {
+	let reps = representation_keys();
+	let content: BTreeSet<&TokenKey> = a.name_keys.iter().filter(|k| !reps.contains(*k)).collect();
+	!content.is_empty()
+		&& a.name_keys.len() < b.name_keys.len()
+		&& a.name_keys.is_subset(&b.name_keys)
+		&& b.name_keys.iter().all(|k| a.name_keys.contains(k) || reps.contains(k))
+}
+
+/// Whether `a`, in a resource of another entity, is named by `b`'s resource's entity alone
+/// (`conditions.patient` against the person table).
+fn refers(a: &Prepared, b: &Prepared) -> bool {
+	!a.name_keys.is_empty()
+		&& !b.resource.is_empty()
+		&& a.name_keys.iter().all(|k| b.resource.contains(k))
+		&& !a.name_keys.iter().all(|k| a.resource.contains(k))
+}
+
 /// Whether `a` names `b` through `b`'s resource: `a`'s words are `b`'s resource's words plus
-/// `b`'s own (`patient_id` in a visit table against `id` of the patient table).
+/// `b`'s own (`patient_id` in a visit table against `id` of the patient table). A resource's
+/// own key (`person_id` in the person table) refers to nothing.
 fn is_reference(a: &Prepared, b: &Prepared) -> bool {
-	if b.resource.is_empty() || a.field.at.resource == b.field.at.resource {
+	if b.resource.is_empty()
+		|| a.field.at.resource == b.field.at.resource
+		|| b.resource.is_subset(&a.resource)
+	{
 		return false;
 	}
 	let (a_keys, b_keys) = (&a.name_keys, &b.name_keys);
@@ -292,6 +423,44 @@ mod tests {
 		let by_patient = token_similarity(&tokens("patient_id"), &tokens("patient_name"), &weights);
 		assert!(by_patient > by_id, "{by_patient} > {by_id}");
 		assert_eq!(token_similarity(&tokens("患者姓名"), &tokens("pat_name"), &weights), 1.0);
+	}
+
+	fn senses(name: &str, left: &str, right: &str) -> Evidence {
+		let g = Glossary::builtin();
+		let prepare = |definition: &str, resource: u64| {
+			let mut f = super::super::tests::field(name, "varchar");
+			f.info.definition = definition.into();
+			f.at.resource = resource;
+			Prepared::new(f, g)
+		};
+		let (a, b) = (prepare(left, 1), prepare(right, 2));
+		Evidence::of(&a, &b, &Weights::of(&[&a, &b]))
+	}
+
+	#[test]
+	fn definitions_show_the_sense_the_representation_and_the_qualifiers_of_a_name() {
+		let unit = senses("unit", "计量单位", "Organizational unit that performed the test");
+		assert_eq!(unit.name_sense, Some(false), "{unit:?}");
+		let result = senses(
+			"result",
+			"检验结果定量值",
+			"Free-text interpretation written by the pathologist",
+		);
+		assert_eq!(result.name_sense, Some(false), "{result:?}");
+		let dob = senses("dob", "出生日期", "Date the patient was born");
+		assert_eq!(dob.name_sense, Some(true), "{dob:?}");
+		let ks = senses("ks", "入院科室代码", "就诊科室名称");
+		assert_eq!((ks.name_sense, ks.representation), (Some(true), Some(false)), "{ks:?}");
+		let status = senses("status", "报告状态（0 未审核 1 已审核 2 已发布）", "Report status");
+		assert_eq!(status.name_sense, Some(true));
+		assert!(status.qualifiers.is_some_and(|q| q > 0.15), "{status:?}");
+		let kind = senses("type", "标本类型", "Type of the report (routine or urgent)");
+		assert_eq!(kind.qualifiers, Some(0.0), "{kind:?}");
+		// Only items of the same name are read so.
+		let g = Glossary::builtin();
+		let a = Prepared::new(super::super::tests::field("unit", "varchar"), g);
+		let b = Prepared::new(super::super::tests::field("units_code", "varchar"), g);
+		assert_eq!(Evidence::of(&a, &b, &Weights::default()).name_sense, None);
 	}
 
 	#[test]
