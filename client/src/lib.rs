@@ -10,9 +10,10 @@
 //! | [`consortium`] | member institutions, validators, governance | `pallet-consortium` | `ConsortiumApi` |
 //! | [`catalog`] | 1–3: business domains in scope, data sources, data items | `pallet-data-sources`, `pallet-field-mapping` | `DataSourcesApi`, `FieldMappingApi` |
 //! | [`relations`] | 4: data-source confirmation, relations between data items | `pallet-field-mapping` | `RelationsApi` |
+//! | [`lineage`] | 6: data lineage, OpenLineage in, PROV / FHIR out | `pallet-lineage` | `LineageApi` |
 //! | [`certificates`] | 5, 7: encrypted anchoring, certificates, verification | `pallet-certificates` | `CertificatesApi` |
 //!
-//! Lineage (6) will be a module of the same shape. Below them:
+//! Below them:
 //! [`chain`] (the connection, transactions, status, signers), [`files`] (writes never left
 //! torn), [`wire`] (the one spelling of every closed set of values) and [`error`].
 
@@ -22,6 +23,7 @@ pub mod chain;
 pub mod consortium;
 pub mod error;
 pub mod files;
+pub mod lineage;
 pub mod relations;
 pub mod wire;
 
@@ -65,6 +67,14 @@ pub use error::{Error, Result};
 	substitute_type(
 		path = "pallet_field_mapping::types::RelationStatus",
 		with = "::subxt::utils::Static<::pallet_field_mapping::RelationStatus>"
+	),
+	substitute_type(
+		path = "pallet_lineage::types::ActivityKind",
+		with = "::subxt::utils::Static<::pallet_lineage::ActivityKind>"
+	),
+	substitute_type(
+		path = "pallet_lineage::types::Transformation",
+		with = "::subxt::utils::Static<::pallet_lineage::Transformation>"
 	),
 	substitute_type(
 		path = "pallet_consortium::types::InstitutionKind",

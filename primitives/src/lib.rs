@@ -27,6 +27,8 @@ pub mod commitment;
 #[cfg(feature = "std")]
 pub mod consortium_json;
 pub mod hashing;
+#[cfg(feature = "std")]
+pub mod lineage_json;
 pub mod merkle;
 #[cfg(feature = "std")]
 pub mod relation_json;

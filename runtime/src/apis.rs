@@ -19,8 +19,8 @@ use sp_version::RuntimeVersion;
 
 use crate::{
 	genesis_config_presets, AccountId, Aura, Block, Certificates, Consortium, DataSources,
-	Executive, FieldMapping, Grandpa, InherentDataExt, Nonce, Runtime, RuntimeGenesisConfig,
-	SessionKeys, System, VERSION,
+	Executive, FieldMapping, Grandpa, InherentDataExt, Lineage, Nonce, Runtime,
+	RuntimeGenesisConfig, SessionKeys, System, VERSION,
 };
 
 /// An institution as the consortium runtime API returns it.
@@ -41,6 +41,12 @@ pub type ItemInfo = pallet_field_mapping::DataItem<Runtime>;
 pub type RelationInfo = pallet_field_mapping::Relation<Runtime>;
 /// A certificate as the certificates runtime API returns it.
 pub type CertificateInfo = pallet_certificates::Certificate<Runtime>;
+/// A lineage asset as the lineage runtime API returns it.
+pub type AssetInfo = pallet_lineage::Asset<Runtime>;
+/// A recorded activity (run) as the lineage runtime API returns it.
+pub type ActivityInfo = pallet_lineage::Activity<Runtime>;
+/// A dataset as the lineage runtime API returns it.
+pub type DatasetInfo = pallet_lineage::Dataset<Runtime>;
 
 impl_runtime_apis! {
 	impl sp_api::Core<Block> for Runtime {
@@ -298,6 +304,54 @@ impl_runtime_apis! {
 			proof: Option<pallet_certificates::MerkleProof>,
 		) -> (pallet_certificates::Verdict, Option<(pallet_certificates::CertificateId, CertificateInfo)>) {
 			Certificates::verify(commitment, proof)
+		}
+	}
+
+	impl pallet_lineage_runtime_api::LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo> for Runtime {
+		fn assets(ids: Vec<pallet_lineage::AssetId>) -> Vec<Option<AssetInfo>> {
+			Lineage::assets(ids)
+		}
+
+		fn activity(id: pallet_lineage::ActivityId) -> Option<ActivityInfo> {
+			pallet_lineage::Activities::<Runtime>::get(id)
+		}
+
+		fn activities(skip: pallet_lineage::ActivityId, limit: u32) -> Vec<(pallet_lineage::ActivityId, ActivityInfo)> {
+			Lineage::activities(skip, limit)
+		}
+
+		fn activity_of_run(run_id: [u8; 16]) -> Option<pallet_lineage::ActivityId> {
+			pallet_lineage::ActivityOfRun::<Runtime>::get(run_id)
+		}
+
+		fn dataset(id: pallet_lineage::DatasetId) -> Option<DatasetInfo> {
+			pallet_lineage::Datasets::<Runtime>::get(id)
+		}
+
+		fn dataset_of(namespace: Vec<u8>, name: Vec<u8>) -> Option<(pallet_lineage::DatasetId, DatasetInfo)> {
+			Lineage::dataset_of(namespace, name)
+		}
+
+		fn field_of(edition: pallet_lineage::AssetId, name: Vec<u8>) -> Option<pallet_lineage::AssetId> {
+			Lineage::field_of(edition, name)
+		}
+
+		fn fields_of(edition: pallet_lineage::AssetId) -> Vec<pallet_lineage::AssetId> {
+			Lineage::fields_of(edition)
+		}
+
+		fn asset_of_certificate(certificate: u64) -> Option<pallet_lineage::AssetId> {
+			pallet_lineage::AssetOfCertificate::<Runtime>::get(certificate)
+		}
+
+		fn walk(
+			start: pallet_lineage::AssetId,
+			direction: pallet_lineage::Direction,
+			depth: u32,
+			skip: u32,
+			limit: u32,
+		) -> Option<pallet_lineage::Walk> {
+			Lineage::walk(start, direction, depth, skip, limit)
 		}
 	}
 

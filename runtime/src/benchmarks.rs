@@ -7,4 +7,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_data_sources, DataSources]
 	[pallet_field_mapping, FieldMapping]
 	[pallet_certificates, Certificates]
+	[pallet_lineage, Lineage]
 );

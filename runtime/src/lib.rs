@@ -59,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -184,4 +184,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Certificates = pallet_certificates;
+
+	#[runtime::pallet_index(12)]
+	pub type Lineage = pallet_lineage;
 }

@@ -6,11 +6,13 @@
 //! | `consortium …` | member institutions, validators, governance | [`consortium`] |
 //! | `catalog …` | 1–3: domains in scope, sources, items; import, export | [`catalog`] |
 //! | `relation …` | 4: data-source confirmation: match, propose, decide, export | [`relation`] |
+//! | `lineage …` | 6: data lineage: record, import, serve, walk, impact, verify, export | [`lineage`] |
 //! | `anchor`, `verify`, `certificate …`, `decrypt`, `keys …` | 5, 7: certificates | [`certificates`] |
 
 pub mod catalog;
 pub mod certificates;
 pub mod consortium;
+pub mod lineage;
 pub mod relation;
 pub mod status;
 
@@ -39,6 +41,12 @@ pub enum Command {
 	/// them (CSV, JSON, SSSOM).
 	#[command(subcommand)]
 	Relation(relation::RelationCommand),
+	/// Data lineage (数据血缘): record runs of jobs (by hand, from OpenLineage event files, or
+	/// over OpenLineage's HTTP transport), walk ancestors and descendants, see what a change
+	/// would affect, verify every certificate up a result's lineage, export as OpenLineage,
+	/// PROV-JSON, FHIR Provenance or CSV.
+	#[command(subcommand)]
+	Lineage(lineage::LineageCommand),
 	/// Anchor a file of records: canonicalise each, commit to it with a fresh salt, encrypt it
 	/// (AES-256-GCM), certify the records (one certificate each, or one for the batch),
 	/// wait for finality, and write one portable certificate per record
@@ -67,6 +75,7 @@ pub async fn run(command: Command, context: &Context) -> anyhow::Result<ExitCode
 		Command::Consortium(command) => consortium::run(command, context).await?,
 		Command::Catalog(command) => catalog::run(command, context).await?,
 		Command::Relation(command) => relation::run(command, context).await?,
+		Command::Lineage(command) => return lineage::run(command, context).await,
 		Command::Anchor(args) => certificates::anchor::run(args, context).await?,
 		Command::Verify(args) => return certificates::verify::run(args, context).await,
 		Command::Certificate(command) => certificates::manage::run(command, context).await?,

@@ -8,6 +8,7 @@ mod catalog;
 mod certificates;
 mod chain;
 mod consortium;
+mod lineage;
 mod relations;
 
 use std::io::Write;
@@ -16,6 +17,7 @@ pub use self::{
 	catalog::{Items, Specs},
 	certificates::KeysView,
 	chain::{Done, WithId, WithKeys},
+	lineage::{Impact, Recorded, Walked},
 	relations::{Proposed, RelationList},
 };
 

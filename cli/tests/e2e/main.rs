@@ -8,5 +8,6 @@ mod certificates;
 mod consortium;
 mod dev_chain;
 mod governance;
+mod lineage;
 mod polkadot_js;
 mod relations;

@@ -11,12 +11,16 @@
 //!   `medtrust_relationsAwaiting` ([`relations`]);
 //! - certificates' `medtrust_certificate`, `medtrust_certificateOf`, `medtrust_verify` and
 //!   `medtrust_certificateEvidence` ([`certificates`]);
+//! - lineage's `medtrust_lineageAsset`, `medtrust_lineageDataset`, `medtrust_lineageField`,
+//!   `medtrust_lineageCertificate`, `medtrust_lineageAncestors`, `medtrust_lineageDescendants`,
+//!   `medtrust_lineageActivity` and `medtrust_lineageActivities` ([`lineage`]);
 //! - the consortium's `medtrust_institutions`, `medtrust_institution`, `medtrust_members`,
 //!   `medtrust_institutionOf`, `medtrust_motions` and `medtrust_validators` ([`consortium`]).
 
 pub mod catalog;
 pub mod certificates;
 pub mod consortium;
+pub mod lineage;
 pub mod relations;
 
 use std::sync::Arc;
@@ -24,8 +28,8 @@ use std::sync::Arc;
 use jsonrpsee::RpcModule;
 use medtrust_runtime::{
 	apis::{
-		CertificateInfo, DomainCode, DomainInfo, InstitutionInfo, ItemInfo, RelationInfo,
-		ResourceInfo, SourceInfo, VersionInfo,
+		ActivityInfo, AssetInfo, CertificateInfo, DatasetInfo, DomainCode, DomainInfo,
+		InstitutionInfo, ItemInfo, RelationInfo, ResourceInfo, SourceInfo, VersionInfo,
 	},
 	opaque::Block,
 	AccountId, Nonce,
@@ -72,6 +76,7 @@ where
 	C::Api: pallet_field_mapping_runtime_api::RelationsApi<Block, RelationInfo>,
 	C::Api: pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo>,
 	C::Api: pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo>,
+	C::Api: pallet_lineage_runtime_api::LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo>,
 	C::Api: sp_consensus_aura::AuraApi<Block, sp_consensus_aura::sr25519::AuthorityId>,
 	C::Api: sp_consensus_grandpa::GrandpaApi<Block>,
 	P: TransactionPool + 'static,
@@ -85,11 +90,13 @@ where
 	use catalog::{Catalog, CatalogRpcServer};
 	use certificates::CertificatesRpcServer;
 	use consortium::{Consortium, ConsortiumRpcServer};
+	use lineage::{Lineage, LineageRpcServer};
 	use relations::{Relations, RelationsRpcServer};
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(Consortium::<C, B>::new(client.clone()).into_rpc())?;
 	module.merge(Catalog::new(client.clone()).into_rpc())?;
 	module.merge(Relations::new(client.clone()).into_rpc())?;
+	module.merge(Lineage::new(client.clone()).into_rpc())?;
 	module.merge(certificates::Certificates::new(client, finality).into_rpc())?;
 
 	Ok(module)

@@ -7,6 +7,7 @@ pub mod consortium;
 mod data_sources;
 mod field_mapping;
 pub mod governance;
+mod lineage;
 mod session;
 mod sudo;
 mod system;

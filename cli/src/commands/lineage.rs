@@ -1,0 +1,410 @@
+//! `medtrust lineage …`: data lineage on chain (requirement 6). Record runs of jobs (by hand,
+//! from OpenLineage event files, or over OpenLineage's HTTP transport), walk ancestors and
+//! descendants, list what a change would affect, verify every certificate up a result's
+//! lineage, and export as OpenLineage, W3C PROV-JSON, FHIR R4 Provenance or CSV.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+
+use clap::{Args, Subcommand};
+use medtrust_client::{
+	files,
+	lineage::{
+		export::{impact_csv, LineageFormat},
+		gateway::{self, GatewayOptions},
+		openlineage::{parse_events, ColumnSource, DatasetName, Output, OutputField},
+		store::{self, EventStore},
+		Gatherer, Input, Outcome, Run,
+	},
+	Chain,
+};
+use medtrust_primitives::lineage_json::{parse_uuid, WalkJson};
+use pallet_lineage::{ActivityKind, Transformation};
+
+use crate::{
+	context::Context,
+	output::{self, Impact, Recorded, Walked},
+	values::wire,
+};
+
+/// `lineage verify`'s exit status when a certificate up the lineage is not valid (as
+/// `verify`).
+const NOT_VALID: u8 = 3;
+
+#[derive(Debug, Subcommand)]
+pub enum LineageCommand {
+	/// Record one run of a job by hand: what it read and wrote, and its output fields'
+	/// lineage (columns of the first output).
+	Record(RecordArgs),
+	/// Record the runs of an OpenLineage event file (JSON, an array, or NDJSON): each run
+	/// once its COMPLETE event is read; runs recorded already are skipped, so an interrupted
+	/// import can be run again.
+	Import {
+		/// The event file.
+		file: PathBuf,
+		/// Where the recorded runs' events are kept (for exports).
+		#[arg(long, env = "MEDTRUST_LINEAGE_EVENTS", default_value_os_t = store::default_dir())]
+		events: PathBuf,
+	},
+	/// Listen for OpenLineage events over HTTP (OpenLineage's HTTP transport: POST
+	/// <listen>/api/v1/lineage), refuse bad ones with a 4xx and the reason, and record
+	/// complete runs in batches. Runs until stopped.
+	Serve(ServeArgs),
+	/// What an asset came from, breadth first: each ancestor once, at its shortest depth.
+	Ancestors(WalkArgs),
+	/// What came from an asset: each descendant once, at its shortest depth.
+	Descendants(WalkArgs),
+	/// What a change to an asset would affect: its descendants grouped by depth and kind
+	/// (--csv for the impact report).
+	Impact(ImpactArgs),
+	/// Walk every ancestor of an asset and check each certificate on the way: valid, revoked,
+	/// superseded or unknown, with the path to any that is not valid. Exit status 0 when all
+	/// are valid, 3 otherwise (or when none is found), 1 on error.
+	Verify(AssetArgs),
+	/// Write every recorded run: OpenLineage events (NDJSON; import it elsewhere to get the
+	/// same graph), W3C PROV-JSON, a FHIR R4 Bundle of Provenance resources, or (with an
+	/// asset) the CSV impact report of its descendants.
+	Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AssetArgs {
+	/// The asset's id on chain.
+	#[arg(required_unless_present = "name", conflicts_with_all = ["namespace", "name"])]
+	asset: Option<u64>,
+	/// Or a dataset's namespace exactly as OpenLineage names it (may hold `:` and `/`).
+	#[arg(long, requires = "name")]
+	namespace: Option<String>,
+	/// And its name: the dataset's latest edition.
+	#[arg(long, requires = "namespace")]
+	name: Option<String>,
+	/// A field of that edition (column-level lineage).
+	#[arg(long)]
+	field: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+	#[command(flatten)]
+	asset: AssetArgs,
+	/// How far to walk (1–100).
+	#[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100))]
+	depth: u32,
+	/// The most nodes to return (1–10,000 a page; pages are read until this many).
+	#[arg(long, default_value_t = 10_000)]
+	limit: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ImpactArgs {
+	#[command(flatten)]
+	walk: WalkArgs,
+	/// Write the impact report as CSV instead.
+	#[arg(long)]
+	csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+	/// The job's namespace (e.g. `airflow`).
+	#[arg(long)]
+	job_namespace: String,
+	/// The job's name.
+	#[arg(long)]
+	job_name: String,
+	/// What the run did.
+	#[arg(long, value_parser = wire::<ActivityKind>())]
+	kind: ActivityKind,
+	/// The run's id (a UUID; default: a new one).
+	#[arg(long)]
+	run_id: Option<String>,
+	/// An input dataset: --input <namespace> <name> (repeatable; the first is input 0).
+	#[arg(long, num_args = 2, value_names = ["NAMESPACE", "NAME"], action = clap::ArgAction::Append)]
+	input: Vec<String>,
+	/// An input certificate, by id (repeatable).
+	#[arg(long)]
+	certificate: Vec<u64>,
+	/// An output dataset: --output <namespace> <name> (repeatable; at least one).
+	#[arg(long, num_args = 2, value_names = ["NAMESPACE", "NAME"], required = true, action = clap::ArgAction::Append)]
+	output: Vec<String>,
+	/// A field of the first output and its source: <field>=<input>.<field>[:<transformation>][:masked],
+	/// e.g. `pseudonym=0.patient_id:transformation:masked` (repeatable; transformation:
+	/// identity, transformation, aggregation, join, group-by, filter, sort, window,
+	/// conditional).
+	#[arg(long)]
+	column: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+	/// The address to listen on (loopback by default; listening elsewhere exposes it to the
+	/// network).
+	#[arg(long, default_value = "127.0.0.1:5000")]
+	listen: SocketAddr,
+	/// How long complete runs are gathered into one batch, in milliseconds.
+	#[arg(long, default_value_t = 500)]
+	batch_ms: u64,
+	/// Where the recorded runs' events are kept (for exports).
+	#[arg(long, env = "MEDTRUST_LINEAGE_EVENTS", default_value_os_t = store::default_dir())]
+	events: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+	/// openlineage, prov, fhir or csv (csv: the impact report of --asset's descendants).
+	#[arg(long)]
+	format: String,
+	/// Write to this file (default: standard output).
+	#[arg(long)]
+	out: Option<PathBuf>,
+	/// Where the recorded runs' events are kept: a run's OpenLineage export is the events it
+	/// was recorded from when they are here and hash to what the chain holds (unknown facets
+	/// included); otherwise it is rebuilt from the chain.
+	#[arg(long, env = "MEDTRUST_LINEAGE_EVENTS", default_value_os_t = store::default_dir())]
+	events: PathBuf,
+	/// For csv: the asset whose descendants are reported, by id.
+	#[arg(long, conflicts_with_all = ["namespace", "name"])]
+	asset: Option<u64>,
+	/// For csv: or a dataset's namespace (its latest edition).
+	#[arg(long, requires = "name")]
+	namespace: Option<String>,
+	/// For csv: and its name.
+	#[arg(long, requires = "namespace")]
+	name: Option<String>,
+	/// For csv: a field of that edition.
+	#[arg(long)]
+	field: Option<String>,
+	/// For csv: how far to walk.
+	#[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+	depth: u32,
+	/// For csv: the most nodes.
+	#[arg(long, default_value_t = 10_000)]
+	limit: u32,
+}
+
+/// The asset an [`AssetArgs`] names.
+async fn resolve(chain: &Chain, a: &AssetArgs) -> anyhow::Result<u64> {
+	let edition = match (&a.asset, &a.namespace, &a.name) {
+		(Some(id), _, _) => *id,
+		(None, Some(ns), Some(name)) => {
+			chain
+				.lineage_dataset(ns, name)
+				.await?
+				.ok_or_else(|| anyhow::anyhow!("no dataset {ns} {name} in the lineage"))?
+				.latest
+		}
+		_ => anyhow::bail!("give an asset id, or --namespace and --name"),
+	};
+	match &a.field {
+		None => Ok(edition),
+		Some(field) => {
+			let found = chain.lineage_field(edition, field).await?;
+			Ok(found.ok_or_else(|| anyhow::anyhow!("asset {edition} has no field {field}"))?.id)
+		}
+	}
+}
+
+async fn walk(chain: &Chain, args: &WalkArgs, ancestors: bool) -> anyhow::Result<WalkJson> {
+	let start = resolve(chain, &args.asset).await?;
+	chain
+		.lineage_walk(start, ancestors, args.depth, args.limit)
+		.await?
+		.ok_or_else(|| anyhow::anyhow!("no asset {start}"))
+}
+
+/// Runs a lineage command; its exit status.
+pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<ExitCode> {
+	use LineageCommand as C;
+	let out = context.output;
+	let chain = context.connect().await?;
+	match command {
+		C::Record(args) => {
+			let run = manual_run(&args)?;
+			let recorded = chain.record_runs(context.signer()?, &[run], None).await?;
+			out.show(&Recorded { runs: recorded, pending: 0 })?;
+		}
+		C::Import { file, events } => {
+			let text = std::fs::read_to_string(&file)
+				.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+			let (runs, pending) = gather(parse_events(&text)?)?;
+			let store = EventStore::new(events);
+			let recorded = chain.record_runs(context.signer()?, &runs, Some(&store)).await?;
+			out.show(&Recorded { runs: recorded, pending })?;
+		}
+		C::Serve(args) => {
+			let options = GatewayOptions {
+				listen: args.listen,
+				window: Duration::from_millis(args.batch_ms),
+				store: Some(EventStore::new(args.events)),
+				..GatewayOptions::default()
+			};
+			let path = options.path.clone();
+			gateway::serve(chain, context.signer()?.clone(), options, |address| {
+				output::note(&format!("listening on http://{address}{path}"));
+			})
+			.await?;
+		}
+		C::Ancestors(args) => out.show(&Walked(walk(&chain, &args, true).await?))?,
+		C::Descendants(args) => out.show(&Walked(walk(&chain, &args, false).await?))?,
+		C::Impact(args) => {
+			let found = walk(&chain, &args.walk, false).await?;
+			match args.csv {
+				true => output::raw(impact_csv(&found.nodes).as_bytes())?,
+				false => out.show(&Impact(found))?,
+			}
+		}
+		C::Verify(args) => {
+			let asset = resolve(&chain, &args).await?;
+			let found = chain
+				.verify_lineage(asset)
+				.await?
+				.ok_or_else(|| anyhow::anyhow!("no asset {asset}"))?;
+			out.show(&found)?;
+			if !found.is_valid() {
+				return Ok(ExitCode::from(NOT_VALID));
+			}
+		}
+		C::Export(args) => export(&chain, &args).await?,
+	}
+	Ok(ExitCode::SUCCESS)
+}
+
+async fn export(chain: &Chain, args: &ExportArgs) -> anyhow::Result<()> {
+	let text = if args.format.eq_ignore_ascii_case("csv") {
+		if args.asset.is_none() && args.name.is_none() {
+			anyhow::bail!(
+				"--format csv reports an asset's impact: give --asset, or --namespace and --name"
+			);
+		}
+		let asset = AssetArgs {
+			asset: args.asset,
+			namespace: args.namespace.clone(),
+			name: args.name.clone(),
+			field: args.field.clone(),
+		};
+		let start = resolve(chain, &asset).await?;
+		let found = chain
+			.lineage_walk(start, false, args.depth, args.limit)
+			.await?
+			.ok_or_else(|| anyhow::anyhow!("no asset {start}"))?;
+		impact_csv(&found.nodes)
+	} else {
+		let mut graph = chain.lineage_graph().await?;
+		EventStore::new(&args.events).attach(&mut graph);
+		match LineageFormat::parse(&args.format)? {
+			LineageFormat::OpenLineage => graph.openlineage()?,
+			LineageFormat::Prov => serde_json::to_string_pretty(&graph.prov()?)? + "\n",
+			LineageFormat::Fhir => serde_json::to_string_pretty(&graph.fhir())? + "\n",
+		}
+	};
+	match &args.out {
+		Some(path) => {
+			files::write_atomic(path, text.as_bytes())?;
+			output::note(&format!("wrote {}", path.display()));
+			Ok(())
+		}
+		None => output::raw(text.as_bytes()),
+	}
+}
+
+/// Complete runs of events, and how many runs lack their COMPLETE event.
+fn gather(events: Vec<serde_json::Value>) -> anyhow::Result<(Vec<Run>, usize)> {
+	let mut gatherer = Gatherer::default();
+	let mut runs = Vec::new();
+	for (n, event) in events.into_iter().enumerate() {
+		match gatherer.add(event).map_err(|e| anyhow::anyhow!("event {}: {e}", n + 1))? {
+			Outcome::Complete(run) => runs.push(*run),
+			Outcome::Pending | Outcome::Dropped => {}
+		}
+	}
+	if gatherer.pending() > 0 {
+		output::note(&format!(
+			"{} runs have no COMPLETE event yet: not recorded",
+			gatherer.pending()
+		));
+	}
+	Ok((runs, gatherer.pending()))
+}
+
+/// `<field>=<input>.<field>[:<transformation>][:masked]`.
+fn column(text: &str, inputs: &[DatasetName]) -> anyhow::Result<OutputField> {
+	let bad =
+		|| anyhow::anyhow!("`{text}` is not <field>=<input>.<field>[:<transformation>][:masked]");
+	let (name, source) = text.split_once('=').ok_or_else(bad)?;
+	let mut parts = source.split(':');
+	let (input, field) = parts.next().and_then(|s| s.split_once('.')).ok_or_else(bad)?;
+	let input: usize = input.parse().map_err(|_| bad())?;
+	let dataset = inputs
+		.get(input)
+		.cloned()
+		.ok_or_else(|| anyhow::anyhow!("`{text}`: there is no input {input}"))?;
+	let mut transformation = Transformation::Identity;
+	let mut masking = false;
+	for part in parts {
+		match part {
+			"masked" => masking = true,
+			other => {
+				transformation = medtrust_client::wire::WireName::from_wire_name(other)
+					.ok_or_else(|| anyhow::anyhow!("`{other}` is not a transformation"))?
+			}
+		}
+	}
+	Ok(OutputField {
+		name: name.to_string(),
+		sources: vec![ColumnSource { dataset, field: field.to_string(), transformation, masking }],
+	})
+}
+
+fn pairs(values: &[String]) -> Vec<DatasetName> {
+	values.chunks(2).map(|p| DatasetName { namespace: p[0].clone(), name: p[1].clone() }).collect()
+}
+
+/// The run `lineage record` describes.
+fn manual_run(args: &RecordArgs) -> anyhow::Result<Run> {
+	let inputs = pairs(&args.input);
+	let mut outputs: Vec<Output> =
+		pairs(&args.output).into_iter().map(|dataset| Output { dataset, fields: vec![] }).collect();
+	for c in &args.column {
+		let field = column(c, &inputs)?;
+		match outputs[0].fields.iter_mut().find(|f| f.name == field.name) {
+			Some(known) => known.sources.extend(field.sources),
+			None => outputs[0].fields.push(field),
+		}
+	}
+	let run_id = match &args.run_id {
+		Some(text) => parse_uuid(text).ok_or_else(|| anyhow::anyhow!("`{text}` is not a UUID"))?,
+		None => rand_uuid(),
+	};
+	let now = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as u64)
+		.unwrap_or_default();
+	let mut all: Vec<Input> = inputs.into_iter().map(Input::Dataset).collect();
+	all.extend(args.certificate.iter().map(|c| Input::Certificate(*c)));
+	let event = serde_json::json!({
+		"eventType": "COMPLETE",
+		"eventTime": medtrust_client::lineage::export::iso(now),
+		"run": { "runId": medtrust_primitives::lineage_json::uuid(&run_id) },
+		"job": { "namespace": args.job_namespace, "name": args.job_name },
+		"producer": "medtrust lineage record"
+	});
+	Ok(Run {
+		job_namespace: args.job_namespace.clone(),
+		job_name: args.job_name.clone(),
+		run_id,
+		kind: args.kind,
+		started: now,
+		ended: now,
+		inputs: all,
+		outputs,
+		events: vec![event],
+	})
+}
+
+/// A random (version 4) UUID.
+fn rand_uuid() -> [u8; 16] {
+	let mut id = [0u8; 16];
+	id.copy_from_slice(&medtrust_client::certificates::keys::random32()[..16]);
+	id[6] = (id[6] & 0x0f) | 0x40;
+	id[8] = (id[8] & 0x3f) | 0x80;
+	id
+}

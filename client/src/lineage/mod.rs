@@ -1,0 +1,26 @@
+//! Lineage (数据血缘关系上链, requirement 6): runs of jobs recorded on chain from OpenLineage
+//! events, with column-level edges; ancestors, descendants and impact; `verify` of every
+//! certificate up a result's lineage; exports as OpenLineage, W3C PROV-JSON, FHIR R4
+//! `Provenance` and CSV.
+//!
+//! | part | what |
+//! |---|---|
+//! | [`openlineage`] | OpenLineage run events gathered into complete runs |
+//! | [`onchain`] | recording in batches, and reads through `medtrust_lineage*` |
+//! | [`verify`] | certificates up the lineage |
+//! | [`gateway`] | `lineage serve`: OpenLineage's HTTP transport in, batches on chain out |
+//! | [`export`] | OpenLineage, PROV-JSON, FHIR, CSV |
+//! | [`store`] | the events runs were recorded from, kept off chain |
+
+pub mod export;
+pub mod gateway;
+pub mod onchain;
+pub mod openlineage;
+pub mod store;
+pub mod verify;
+
+pub use export::{Graph, LineageFormat};
+pub use onchain::{Bounds, Recorded};
+pub use openlineage::{DatasetName, Gatherer, Input, Outcome, Run};
+pub use store::EventStore;
+pub use verify::LineageVerification;

@@ -1,0 +1,353 @@
+//! Lineage on chain: runs recorded in batches (`Lineage.record`), and reads through the
+//! node's `medtrust_lineage*` methods (JSON shapes in [`medtrust_primitives::lineage_json`]).
+
+use std::collections::BTreeMap;
+
+use medtrust_primitives::lineage_json::{
+	ActivitiesPage, ActivityJson, AssetJson, DatasetJson, WalkJson,
+};
+use subxt::utils::Static;
+use subxt_rpcs::rpc_params;
+use subxt_signer::sr25519::Keypair;
+
+use super::{
+	export::Graph,
+	openlineage::{Input, Run},
+};
+use crate::{
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_lineage::types::{ActivitySpec, ColumnInput, FieldSpec, InputRef, OutputSpec},
+		},
+	},
+	Chain, Error, Result,
+};
+
+/// The chain's bounds on what one call records (the runtime's constants).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+	/// The most runs in one call.
+	pub activities: u32,
+	/// The most edges in one call.
+	pub edges: u32,
+	/// The longest namespace, name and field name, in bytes.
+	pub namespace: u32,
+	/// The longest dataset or job name.
+	pub name: u32,
+	/// The longest field name.
+	pub field: u32,
+}
+
+/// How many edges recording a run adds (the pallet's `ActivitySpec::edges`).
+pub fn edges(run: &Run) -> u32 {
+	let fields: usize =
+		run.outputs.iter().flat_map(|o| &o.fields).map(|f| 1 + f.sources.len()).sum();
+	let outputs = run.outputs.len() * run.inputs.len().max(1);
+	(run.inputs.len() + outputs + fields) as u32
+}
+
+fn bounded(text: &str, limit: u32, what: &str) -> Result<String> {
+	if text.len() > limit as usize {
+		return Err(Error::Input(format!(
+			"{what} `{text}` is {} bytes long; the chain keeps at most {limit}",
+			text.len()
+		)));
+	}
+	Ok(text.to_string())
+}
+
+impl Run {
+	/// The run as the call's argument, its hash given.
+	pub fn call_argument(&self, bounds: &Bounds, event_hash: [u8; 32]) -> Result<ActivitySpec> {
+		let mut inputs = Vec::with_capacity(self.inputs.len());
+		for input in &self.inputs {
+			inputs.push(match input {
+				Input::Dataset(d) => InputRef::Dataset {
+					namespace: bounded(&d.namespace, bounds.namespace, "namespace")?,
+					name: bounded(&d.name, bounds.name, "dataset name")?,
+				},
+				Input::Certificate(id) => InputRef::Certificate(*id),
+			});
+		}
+		let index = |d: &super::openlineage::DatasetName| {
+			self.inputs.iter().position(|i| matches!(i, Input::Dataset(x) if x == d))
+		};
+		let mut outputs = Vec::with_capacity(self.outputs.len());
+		for output in &self.outputs {
+			let mut fields = Vec::with_capacity(output.fields.len());
+			for field in &output.fields {
+				let mut sources = Vec::with_capacity(field.sources.len());
+				for s in &field.sources {
+					let input = index(&s.dataset).ok_or_else(|| {
+						Error::Input(format!(
+							"column input {}.{} is not an input",
+							s.dataset.name, s.field
+						))
+					})?;
+					sources.push(ColumnInput {
+						input: input as u32,
+						field: bounded(&s.field, bounds.field, "field name")?,
+						transformation: Static(s.transformation),
+						masking: s.masking,
+					});
+				}
+				fields.push(FieldSpec {
+					name: bounded(&field.name, bounds.field, "field name")?,
+					inputs: BoundedVec(sources),
+				});
+			}
+			outputs.push(OutputSpec {
+				namespace: bounded(&output.dataset.namespace, bounds.namespace, "namespace")?,
+				name: bounded(&output.dataset.name, bounds.name, "dataset name")?,
+				schema: None,
+				fields: BoundedVec(fields),
+			});
+		}
+		Ok(ActivitySpec {
+			job_namespace: bounded(&self.job_namespace, bounds.namespace, "job namespace")?,
+			job_name: bounded(&self.job_name, bounds.name, "job name")?,
+			run_id: self.run_id,
+			kind: Static(self.kind),
+			started: self.started,
+			ended: self.ended,
+			event_hash,
+			inputs: BoundedVec(inputs),
+			outputs: BoundedVec(outputs),
+		})
+	}
+}
+
+/// Splits runs into calls within the chain's bounds (the order kept).
+pub fn batches(runs: &[Run], bounds: &Bounds) -> Result<Vec<std::ops::Range<usize>>> {
+	let mut out = Vec::new();
+	let (mut start, mut count, mut load) = (0, 0u32, 0u32);
+	for (i, run) in runs.iter().enumerate() {
+		let e = edges(run);
+		if e > bounds.edges {
+			return Err(Error::Input(format!(
+				"run {} of job {} has {e} edges; one call records at most {}",
+				medtrust_primitives::lineage_json::uuid(&run.run_id),
+				run.job_name,
+				bounds.edges
+			)));
+		}
+		if count == bounds.activities || load + e > bounds.edges {
+			out.push(start..i);
+			(start, count, load) = (i, 0, 0);
+		}
+		count += 1;
+		load += e;
+	}
+	if count > 0 {
+		out.push(start..runs.len());
+	}
+	Ok(out)
+}
+
+/// Which activity each recorded run got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+	/// The run's id.
+	pub run_id: [u8; 16],
+	/// Its activity's id on chain.
+	pub activity: u64,
+	/// The edges it added.
+	pub edges: u32,
+}
+
+impl Chain {
+	/// The chain's bounds on recording.
+	pub async fn lineage_bounds(&self) -> Result<Bounds> {
+		let at = self.at_current().await?;
+		let get = |name: &'static str| -> Result<u32> {
+			let address = subxt::dynamic::constant::<u32>("Lineage", name);
+			at.constants().entry(address).map_err(|e| self.incompatible(e))
+		};
+		Ok(Bounds {
+			activities: get("MaxActivitiesPerCall")?.max(1),
+			edges: get("MaxEdgesPerCall")?,
+			namespace: get("MaxNamespaceLen")?,
+			name: get("MaxLineageNameLen")?,
+			field: get("MaxFieldNameLen")?,
+		})
+	}
+
+	/// Records runs in as few calls as the chain's bounds allow, each waited for until
+	/// final; runs recorded already (by their run id) are skipped, so an interrupted import
+	/// run again records the rest. Each run's events are kept in `store` first (an export
+	/// uses them only if the chain then holds their hash).
+	pub async fn record_runs(
+		&self,
+		signer: &Keypair,
+		runs: &[Run],
+		store: Option<&super::EventStore>,
+	) -> Result<Vec<Recorded>> {
+		let bounds = self.lineage_bounds().await?;
+		let mut fresh = Vec::with_capacity(runs.len());
+		for run in runs {
+			if self
+				.lineage_activity(&medtrust_primitives::lineage_json::uuid(&run.run_id))
+				.await?
+				.is_none()
+			{
+				fresh.push(run.clone());
+			}
+		}
+		let mut recorded = Vec::with_capacity(fresh.len());
+		if let Some(store) = store {
+			for run in &fresh {
+				store.save(run)?;
+			}
+		}
+		for range in batches(&fresh, &bounds)? {
+			let args = fresh[range]
+				.iter()
+				.map(|r| r.call_argument(&bounds, r.event_hash()?))
+				.collect::<Result<Vec<_>>>()?;
+			let call = runtime::transactions().lineage().record(BoundedVec(args));
+			let (_, events) = self.submit_with_events(&call, signer).await?;
+			recorded.extend(
+				events
+					.find::<runtime::lineage::events::ActivityRecorded>()
+					.filter_map(|e| e.ok())
+					.map(|e| Recorded { run_id: e.run_id, activity: e.activity, edges: e.edges }),
+			);
+		}
+		Ok(recorded)
+	}
+
+	/// One asset, if it exists.
+	pub async fn lineage_asset(&self, id: u64) -> Result<Option<AssetJson>> {
+		self.call("medtrust_lineageAsset", rpc_params![id]).await
+	}
+
+	/// A dataset by namespace and name, if known.
+	pub async fn lineage_dataset(
+		&self,
+		namespace: &str,
+		name: &str,
+	) -> Result<Option<DatasetJson>> {
+		self.call("medtrust_lineageDataset", rpc_params![namespace, name]).await
+	}
+
+	/// The asset of a field of a dataset edition, if known.
+	pub async fn lineage_field(&self, edition: u64, name: &str) -> Result<Option<AssetJson>> {
+		self.call("medtrust_lineageField", rpc_params![edition, name]).await
+	}
+
+	/// A run by its activity id or its run id (UUID), if recorded.
+	pub async fn lineage_activity(&self, id: &str) -> Result<Option<ActivityJson>> {
+		self.call("medtrust_lineageActivity", rpc_params![id]).await
+	}
+
+	/// Every page of a walk from `start`, read at one block.
+	pub async fn lineage_walk(
+		&self,
+		start: u64,
+		ancestors: bool,
+		depth: u32,
+		limit: u32,
+	) -> Result<Option<WalkJson>> {
+		let method =
+			if ancestors { "medtrust_lineageAncestors" } else { "medtrust_lineageDescendants" };
+		let mut skip = 0u32;
+		let mut at: Option<String> = None;
+		let mut whole: Option<WalkJson> = None;
+		loop {
+			let page_limit =
+				limit.saturating_sub(whole.as_ref().map_or(0, |w| w.nodes.len() as u32));
+			let page: Option<WalkJson> = self
+				.call(
+					method,
+					rpc_params![start, depth, skip, page_limit.clamp(1, 10_000), at.clone()],
+				)
+				.await?;
+			let Some(page) = page else { return Ok(None) };
+			at = Some(page.at.hash.clone());
+			let next = page.next;
+			match whole.as_mut() {
+				None => whole = Some(page),
+				Some(w) => {
+					w.nodes.extend(page.nodes);
+					(w.truncated, w.next, w.deeper) = (page.truncated, page.next, page.deeper);
+				}
+			}
+			let have = whole.as_ref().map_or(0, |w| w.nodes.len() as u32);
+			match next {
+				Some(n) if have < limit => skip = n,
+				_ => break,
+			}
+		}
+		Ok(whole)
+	}
+
+	/// Every recorded run and every asset they mention, read at one block (for exports).
+	pub async fn lineage_graph(&self) -> Result<Graph> {
+		let mut graph = Graph::default();
+		let mut skip = 0u64;
+		let mut at: Option<String> = None;
+		loop {
+			let page: ActivitiesPage = self
+				.call("medtrust_lineageActivities", rpc_params![skip, 1000, at.clone()])
+				.await?;
+			at = Some(page.at.hash.clone());
+			graph.activities.extend(page.activities);
+			match page.next {
+				Some(next) => skip = next,
+				None => break,
+			}
+		}
+		let mut wanted: Vec<u64> = graph
+			.activities
+			.iter()
+			.flat_map(|a| a.inputs.iter().chain(&a.outputs))
+			.copied()
+			.collect();
+		let mut seen: BTreeMap<u64, ()> = BTreeMap::new();
+		while let Some(id) = wanted.pop() {
+			if seen.insert(id, ()).is_some() {
+				continue;
+			}
+			let asset: Option<AssetJson> =
+				self.call("medtrust_lineageAsset", rpc_params![id, at.clone()]).await?;
+			let Some(asset) = asset else { continue };
+			wanted.extend(asset.parents.iter().map(|e| e.parent));
+			if let Some(of) = asset.of {
+				wanted.push(of);
+			}
+			graph.assets.insert(id, asset);
+		}
+		// The output editions' fields: their column lineage.
+		let outputs: Vec<u64> = graph.activities.iter().flat_map(|a| a.outputs.clone()).collect();
+		for edition in outputs {
+			let walk = self.lineage_walk_fields(edition, at.clone()).await?;
+			for asset in walk {
+				wanted.extend(asset.parents.iter().map(|e| e.parent));
+				graph.assets.insert(asset.id, asset);
+			}
+		}
+		while let Some(id) = wanted.pop() {
+			if graph.assets.contains_key(&id) {
+				continue;
+			}
+			let asset: Option<AssetJson> =
+				self.call("medtrust_lineageAsset", rpc_params![id, at.clone()]).await?;
+			if let Some(asset) = asset {
+				wanted.extend(asset.parents.iter().map(|e| e.parent));
+				graph.assets.insert(id, asset);
+			}
+		}
+		Ok(graph)
+	}
+
+	/// The fields of a dataset edition.
+	async fn lineage_walk_fields(
+		&self,
+		edition: u64,
+		at: Option<String>,
+	) -> Result<Vec<AssetJson>> {
+		self.call("medtrust_lineageFields", rpc_params![edition, at]).await
+	}
+}

@@ -1,0 +1,489 @@
+//! OpenLineage run events (spec 2-0-2, sent by the 1.x clients) read into runs to record.
+//!
+//! A run may be told in several events (`START`, `RUNNING`, `COMPLETE`; inputs on one,
+//! outputs on another): its events are gathered by `runId`, and the run is recorded once
+//! it is `COMPLETE`, with the union of its inputs and outputs, the `columnLineage` facets
+//! of its outputs, its start (the earliest event) and end (the `COMPLETE` event). A run that
+//! `FAIL`ed or was `ABORT`ed wrote nothing: it is not recorded. Every event is kept as it
+//! came, unknown facets included: the run's hash on chain is over all of them.
+//!
+//! MedTrust reads two facets of its own, both optional: a job facet `medtrust` with `kind`
+//! (`extract`, `clean`, `transform`, `de-identify`, `aggregate`, `derive`, `train`, `share`;
+//! otherwise the kind is inferred: masking makes `de-identify`, aggregation `aggregate`, no
+//! inputs `extract`, else `transform`), and an input dataset facet `medtrust` with
+//! `certificate` (the id of the certificate the input dataset was anchored under; or a run
+//! facet `medtrust` with `certificates`, a list of ids), which puts the certificate in the
+//! run's lineage.
+
+use std::collections::BTreeMap;
+
+use medtrust_primitives::{canonical::canonical_json, lineage_json::parse_uuid, wire::WireName};
+use pallet_lineage::{ActivityKind, Transformation};
+use serde_json::Value;
+
+use crate::{Error, Result};
+
+/// A dataset as OpenLineage names it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DatasetName {
+	/// Its namespace, e.g. `postgres://lis.example:5432`.
+	pub namespace: String,
+	/// Its name, e.g. `lis.public.lab_result`.
+	pub name: String,
+}
+
+/// One input field of an output field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnSource {
+	/// The input dataset.
+	pub dataset: DatasetName,
+	/// The input field.
+	pub field: String,
+	/// What the computation did.
+	pub transformation: Transformation,
+	/// Whether the output is masked with respect to it.
+	pub masking: bool,
+}
+
+/// An output field and what it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputField {
+	/// Its name.
+	pub name: String,
+	/// Its input fields.
+	pub sources: Vec<ColumnSource>,
+}
+
+/// A dataset a run wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+	/// The dataset.
+	pub dataset: DatasetName,
+	/// Its fields with column lineage.
+	pub fields: Vec<OutputField>,
+}
+
+/// Something a run read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+	/// The latest edition of a dataset.
+	Dataset(DatasetName),
+	/// A certificate.
+	Certificate(u64),
+}
+
+/// A complete run, ready to record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+	/// The job's namespace.
+	pub job_namespace: String,
+	/// The job's name.
+	pub job_name: String,
+	/// Its `runId`.
+	pub run_id: [u8; 16],
+	/// What it did.
+	pub kind: ActivityKind,
+	/// When it started, in milliseconds since the Unix epoch.
+	pub started: u64,
+	/// When it ended.
+	pub ended: u64,
+	/// What it read (datasets first, in the events' order, then certificates).
+	pub inputs: Vec<Input>,
+	/// What it wrote.
+	pub outputs: Vec<Output>,
+	/// Its events, as they came.
+	pub events: Vec<Value>,
+}
+
+impl Run {
+	/// A run holding only `events` (to hash them).
+	pub fn from_events(events: Vec<Value>) -> Self {
+		Run {
+			job_namespace: String::new(),
+			job_name: String::new(),
+			run_id: [0; 16],
+			kind: ActivityKind::Transform,
+			started: 0,
+			ended: 0,
+			inputs: Vec::new(),
+			outputs: Vec::new(),
+			events,
+		}
+	}
+
+	/// BLAKE2b-256 of the canonical JSON (RFC 8785) of the run's events, as an array.
+	pub fn event_hash(&self) -> Result<[u8; 32]> {
+		let text = serde_json::to_string(&self.events)
+			.map_err(|e| Error::Input(format!("the run's events do not serialise: {e}")))?;
+		let canonical = canonical_json(&text)
+			.map_err(|e| Error::Input(format!("the run's events are not canonical JSON: {e:?}")))?;
+		Ok(sp_crypto_hashing::blake2_256(&canonical))
+	}
+}
+
+/// What became of the events given to a [`Gatherer`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+	/// The run is complete: record it.
+	Complete(Box<Run>),
+	/// The run goes on: the event was kept until it completes.
+	Pending,
+	/// The run failed or was aborted: nothing to record.
+	Dropped,
+}
+
+/// Gathers events by run until each run completes.
+#[derive(Debug, Default)]
+pub struct Gatherer {
+	pending: BTreeMap<[u8; 16], Vec<Value>>,
+}
+
+fn field<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a Value> {
+	v.get(key).ok_or_else(|| Error::Input(format!("{what} has no `{key}`")))
+}
+
+fn string<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a str> {
+	field(v, key, what)?
+		.as_str()
+		.filter(|s| !s.is_empty())
+		.ok_or_else(|| Error::Input(format!("{what}'s `{key}` is not a non-empty string")))
+}
+
+/// The `runId` of an event.
+pub fn run_id(event: &Value) -> Result<[u8; 16]> {
+	let run = field(event, "run", "the event")?;
+	let id = string(run, "runId", "the event's run")?;
+	parse_uuid(id).ok_or_else(|| Error::Input(format!("runId `{id}` is not a UUID")))
+}
+
+/// An event's time in milliseconds since the Unix epoch.
+fn event_time(event: &Value) -> Result<u64> {
+	let text = string(event, "eventTime", "the event")?;
+	let time = chrono::DateTime::parse_from_rfc3339(text)
+		.map_err(|e| Error::Input(format!("eventTime `{text}` is not an ISO 8601 time: {e}")))?;
+	u64::try_from(time.timestamp_millis())
+		.map_err(|_| Error::Input(format!("eventTime `{text}` is before 1970")))
+}
+
+impl Gatherer {
+	/// Takes one event; says whether its run is now complete.
+	pub fn add(&mut self, event: Value) -> Result<Outcome> {
+		if !event.is_object() {
+			return Err(Error::Input("an OpenLineage event is a JSON object".into()));
+		}
+		let id = run_id(&event)?;
+		event_time(&event)?;
+		field(&event, "job", "the event")?;
+		let kind = event.get("eventType").and_then(Value::as_str).unwrap_or("OTHER");
+		let kind = kind.to_ascii_uppercase();
+		self.pending.entry(id).or_default().push(event);
+		match kind.as_str() {
+			"COMPLETE" => {
+				let events = self.pending.remove(&id).unwrap_or_default();
+				Ok(Outcome::Complete(Box::new(run_of(id, events)?)))
+			}
+			"FAIL" | "ABORT" => {
+				self.pending.remove(&id);
+				Ok(Outcome::Dropped)
+			}
+			_ => Ok(Outcome::Pending),
+		}
+	}
+
+	/// A gatherer holding only `run`'s pending events: to try an event without keeping it.
+	pub fn fork(&self, run: [u8; 16]) -> Gatherer {
+		let mut fork = Gatherer::default();
+		if let Some(events) = self.pending.get(&run) {
+			fork.pending.insert(run, events.clone());
+		}
+		fork
+	}
+
+	/// How many runs are waiting for their `COMPLETE` event.
+	pub fn pending(&self) -> usize {
+		self.pending.len()
+	}
+}
+
+/// Reads events from a file's text: a JSON array, one JSON object, or NDJSON (one event a
+/// line).
+pub fn parse_events(text: &str) -> Result<Vec<Value>> {
+	let trimmed = text.trim_start();
+	if trimmed.starts_with('[') {
+		return serde_json::from_str(trimmed)
+			.map_err(|e| Error::Input(format!("not a JSON array of events: {e}")));
+	}
+	if let Ok(one) = serde_json::from_str::<Value>(trimmed) {
+		return Ok(vec![one]);
+	}
+	text.lines()
+		.enumerate()
+		.filter(|(_, l)| !l.trim().is_empty())
+		.map(|(n, l)| {
+			serde_json::from_str(l).map_err(|e| Error::Input(format!("line {}: {e}", n + 1)))
+		})
+		.collect()
+}
+
+/// A dataset of an event's `inputs` or `outputs`.
+fn dataset_name(v: &Value) -> Result<DatasetName> {
+	Ok(DatasetName {
+		namespace: string(v, "namespace", "a dataset")?.to_string(),
+		name: string(v, "name", "a dataset")?.to_string(),
+	})
+}
+
+/// One column-lineage transformation: the 2-0-2 `transformations` entry, or the older
+/// field-level `transformationType` (`IDENTITY`, `MASKED`).
+fn transformation(t: &Value) -> Result<(Transformation, bool)> {
+	let kind = t.get("type").or_else(|| t.get("transformationType"));
+	let kind = kind.and_then(Value::as_str).unwrap_or("DIRECT").to_ascii_uppercase();
+	let subtype = t.get("subtype").and_then(Value::as_str).unwrap_or("").to_ascii_uppercase();
+	let masking = t.get("masking").and_then(Value::as_bool).unwrap_or(false);
+	let found = match (kind.as_str(), subtype.as_str()) {
+		("DIRECT", "IDENTITY") | ("IDENTITY", _) => Transformation::Identity,
+		("DIRECT", "TRANSFORMATION" | "") => Transformation::Transformation,
+		("MASKED", _) => return Ok((Transformation::Transformation, true)),
+		("DIRECT", "AGGREGATION") => Transformation::Aggregation,
+		("INDIRECT", "JOIN") => Transformation::Join,
+		("INDIRECT", "GROUP_BY") => Transformation::GroupBy,
+		("INDIRECT", "FILTER") => Transformation::Filter,
+		("INDIRECT", "SORT") => Transformation::Sort,
+		("INDIRECT", "WINDOW") => Transformation::Window,
+		("INDIRECT", "CONDITIONAL" | "") => Transformation::Conditional,
+		_ => {
+			return Err(Error::Input(format!(
+				"unknown column lineage transformation {kind}/{subtype}"
+			)))
+		}
+	};
+	Ok((found, masking))
+}
+
+/// The fields of an output's `columnLineage` facet.
+fn column_lineage(output: &Value) -> Result<Vec<OutputField>> {
+	let Some(fields) = output.pointer("/facets/columnLineage/fields").and_then(Value::as_object)
+	else {
+		return Ok(Vec::new());
+	};
+	let mut out = Vec::new();
+	for (name, spec) in fields {
+		let mut sources = Vec::new();
+		let inputs = spec.get("inputFields").and_then(Value::as_array).cloned().unwrap_or_default();
+		for input in &inputs {
+			let dataset = dataset_name(input)?;
+			let field = string(input, "field", "an input field")?.to_string();
+			let transformations = match input.get("transformations").and_then(Value::as_array) {
+				Some(list) if !list.is_empty() => list.clone(),
+				_ => vec![spec.clone()],
+			};
+			for t in &transformations {
+				let (transformation, masking) = transformation(t)?;
+				let source = ColumnSource {
+					dataset: dataset.clone(),
+					field: field.clone(),
+					transformation,
+					masking,
+				};
+				// One edge per input field: the first (direct before indirect) wins.
+				if !sources.iter().any(|s: &ColumnSource| s.dataset == dataset && s.field == field)
+				{
+					sources.push(source);
+				}
+			}
+		}
+		out.push(OutputField { name: name.clone(), sources });
+	}
+	Ok(out)
+}
+
+/// A complete run from its events (the last one `COMPLETE`).
+fn run_of(run_id: [u8; 16], events: Vec<Value>) -> Result<Run> {
+	let last = events.last().ok_or_else(|| Error::Input("a run without events".into()))?;
+	let job = field(last, "job", "the event")?;
+	let job_namespace = string(job, "namespace", "the job")?.to_string();
+	let job_name = string(job, "name", "the job")?.to_string();
+	let mut times = Vec::new();
+	let mut inputs: Vec<Input> = Vec::new();
+	let mut certificates = Vec::new();
+	let mut outputs: Vec<Output> = Vec::new();
+	for event in &events {
+		times.push(event_time(event)?);
+		let listed = event.pointer("/run/facets/medtrust/certificates").and_then(Value::as_array);
+		for id in listed.into_iter().flatten().filter_map(Value::as_u64) {
+			if !certificates.contains(&id) {
+				certificates.push(id);
+			}
+		}
+		for input in event.get("inputs").and_then(Value::as_array).into_iter().flatten() {
+			let dataset = Input::Dataset(dataset_name(input)?);
+			if !inputs.contains(&dataset) {
+				inputs.push(dataset);
+			}
+			if let Some(id) = input.pointer("/facets/medtrust/certificate").and_then(Value::as_u64)
+			{
+				if !certificates.contains(&id) {
+					certificates.push(id);
+				}
+			}
+		}
+		for output in event.get("outputs").and_then(Value::as_array).into_iter().flatten() {
+			let dataset = dataset_name(output)?;
+			let fields = column_lineage(output)?;
+			match outputs.iter_mut().find(|o| o.dataset == dataset) {
+				Some(known) if known.fields.is_empty() => known.fields = fields,
+				Some(_) => {}
+				None => outputs.push(Output { dataset, fields }),
+			}
+		}
+	}
+	// Column lineage may name input datasets the events did not list: they were read too.
+	for source in outputs.iter().flat_map(|o| &o.fields).flat_map(|f| &f.sources) {
+		let dataset = Input::Dataset(source.dataset.clone());
+		if !inputs.contains(&dataset) {
+			inputs.push(dataset);
+		}
+	}
+	inputs.extend(certificates.into_iter().map(Input::Certificate));
+	let kind = match job.pointer("/facets/medtrust/kind").and_then(Value::as_str) {
+		Some(name) => ActivityKind::from_wire_name(name).ok_or_else(|| {
+			Error::Input(format!(
+				"job facet medtrust.kind `{name}` is not {}",
+				medtrust_primitives::wire::one_of::<ActivityKind>()
+			))
+		})?,
+		None => infer_kind(&inputs, &outputs),
+	};
+	let started = times.iter().copied().min().unwrap_or(0);
+	let ended = times.last().copied().unwrap_or(started).max(started);
+	Ok(Run { job_namespace, job_name, run_id, kind, started, ended, inputs, outputs, events })
+}
+
+/// The kind a run's lineage shows: masking de-identifies, aggregation aggregates, reading
+/// nothing extracts; anything else transforms.
+pub fn infer_kind(inputs: &[Input], outputs: &[Output]) -> ActivityKind {
+	let sources: Vec<&ColumnSource> =
+		outputs.iter().flat_map(|o| &o.fields).flat_map(|f| &f.sources).collect();
+	if sources.iter().any(|s| s.masking) {
+		ActivityKind::Deidentify
+	} else if sources
+		.iter()
+		.any(|s| matches!(s.transformation, Transformation::Aggregation | Transformation::GroupBy))
+	{
+		ActivityKind::Aggregate
+	} else if inputs.is_empty() {
+		ActivityKind::Extract
+	} else {
+		ActivityKind::Transform
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use serde_json::json;
+
+	use super::*;
+
+	const RUN: &str = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+
+	fn event(kind: &str, time: &str, inputs: Value, outputs: Value) -> Value {
+		json!({
+			"eventType": kind,
+			"eventTime": time,
+			"run": { "runId": RUN },
+			"job": { "namespace": "airflow", "name": "lis_deid" },
+			"inputs": inputs,
+			"outputs": outputs,
+			"producer": "https://github.com/OpenLineage/OpenLineage/tree/1.40.0/client/python",
+			"schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
+		})
+	}
+
+	fn lab() -> Value {
+		json!([{ "namespace": "postgres://lis:5432", "name": "lis.public.lab_result",
+			"facets": { "medtrust": { "certificate": 4 } } }])
+	}
+
+	fn deid() -> Value {
+		json!([{ "namespace": "postgres://research:5432", "name": "research.lab_deid",
+			"facets": { "columnLineage": { "fields": {
+				"pseudonym": { "inputFields": [{ "namespace": "postgres://lis:5432",
+					"name": "lis.public.lab_result", "field": "patient_id",
+					"transformations": [{ "type": "DIRECT", "subtype": "TRANSFORMATION", "masking": true }] }] },
+				"value": { "inputFields": [{ "namespace": "postgres://lis:5432",
+					"name": "lis.public.lab_result", "field": "value",
+					"transformations": [{ "type": "DIRECT", "subtype": "IDENTITY" }] }] }
+			} }, "x-unknown": { "kept": true } } }])
+	}
+
+	#[test]
+	fn a_run_is_gathered_from_its_events_until_complete() {
+		let mut g = Gatherer::default();
+		let start = event("START", "2024-01-05T11:00:00Z", lab(), json!([]));
+		assert_eq!(g.add(start).expect("an event"), Outcome::Pending);
+		assert_eq!(g.pending(), 1);
+		let done = event("COMPLETE", "2024-01-05T11:00:30.500+00:00", json!([]), deid());
+		let Outcome::Complete(run) = g.add(done).expect("an event") else { panic!("complete") };
+		assert_eq!(g.pending(), 0);
+		assert_eq!(run.started, 1_704_452_400_000);
+		assert_eq!(run.ended, 1_704_452_430_500);
+		assert_eq!(run.kind, ActivityKind::Deidentify);
+		assert_eq!(run.inputs.len(), 2);
+		assert_eq!(run.inputs[1], Input::Certificate(4));
+		assert_eq!(run.outputs[0].fields.len(), 2);
+		let pseudonym = &run.outputs[0].fields[0];
+		assert_eq!(pseudonym.name, "pseudonym");
+		assert!(pseudonym.sources[0].masking);
+		assert_eq!(run.events.len(), 2);
+		// Unknown facets are kept in the events, and so in the hash.
+		let hash = run.event_hash().expect("a hash");
+		let mut other = (*run).clone();
+		other.events[1]["outputs"][0]["facets"]["x-unknown"]["kept"] = json!(false);
+		assert_ne!(other.event_hash().expect("a hash"), hash);
+	}
+
+	#[test]
+	fn failed_runs_are_dropped_and_bad_events_refused() {
+		let mut g = Gatherer::default();
+		g.add(event("START", "2024-01-05T11:00:00Z", lab(), json!([]))).expect("an event");
+		let fail = event("FAIL", "2024-01-05T11:01:00Z", json!([]), json!([]));
+		assert_eq!(g.add(fail).expect("an event"), Outcome::Dropped);
+		assert_eq!(g.pending(), 0);
+		let mut bad = event("COMPLETE", "yesterday", json!([]), deid());
+		assert!(g.add(bad.clone()).is_err());
+		bad["eventTime"] = json!("2024-01-05T11:00:00Z");
+		bad["run"]["runId"] = json!("not-a-uuid");
+		assert!(g.add(bad).is_err());
+		assert!(g.add(json!([1, 2])).is_err());
+	}
+
+	#[test]
+	fn transformations_of_both_facet_versions_are_read() {
+		let t = |v: Value| transformation(&v).expect("known");
+		assert_eq!(
+			t(json!({"type": "INDIRECT", "subtype": "JOIN"})),
+			(Transformation::Join, false)
+		);
+		assert_eq!(
+			t(json!({"type": "DIRECT", "subtype": "AGGREGATION"})).0,
+			Transformation::Aggregation
+		);
+		assert_eq!(t(json!({"transformationType": "IDENTITY"})).0, Transformation::Identity);
+		assert_eq!(
+			t(json!({"transformationType": "MASKED"})),
+			(Transformation::Transformation, true)
+		);
+		assert_eq!(t(json!({"type": "MASKED"})), (Transformation::Transformation, true));
+		assert!(transformation(&json!({"type": "DIRECT", "subtype": "TELEPORT"})).is_err());
+	}
+
+	#[test]
+	fn files_are_arrays_objects_or_ndjson() {
+		let one = event("COMPLETE", "2024-01-05T11:00:00Z", lab(), deid());
+		let ndjson = format!("{}\n\n{}\n", one, one);
+		assert_eq!(parse_events(&ndjson).expect("ndjson").len(), 2);
+		assert_eq!(parse_events(&format!("[{one}]")).expect("array").len(), 1);
+		assert_eq!(parse_events(&one.to_string()).expect("object").len(), 1);
+		assert!(parse_events("{\n").is_err());
+	}
+}

@@ -1,0 +1,119 @@
+//! `lineage verify`: every ancestor of an asset walked, each certificate on the way checked,
+//! and the path from the asset to any certificate that is not valid.
+
+use medtrust_primitives::{
+	certificate_json::StatusJson,
+	lineage_json::{ReachedJson, WalkJson},
+};
+use serde::Serialize;
+
+use crate::{Chain, Result};
+
+/// What a certificate among the ancestors was found to be.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CertificateCheck {
+	/// The certificate's id.
+	pub certificate: u64,
+	/// Its lineage asset.
+	pub asset: u64,
+	/// How far up the lineage it is (0: the asset itself).
+	pub depth: u32,
+	/// `valid`, `revoked`, `superseded` or `unknown`.
+	pub verdict: String,
+	/// The assets from the one verified up to this certificate.
+	pub path: Vec<u64>,
+}
+
+/// The result of `lineage verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineageVerification {
+	/// The asset verified.
+	pub asset: u64,
+	/// `valid` when every certificate among its ancestors is valid, else the worst found
+	/// (`revoked`, `superseded`, `unknown`); `uncertified` when it has none.
+	pub verdict: String,
+	/// How many ancestors were walked.
+	pub ancestors: usize,
+	/// Whether the walk reached every ancestor (depth 100, all pages): if not, the verdict
+	/// covers only those reached.
+	pub complete: bool,
+	/// Every certificate met, nearest first.
+	pub certificates: Vec<CertificateCheck>,
+}
+
+impl LineageVerification {
+	/// Whether every certificate among the ancestors is valid (and there is one).
+	pub fn is_valid(&self) -> bool {
+		self.verdict == "valid"
+	}
+}
+
+/// The path from the walk's start to `node`, following `via`.
+pub fn path_to(walk: &WalkJson, node: &ReachedJson) -> Vec<u64> {
+	let mut path = vec![node.asset.id];
+	let mut via = node.via;
+	while via != walk.start.id {
+		path.push(via);
+		match walk.nodes.iter().find(|n| n.asset.id == via) {
+			Some(n) => via = n.via,
+			None => break,
+		}
+	}
+	path.push(walk.start.id);
+	path.reverse();
+	path
+}
+
+fn verdict(status: &StatusJson) -> &'static str {
+	match status {
+		StatusJson::Valid => "valid",
+		StatusJson::Revoked { .. } => "revoked",
+		StatusJson::Superseded { .. } => "superseded",
+	}
+}
+
+/// The worse of two verdicts: unknown, revoked, superseded, then valid.
+fn rank(verdict: &str) -> u8 {
+	match verdict {
+		"unknown" => 0,
+		"revoked" => 1,
+		"superseded" => 2,
+		_ => 3,
+	}
+}
+
+impl Chain {
+	/// Walks every ancestor of `asset` and checks each certificate among them (and the asset
+	/// itself, if it is one). `None` if `asset` is no asset.
+	pub async fn verify_lineage(&self, asset: u64) -> Result<Option<LineageVerification>> {
+		let Some(walk) = self.lineage_walk(asset, true, 100, u32::MAX).await? else {
+			return Ok(None);
+		};
+		let start = ReachedJson { depth: 0, via: walk.start.id, asset: walk.start.clone() };
+		let mut certificates = Vec::new();
+		for node in std::iter::once(&start).chain(&walk.nodes) {
+			let Some(certificate) = node.asset.certificate else { continue };
+			let found: Option<medtrust_primitives::certificate_json::CertificateJson> =
+				self.call("medtrust_certificate", subxt_rpcs::rpc_params![certificate]).await?;
+			let verdict = found.map(|c| verdict(&c.status)).unwrap_or("unknown");
+			let path = if node.depth == 0 { vec![asset] } else { path_to(&walk, node) };
+			certificates.push(CertificateCheck {
+				certificate,
+				asset: node.asset.id,
+				depth: node.depth,
+				verdict: verdict.into(),
+				path,
+			});
+		}
+		let worst = certificates.iter().map(|c| c.verdict.as_str()).min_by_key(|v| rank(v));
+		Ok(Some(LineageVerification {
+			asset,
+			verdict: worst.unwrap_or("uncertified").into(),
+			ancestors: walk.nodes.len(),
+			complete: !walk.truncated,
+			certificates,
+		}))
+	}
+}

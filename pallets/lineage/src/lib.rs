@@ -1,0 +1,248 @@
+//! # Lineage pallet
+//!
+//! Data lineage on chain (数据血缘关系上链): where each data asset came from and what was done
+//! to it, so anyone can ask what a dataset was derived from, what a change would affect, and
+//! whether every ancestor of a result is still certified.
+//!
+//! ## Overview
+//!
+//! The graph's nodes are *assets*, never changed once created:
+//! - an *edition* of a dataset (OpenLineage's namespace and name): each run that writes a
+//!   dataset makes a new edition, as OpenLineage consumers keep dataset versions;
+//! - a *field* (column) of an edition;
+//! - a *certificate* of `pallet-certificates` (a certified record or batch).
+//!
+//! [`Pallet::record`] records a batch of *activities* (runs of jobs): each with its job, kind,
+//! times, the hash of its full event (kept off chain), its inputs (dataset editions,
+//! certificates) and its outputs (new editions), and column-level lineage: each output field
+//! with its input fields and the transformation (OpenLineage's direct and indirect types,
+//! and masking). Edges point from new assets to existing ones, whose ids are smaller: the
+//! graph is acyclic by construction.
+//!
+//! Datasets are written by one institution: the first to write one owns it, and no other may
+//! write it. A dataset that is only read (from outside the consortium) has no owner until an
+//! institution writes it.
+//!
+//! [`Pallet::walk`] answers ancestors and descendants, at the dataset or the column level
+//! (the start asset's), breadth first: every node once, at its shortest depth, with the node
+//! it was reached from; a depth, a limit, a cursor and an explicit `truncated` flag.
+//!
+//! ## Calls
+//!
+//! [`Pallet::record`], by an account of an active institution (the institution that ran the
+//! activities).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod impls;
+mod query;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use pallet_certificates::CertificateId;
+	use pallet_data_sources::InstitutionId;
+
+	/// The storage layout's version; migrations in `migrations/` move between versions.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config + pallet_certificates::Config {
+		/// The longest dataset or job namespace, in bytes.
+		#[pallet::constant]
+		type MaxNamespaceLen: Get<u32>;
+
+		/// The longest dataset or job name, in bytes.
+		#[pallet::constant]
+		type MaxLineageNameLen: Get<u32>;
+
+		/// The longest field name, in bytes.
+		#[pallet::constant]
+		type MaxFieldNameLen: Get<u32>;
+
+		/// The most inputs of one activity (its fan-in).
+		#[pallet::constant]
+		type MaxInputs: Get<u32>;
+
+		/// The most outputs of one activity (its fan-out).
+		#[pallet::constant]
+		type MaxOutputs: Get<u32>;
+
+		/// The most fields of one output with column lineage.
+		#[pallet::constant]
+		type MaxFieldsPerOutput: Get<u32>;
+
+		/// The most parents of one asset: a field's input fields (a dataset edition's parents
+		/// are its run's inputs, at most `MaxInputs`, which must not exceed this).
+		#[pallet::constant]
+		type MaxParents: Get<u32>;
+
+		/// The most activities recorded in one call.
+		#[pallet::constant]
+		type MaxActivitiesPerCall: Get<u32>;
+
+		/// The most edges recorded in one call (see [`ActivitySpec::edges`]).
+		#[pallet::constant]
+		type MaxEdgesPerCall: Get<u32>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Every asset, by id.
+	// Ids are assigned in sequence by this pallet: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type Assets<T: Config> = StorageMap<_, Twox64Concat, AssetId, Asset<T>>;
+
+	/// The id the next asset gets.
+	#[pallet::storage]
+	pub type NextAssetId<T: Config> = StorageValue<_, AssetId, ValueQuery>;
+
+	/// The children of each asset (what was derived from it), for descendants.
+	// Both keys are assigned by this pallet: `Twox64Concat`.
+	#[pallet::storage]
+	pub type Children<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, AssetId, Twox64Concat, AssetId, EdgeKind>;
+
+	/// Every dataset, by id.
+	// Ids are assigned in sequence by this pallet: `Twox64Concat`.
+	#[pallet::storage]
+	pub type Datasets<T: Config> = StorageMap<_, Twox64Concat, DatasetId, Dataset<T>>;
+
+	/// The id the next dataset gets.
+	#[pallet::storage]
+	pub type NextDatasetId<T: Config> = StorageValue<_, DatasetId, ValueQuery>;
+
+	/// The dataset of each namespace and name.
+	// Names are chosen by callers: `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type DatasetOfName<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		Namespace<T>,
+		Blake2_128Concat,
+		LineageName<T>,
+		DatasetId,
+	>;
+
+	/// The field assets of each dataset edition, by name.
+	// Edition ids are assigned (`Twox64Concat`); names are chosen by callers.
+	#[pallet::storage]
+	pub type FieldOf<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, AssetId, Blake2_128Concat, FieldName<T>, AssetId>;
+
+	/// The asset of each certificate that lineage mentions.
+	// Certificate ids are assigned by pallet-certificates: `Twox64Concat`.
+	#[pallet::storage]
+	pub type AssetOfCertificate<T: Config> = StorageMap<_, Twox64Concat, CertificateId, AssetId>;
+
+	/// Every recorded activity, by id.
+	// Ids are assigned in sequence by this pallet: `Twox64Concat`.
+	#[pallet::storage]
+	pub type Activities<T: Config> = StorageMap<_, Twox64Concat, ActivityId, Activity<T>>;
+
+	/// The id the next activity gets.
+	#[pallet::storage]
+	pub type NextActivityId<T: Config> = StorageValue<_, ActivityId, ValueQuery>;
+
+	/// The activity of each run id: a run is recorded once.
+	// Run ids are chosen by callers: `Blake2_128Concat`.
+	#[pallet::storage]
+	pub type ActivityOfRun<T: Config> = StorageMap<_, Blake2_128Concat, [u8; 16], ActivityId>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An institution recorded a run: its outputs are new dataset editions.
+		ActivityRecorded {
+			activity: ActivityId,
+			run_id: [u8; 16],
+			institution: InstitutionId,
+			outputs: u32,
+			edges: u32,
+		},
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No asset, certificate, resource or schema version has this id.
+		NotFound,
+		/// This run is recorded already.
+		AlreadyRecorded,
+		/// An output is a dataset another institution writes, or follows a resource of
+		/// another institution's source.
+		NotOwner,
+		/// An input given by asset id is not a dataset edition.
+		NotAnEdition,
+		/// A column input names an input that is not there, or that is not a dataset.
+		BadColumnInput,
+		/// A run writes the same dataset twice, or names the same field of an output twice.
+		Duplicate,
+		/// A run ends before it starts.
+		BadTimes,
+		/// A run writes nothing.
+		NoOutputs,
+		/// A call records no activity, more than `MaxActivitiesPerCall`, or more than
+		/// `MaxEdgesPerCall` edges.
+		TooMuch,
+		/// A name or namespace is empty, or holds control characters.
+		InvalidName,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn integrity_test() {
+			assert!(
+				T::MaxInputs::get() <= T::MaxParents::get(),
+				"a dataset edition's parents are its run's inputs: MaxInputs <= MaxParents"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Records runs of the caller's institution: each output a new edition of its dataset,
+		/// with dataset- and column-level edges to the inputs. All or nothing.
+		#[pallet::call_index(0)]
+		#[pallet::weight(<T as Config>::WeightInfo::record(
+			activities.len() as u32,
+			activities.iter().map(ActivitySpec::edges).fold(0, u32::saturating_add),
+		))]
+		pub fn record(
+			origin: OriginFor<T>,
+			activities: BoundedVec<ActivitySpec<T>, T::MaxActivitiesPerCall>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin.clone())?;
+			let institution =
+				<T as pallet_data_sources::Config>::InstitutionOrigin::ensure_origin(origin)?;
+			Self::do_record(&who, institution, activities.into_inner())
+		}
+	}
+}

@@ -1,0 +1,112 @@
+//! Walking the lineage graph: ancestors and descendants, breadth first.
+
+use alloc::{collections::BTreeSet, vec::Vec};
+
+use crate::{pallet::*, types::*};
+
+/// The deepest walk answered.
+pub const MAX_DEPTH: u32 = 100;
+
+/// The most nodes in one page of a walk.
+pub const MAX_LIMIT: u32 = 10_000;
+
+impl<T: Config> Pallet<T> {
+	/// The neighbours of `asset` in `direction`: its parents, or its children.
+	pub fn neighbours(asset: AssetId, direction: Direction) -> Vec<AssetId> {
+		match direction {
+			Direction::Ancestors => Assets::<T>::get(asset)
+				.map(|a| a.parents.iter().map(|e| e.parent).collect())
+				.unwrap_or_default(),
+			Direction::Descendants => Children::<T>::iter_key_prefix(asset).collect(),
+		}
+	}
+
+	/// The ancestors or descendants of `start` up to `depth` (at most [`MAX_DEPTH`]),
+	/// breadth first: every node once, at its shortest depth, by depth then id; the page
+	/// after the first `skip` nodes, of at most `limit` (at most [`MAX_LIMIT`]). `None` if
+	/// `start` is no asset.
+	pub fn walk(
+		start: AssetId,
+		direction: Direction,
+		depth: u32,
+		skip: u32,
+		limit: u32,
+	) -> Option<Walk> {
+		if !Assets::<T>::contains_key(start) {
+			return None;
+		}
+		let (depth, limit) = (depth.min(MAX_DEPTH), limit.min(MAX_LIMIT));
+		let mut seen = BTreeSet::from([start]);
+		let mut frontier = alloc::vec![start];
+		let mut nodes = Vec::new();
+		let mut passed = 0u32;
+		for level in 1..=depth {
+			let mut next: Vec<(AssetId, AssetId)> = Vec::new();
+			for &node in &frontier {
+				for neighbour in Self::neighbours(node, direction) {
+					if seen.insert(neighbour) {
+						next.push((neighbour, node));
+					}
+				}
+			}
+			next.sort_unstable();
+			for &(asset, via) in &next {
+				if passed < skip {
+					passed += 1;
+					continue;
+				}
+				if nodes.len() as u32 >= limit {
+					let next_page = skip.saturating_add(limit);
+					return Some(Walk {
+						nodes,
+						truncated: true,
+						next: Some(next_page),
+						deeper: false,
+					});
+				}
+				nodes.push(Reached { asset, depth: level, via });
+			}
+			frontier = next.into_iter().map(|(asset, _)| asset).collect();
+			if frontier.is_empty() {
+				return Some(Walk { nodes, truncated: false, next: None, deeper: false });
+			}
+		}
+		let deeper = frontier
+			.iter()
+			.any(|&node| Self::neighbours(node, direction).iter().any(|n| !seen.contains(n)));
+		Some(Walk { nodes, truncated: deeper, next: None, deeper })
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Assets by id, in the order asked (`None` for an id that is no asset).
+	pub fn assets(ids: Vec<AssetId>) -> Vec<Option<Asset<T>>> {
+		ids.into_iter().map(Assets::<T>::get).collect()
+	}
+
+	/// The activities from `skip` on, at most `limit` (at most 1,000), in order of recording.
+	pub fn activities(skip: ActivityId, limit: u32) -> Vec<(ActivityId, Activity<T>)> {
+		let end = skip.saturating_add(u64::from(limit.min(1000)));
+		(skip..end.min(NextActivityId::<T>::get()))
+			.filter_map(|id| Activities::<T>::get(id).map(|a| (id, a)))
+			.collect()
+	}
+
+	/// The dataset of a namespace and name given as UTF-8 bytes, if known.
+	pub fn dataset_of(namespace: Vec<u8>, name: Vec<u8>) -> Option<(DatasetId, Dataset<T>)> {
+		let namespace = Namespace::<T>::try_from(namespace).ok()?;
+		let name = LineageName::<T>::try_from(name).ok()?;
+		let id = DatasetOfName::<T>::get(namespace, name)?;
+		Datasets::<T>::get(id).map(|d| (id, d))
+	}
+
+	/// The field assets of a dataset edition (at most 1,000), in storage order.
+	pub fn fields_of(edition: AssetId) -> Vec<AssetId> {
+		FieldOf::<T>::iter_prefix_values(edition).take(1000).collect()
+	}
+
+	/// The asset of a field of a dataset edition, the name given as UTF-8 bytes, if known.
+	pub fn field_of(edition: AssetId, name: Vec<u8>) -> Option<AssetId> {
+		FieldOf::<T>::get(edition, FieldName::<T>::try_from(name).ok()?)
+	}
+}
