@@ -380,6 +380,7 @@ fn is_reference(a: &Prepared, b: &Prepared) -> bool {
 	}
 	let (a_keys, b_keys) = (&a.name_keys, &b.name_keys);
 	!b_keys.is_empty()
+		&& a_keys.len() > b_keys.len()
 		&& b_keys.is_subset(a_keys)
 		&& b.resource.iter().any(|k| a_keys.contains(k))
 		&& a_keys.iter().all(|k| b_keys.contains(k) || b.resource.contains(k))
@@ -461,6 +462,22 @@ mod tests {
 		let a = Prepared::new(super::super::tests::field("unit", "varchar"), g);
 		let b = Prepared::new(super::super::tests::field("units_code", "varchar"), g);
 		assert_eq!(Evidence::of(&a, &b, &Weights::default()).name_sense, None);
+	}
+
+	#[test]
+	fn a_name_like_anothers_is_no_reference_to_its_table() {
+		let g = Glossary::builtin();
+		let item = |name: &str, table: &str, resource: u64| {
+			let mut f = super::super::tests::field(name, "varchar");
+			f.at.resource = resource;
+			f.at.resource_name = table.into();
+			Prepared::new(f, g)
+		};
+		let (brxm, person_name) =
+			(item("brxm", "his.hzxx", 1), item("person_name", "emr.person", 2));
+		assert!(!is_reference(&brxm, &person_name) && !is_reference(&person_name, &brxm));
+		let (patient_id, id) = (item("patient_id", "his.visit", 1), item("id", "his.patient", 2));
+		assert!(is_reference(&patient_id, &id));
 	}
 
 	#[test]
