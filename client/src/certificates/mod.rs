@@ -36,9 +36,13 @@ const EVIDENCE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500
 impl Chain {
 	/// One certificate, or an error saying there is none.
 	pub async fn certificate(&self, id: u64) -> Result<CertificateJson> {
-		let found: Option<CertificateJson> =
-			self.call("medtrust_certificate", rpc_params![id]).await?;
+		let found = self.find_certificate(id).await?;
 		found.ok_or_else(|| Error::Input(format!("no certificate #{id}")))
+	}
+
+	/// One certificate, if it exists.
+	pub async fn find_certificate(&self, id: u64) -> Result<Option<CertificateJson>> {
+		self.call("medtrust_certificate", rpc_params![id]).await
 	}
 
 	/// The certificate of a commitment or Merkle root, if any.

@@ -329,8 +329,7 @@ async fn check(run: &Run, state: &State) -> std::result::Result<(), Reply> {
 	}
 	for input in &run.inputs {
 		if let Input::Certificate(id) = input {
-			let found: Result<Option<Value>> =
-				state.chain.call("medtrust_certificate", subxt_rpcs::rpc_params![*id]).await;
+			let found = state.chain.find_certificate(*id).await;
 			match found {
 				Ok(Some(_)) => {}
 				Ok(None) => {

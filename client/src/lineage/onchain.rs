@@ -1,8 +1,6 @@
 //! Lineage on chain: runs recorded in batches (`Lineage.record`), and reads through the
 //! node's `medtrust_lineage*` methods (JSON shapes in [`medtrust_primitives::lineage_json`]).
 
-use std::collections::BTreeMap;
-
 use medtrust_primitives::lineage_json::{
 	ActivitiesPage, ActivityJson, AssetJson, DatasetJson, WalkJson,
 };
@@ -299,33 +297,16 @@ impl Chain {
 				None => break,
 			}
 		}
-		let mut wanted: Vec<u64> = graph
-			.activities
-			.iter()
-			.flat_map(|a| a.inputs.iter().chain(&a.outputs))
-			.copied()
-			.collect();
-		let mut seen: BTreeMap<u64, ()> = BTreeMap::new();
-		while let Some(id) = wanted.pop() {
-			if seen.insert(id, ()).is_some() {
-				continue;
-			}
-			let asset: Option<AssetJson> =
-				self.call("medtrust_lineageAsset", rpc_params![id, at.clone()]).await?;
-			let Some(asset) = asset else { continue };
-			wanted.extend(asset.parents.iter().map(|e| e.parent));
-			if let Some(of) = asset.of {
-				wanted.push(of);
-			}
-			graph.assets.insert(id, asset);
-		}
-		// The output editions' fields: their column lineage.
-		let outputs: Vec<u64> = graph.activities.iter().flat_map(|a| a.outputs.clone()).collect();
-		for edition in outputs {
-			let walk = self.lineage_walk_fields(edition, at.clone()).await?;
-			for asset in walk {
-				wanted.extend(asset.parents.iter().map(|e| e.parent));
-				graph.assets.insert(asset.id, asset);
+		// Every asset the runs mention, the output editions' fields (their column lineage),
+		// and whatever those come from, each read once.
+		let mut wanted: Vec<u64> = Vec::new();
+		for a in &graph.activities {
+			wanted.extend(a.inputs.iter().chain(&a.outputs));
+			for &edition in &a.outputs {
+				let fields: Vec<AssetJson> =
+					self.call("medtrust_lineageFields", rpc_params![edition, at.clone()]).await?;
+				wanted.extend(fields.iter().flat_map(|f| f.parents.iter().map(|e| e.parent)));
+				graph.assets.extend(fields.into_iter().map(|f| (f.id, f)));
 			}
 		}
 		while let Some(id) = wanted.pop() {
@@ -334,20 +315,10 @@ impl Chain {
 			}
 			let asset: Option<AssetJson> =
 				self.call("medtrust_lineageAsset", rpc_params![id, at.clone()]).await?;
-			if let Some(asset) = asset {
-				wanted.extend(asset.parents.iter().map(|e| e.parent));
-				graph.assets.insert(id, asset);
-			}
+			let Some(asset) = asset else { continue };
+			wanted.extend(asset.parents.iter().map(|e| e.parent).chain(asset.of));
+			graph.assets.insert(id, asset);
 		}
 		Ok(graph)
-	}
-
-	/// The fields of a dataset edition.
-	async fn lineage_walk_fields(
-		&self,
-		edition: u64,
-		at: Option<String>,
-	) -> Result<Vec<AssetJson>> {
-		self.call("medtrust_lineageFields", rpc_params![edition, at]).await
 	}
 }

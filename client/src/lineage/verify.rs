@@ -95,8 +95,7 @@ impl Chain {
 		let mut certificates = Vec::new();
 		for node in std::iter::once(&start).chain(&walk.nodes) {
 			let Some(certificate) = node.asset.certificate else { continue };
-			let found: Option<medtrust_primitives::certificate_json::CertificateJson> =
-				self.call("medtrust_certificate", subxt_rpcs::rpc_params![certificate]).await?;
+			let found = self.find_certificate(certificate).await?;
 			let verdict = found.map(|c| verdict(&c.status)).unwrap_or("unknown");
 			let path = if node.depth == 0 { vec![asset] } else { path_to(&walk, node) };
 			certificates.push(CertificateCheck {

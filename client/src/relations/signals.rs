@@ -285,11 +285,8 @@ impl Evidence {
 		let concept = |k: &TokenKey| matches!(k, TokenKey::Concept(_));
 		let name: BTreeSet<TokenKey> =
 			g.with_parts(&a.name_keys).into_iter().filter(concept).collect();
-		let representations: BTreeSet<TokenKey> = ["code", "name", "description"]
-			.iter()
-			.filter_map(|c| g.concept_id(c).map(TokenKey::Concept))
-			.filter(|k| !name.contains(k))
-			.collect();
+		let representations: BTreeSet<TokenKey> =
+			definition_representations().difference(&name).cloned().collect();
 		let (da, db) = (g.with_parts(&a.definition), g.with_parts(&b.definition));
 		let uses = |d: &BTreeSet<TokenKey>| !name.is_empty() && !d.is_disjoint(&name);
 		let understood = |d: &BTreeSet<TokenKey>| d.len() >= 2 && d.iter().any(concept);
@@ -341,12 +338,22 @@ fn trivial(key: &TokenKey) -> bool {
 const REPRESENTATIONS: &[&str] =
 	&["code", "identifier", "concept", "name", "number", "value", "source", "description"];
 
+/// The representations a definition names a value domain by (a code, a name, a text).
+const DEFINITION_REPRESENTATIONS: &[&str] = &["code", "name", "description"];
+
+fn concept_keys(names: &[&str]) -> BTreeSet<TokenKey> {
+	let g = Glossary::builtin();
+	names.iter().filter_map(|c| g.concept_id(c).map(TokenKey::Concept)).collect()
+}
+
 fn representation_keys() -> &'static BTreeSet<TokenKey> {
 	static KEYS: std::sync::OnceLock<BTreeSet<TokenKey>> = std::sync::OnceLock::new();
-	KEYS.get_or_init(|| {
-		let g = Glossary::builtin();
-		REPRESENTATIONS.iter().filter_map(|c| g.concept_id(c).map(TokenKey::Concept)).collect()
-	})
+	KEYS.get_or_init(|| concept_keys(REPRESENTATIONS))
+}
+
+fn definition_representations() -> &'static BTreeSet<TokenKey> {
+	static KEYS: std::sync::OnceLock<BTreeSet<TokenKey>> = std::sync::OnceLock::new();
+	KEYS.get_or_init(|| concept_keys(DEFINITION_REPRESENTATIONS))
 }
 
 /// Whether `b`'s name is `a`'s plus words of representation only.
