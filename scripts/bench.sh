@@ -4,7 +4,8 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--relations-only]
+Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--lineage-edges N]
+                        [--relations-only | --lineage-only]
 
 Builds the workspace (release), then measures, in one run:
   1. client-side certification throughput (canonicalise, salted commitment, AES-256-GCM,
@@ -23,17 +24,28 @@ Builds the workspace (release), then measures, in one run:
   5. the relation matcher: its speed (two resources of 2,000 items; a source of 2,000 items
      against a catalog of 50,000) and its quality on every labelled data set under
      bench/relations/ (precision, recall, F1 per relation kind), beside valentine's schema
-     matchers on the same pairs (installed by `scripts/setup.sh --bench`).
-With --relations-only, only step 5 (no node is started).
+     matchers on the same pairs (installed by `scripts/setup.sh --bench`);
+  6. lineage on the dev node: a power-law DAG of --lineage-edges edges (default 100,000)
+     recorded through the client (edges per second, calls in flight), then 200 ancestors
+     and 200 descendants walks to depth 20 from random assets through the node's RPC
+     (median, 95th percentile, largest), each checked against a breadth-first search over
+     the same graph in memory (its time beside: the physical floor), and `lineage verify`
+     of an asset with at least 1,000 ancestors, the certificates of step 2 among them.
+With --relations-only, only step 5 (no node is started); with --lineage-only, a dev node, 200
+certificates, and step 6.
 Prints each figure as it is measured and a summary at the end.
 USAGE
 }
 records=1000000
 chain_count=500
+lineage_edges=100000
 relations_only=false
+lineage_only=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--relations-only) relations_only=true; shift ;;
+		--lineage-only) lineage_only=true; shift ;;
+		--lineage-edges) lineage_edges="$2"; shift 2 ;;
 		-h | --help) usage; exit 0 ;;
 		--records) records="$2"; shift 2 ;;
 		--chain-count) chain_count="$2"; shift 2 ;;
@@ -43,8 +55,13 @@ done
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
-bash scripts/setup.sh --bench
-source scripts/lib/valentine.sh
+if $lineage_only; then
+	bash scripts/setup.sh
+else
+	# valentine, the matchers step 5 measures beside MedTrust's.
+	bash scripts/setup.sh --bench
+	source scripts/lib/valentine.sh
+fi
 build_all
 # The tests' build compiles binaries only of crates with integration tests: not this one.
 mcargo build --release --locked --workspace --bin medtrust-bench
@@ -79,26 +96,32 @@ if $relations_only; then
 	exit 0
 fi
 
-log "1. client-side certification of $records records"
-client_sm3="$("$BENCH" client --records "$records" --algorithm sm3)"
-echo "$client_sm3"
-client_sha="$("$BENCH" client --records "$records" --algorithm sha-256)"
-echo "$client_sha"
+# Step 6: lineage at scale on the dev node; prints its own summary.
+lineage() {
+	log "6. lineage: a power-law DAG of $lineage_edges edges, walks and verify"
+	local from
+	from=$(($(wc -l <"$work/node.log") + 1))
+	"$BENCH" lineage --url "$url" --edges "$lineage_edges" --certificates "$1" | tee "$work/lineage.json"
+	# The node's own account of the blocks made meanwhile: how long each took to build.
+	tail -n "+$from" "$work/node.log" >"$work/lineage-node.log"
+	python3 scripts/lineage-summary.py "$work/lineage.json" "$work/lineage-node.log"
+}
 
-log "2. a dev node on a free loopback port"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$MEDTRUST_NODE_BIN" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns \
-	--listen-addr /ip4/127.0.0.1/tcp/0 >"$work/node.log" 2>&1 &
-node_pid=$!
-url="ws://127.0.0.1:$port"
-for _ in $(seq 1 120); do
-	"$CLI" --url "$url" status >/dev/null 2>&1 && break
-	sleep 0.5
-done
-export MEDTRUST_URL="$url" MEDTRUST_SIGNER=//Alice MEDTRUST_KEYS="$work/keys"
-"$CLI" keys create >/dev/null
-source_id="$("$CLI" catalog add-source --name 检验LIS --system LIS --domain LABORATORY)"
-cat >"$work/api.yaml" <<'YAML'
+# A dev node on a free loopback port, with a LIS source and resource registered by //Alice.
+start_dev_node() {
+	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+	"$MEDTRUST_NODE_BIN" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns \
+		--listen-addr /ip4/127.0.0.1/tcp/0 >"$work/node.log" 2>&1 &
+	node_pid=$!
+	url="ws://127.0.0.1:$port"
+	for _ in $(seq 1 120); do
+		"$CLI" --url "$url" status >/dev/null 2>&1 && break
+		sleep 0.5
+	done
+	export MEDTRUST_URL="$url" MEDTRUST_SIGNER=//Alice MEDTRUST_KEYS="$work/keys"
+	"$CLI" keys create >/dev/null
+	source_id="$("$CLI" catalog add-source --name 检验LIS --system LIS --domain LABORATORY)"
+	cat >"$work/api.yaml" <<'YAML'
 openapi: 3.0.3
 info: { title: LIS, version: "1" }
 paths:
@@ -110,8 +133,26 @@ paths:
             schema: { type: object, properties: { value: { type: number } } }
       responses: { "201": { description: created } }
 YAML
-"$CLI" catalog import --openapi "$work/api.yaml" --source "$source_id" >/dev/null
-resource_id="$("$CLI" --json catalog show "$source_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["resources"][0]["id"])')"
+	"$CLI" catalog import --openapi "$work/api.yaml" --source "$source_id" >/dev/null
+	resource_id="$("$CLI" --json catalog show "$source_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["resources"][0]["id"])')"
+}
+
+if $lineage_only; then
+	log "a dev node on a free loopback port; 200 certificates"
+	start_dev_node
+	"$BENCH" chain --url "$url" --source "$source_id" --resource "$resource_id" --count 200 >/dev/null
+	lineage 200
+	exit 0
+fi
+
+log "1. client-side certification of $records records"
+client_sm3="$("$BENCH" client --records "$records" --algorithm sm3)"
+echo "$client_sm3"
+client_sha="$("$BENCH" client --records "$records" --algorithm sha-256)"
+echo "$client_sha"
+
+log "2. a dev node on a free loopback port"
+start_dev_node
 chain="$("$BENCH" chain --url "$url" --source "$source_id" --resource "$resource_id" --count "$chain_count")"
 echo "$chain"
 
@@ -169,4 +210,5 @@ print("  file system alone: {:,} files of {} bytes in {:.2f} s ({:,.0f} files/s)
     files["files"], files["bytesEach"], files["seconds"], files["filesPerSecond"]))
 print("  offline verification: {:.0f} per second".format(offline["offlineVerificationsPerSecond"]))
 PY
+lineage "$chain_count"
 relations

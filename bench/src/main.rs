@@ -11,6 +11,9 @@
 //! - `chain --url U --signer S --source … --resource … --count N`: finalized `certify`
 //!   extrinsics per second beside `system.remark`s of the same size, and the time from submit
 //!   to finality (median, 95th percentile);
+//! - `lineage --url U --edges N --certificates C`: a power-law lineage DAG recorded (edges per
+//!   second), ancestors and descendants to depth 20 timed beside a breadth-first search in
+//!   memory, and `lineage verify` of an asset with 1,000 ancestors;
 //! - `offline --record R --certificate C --chain-spec S --iterations N`: offline
 //!   verifications per second;
 //! - `match --items N --catalog M`: the relation matcher on two resources of N items each,
@@ -22,6 +25,7 @@ mod chain;
 mod client;
 mod evaluation;
 mod files;
+mod lineage;
 mod matching;
 
 use std::{path::PathBuf, time::Duration};
@@ -62,6 +66,9 @@ enum Command {
 		#[arg(long, default_value = ".")]
 		dir: PathBuf,
 	},
+	/// Lineage: a power-law DAG recorded (edges per second), walks timed beside a search in
+	/// memory, and `lineage verify` of an asset with 1,000 ancestors.
+	Lineage(lineage::LineageArgs),
 	/// Offline verifications per second.
 	Offline {
 		#[arg(long)]
@@ -103,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
 		}
 		Command::Client { records, algorithm } => client::run(records, &algorithm)?,
 		Command::Chain(args) => chain::run(args).await?,
+		Command::Lineage(args) => lineage::run(args).await?,
 		Command::Files { count, size, dir } => files::create(count, size, &dir)?,
 		Command::Offline { record, certificate, chain_spec, iterations } => {
 			files::offline(&record, &certificate, &chain_spec, iterations)?

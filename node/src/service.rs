@@ -239,6 +239,12 @@ pub fn new_full<
 		backend.clone(),
 		Some(grandpa_link.shared_authority_set().clone()),
 	);
+	let lineage_index = Arc::new(crate::rpc::lineage_index::LineageIndex::default());
+	task_manager.spawn_handle().spawn_blocking(
+		"lineage-index",
+		None,
+		crate::rpc::lineage_index::run(client.clone(), lineage_index.clone()),
+	);
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
@@ -253,6 +259,7 @@ pub fn new_full<
 					finality: finality_proofs.clone(),
 					warp: warp_sync.clone(),
 				},
+				lineage_index: lineage_index.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

@@ -204,6 +204,24 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	)
 	.expect("written");
 	let certificate = anchor_extract(&alice, &chains[0], dir.path()).await;
+	// The de-identified table is registered in the catalog: its editions say which version.
+	let (research_source, _) = crate::harness::laboratory(&chains[0], &alice.url, "科研库").await;
+	let deid_table = medtrust_client::catalog::spec::ResourceSpec {
+		name: "research.lab_deid".into(),
+		kind: medtrust_client::catalog::spec::KindSpec::Table {
+			database: "research".into(),
+			schema: "research".into(),
+			table: "lab_deid".into(),
+		},
+		address: "research.hospital-a.example:5432/research".into(),
+		operations: vec![pallet_data_sources::Operation::Deidentify],
+		items: vec![],
+	};
+	let alice_key = medtrust_client::chain::signer::parse("//Alice").expect("a dev key");
+	let deid_resource = chains[0]
+		.register_resource(&alice_key, research_source, &deid_table)
+		.await
+		.expect("the research table registered");
 
 	// The real OpenLineage client sends the two jobs' events to the gateway.
 	let events = path("events");
@@ -253,9 +271,33 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	assert_eq!(kinds, ["dataset", "dataset", "certificate"], "{report:#}");
 	assert_eq!(report["nodes"][1]["asset"]["dataset"]["name"], "lis.public.lab_result");
 	assert_eq!(report["truncated"], false);
+	// The node's index answers for any block of the chain: at the block the walk was read
+	// at, the same nodes; at genesis, no such asset.
+	let report_id = report["start"]["id"].as_u64().expect("an id");
+	let walk_at = |at: Value| {
+		let chain = chains[0].clone();
+		async move {
+			chain
+				.call::<Value>(
+					"medtrust_lineageAncestors",
+					subxt_rpcs::rpc_params![report_id, 20, 0, 100, at],
+				)
+				.await
+				.expect("a walk")
+		}
+	};
+	let again = walk_at(report["at"]["hash"].clone()).await;
+	assert_eq!(again["nodes"], report["nodes"], "{again:#}");
+	let genesis: Value =
+		chains[0].call("chain_getBlockHash", subxt_rpcs::rpc_params![0]).await.expect("genesis");
+	assert_eq!(walk_at(genesis).await, Value::Null);
 	let deid =
 		alice.json(&["lineage", "verify", "--namespace", RESEARCH, "--name", "research.lab_deid"]);
 	assert_eq!(deid["verdict"], "valid", "{deid:#}");
+	let deid_walk =
+		alice.json(&["lineage", "ancestors", "--namespace", RESEARCH, "--name", "research.lab_deid"]);
+	assert_eq!(deid_walk["start"]["schema"], json!([deid_resource, 1]), "{deid_walk:#}");
+	assert_eq!(report["start"]["schema"], Value::Null, "the report is no registered resource");
 	let activity = alice.json(&[
 		"lineage",
 		"descendants",

@@ -305,7 +305,7 @@ async fn check(run: &Run, state: &State) -> std::result::Result<(), Reply> {
 			format!("the run has {} edges; at most {}", edges(run), b.edges),
 		));
 	}
-	if let Err(e) = run.call_argument(b, [0; 32]) {
+	if let Err(e) = run.call_argument(b, [0; 32], &super::onchain::Resources::default()) {
 		return Err(Reply::refuse(400, e));
 	}
 	for output in &run.outputs {

@@ -1,8 +1,9 @@
 //! Lineage on chain: runs recorded in batches (`Lineage.record`), and reads through the
 //! node's `medtrust_lineage*` methods (JSON shapes in [`medtrust_primitives::lineage_json`]).
 
-use medtrust_primitives::lineage_json::{
-	ActivitiesPage, ActivityJson, AssetJson, DatasetJson, WalkJson,
+use medtrust_primitives::{
+	catalog::{ResourceJson, ResourceKindJson},
+	lineage_json::{ActivitiesPage, ActivityJson, AssetJson, DatasetJson, WalkJson},
 };
 use subxt::utils::Static;
 use subxt_rpcs::rpc_params;
@@ -10,7 +11,7 @@ use subxt_signer::sr25519::Keypair;
 
 use super::{
 	export::Graph,
-	openlineage::{Input, Run},
+	openlineage::{DatasetName, Input, Run},
 };
 use crate::{
 	runtime::{
@@ -56,9 +57,66 @@ fn bounded(text: &str, limit: u32, what: &str) -> Result<String> {
 	Ok(text.to_string())
 }
 
+/// The host and port of a namespace or an address (`postgres://lis.example:5432/lis` and
+/// `lis.example:5432/lis` both give `lis.example:5432`), lower case.
+fn authority(text: &str) -> String {
+	let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+	rest.split('/').next().unwrap_or_default().to_ascii_lowercase()
+}
+
+/// The names OpenLineage gives a registered resource's dataset in its namespace: a table as
+/// `database.schema.table`, `schema.table` or `database.table` (as the integration for its
+/// database names it); a file set by its pattern; an interface is no dataset.
+pub fn openlineage_names(kind: &ResourceKindJson) -> Vec<String> {
+	match kind {
+		ResourceKindJson::Table { database, schema, table } => vec![
+			format!("{database}.{schema}.{table}"),
+			format!("{schema}.{table}"),
+			format!("{database}.{table}"),
+		],
+		ResourceKindJson::FileSet { pattern } => {
+			vec![pattern.clone(), pattern.trim_start_matches('/').to_string()]
+		}
+		ResourceKindJson::Interface { .. } => Vec::new(),
+	}
+}
+
+/// An institution's registered resources by the OpenLineage names of their datasets: an
+/// output dataset that is one of them is recorded as an edition of its current version.
+#[derive(Clone, Debug, Default)]
+pub struct Resources(Vec<(String, Vec<String>, u64, u32)>);
+
+impl Resources {
+	/// The resources given, as registered in the catalog.
+	pub fn new(resources: &[ResourceJson]) -> Self {
+		Self(
+			resources
+				.iter()
+				.map(|r| (authority(&r.address), openlineage_names(&r.kind), r.id, r.version))
+				.collect(),
+		)
+	}
+
+	/// The registered resource and version `dataset` is, if one: the same host and port as
+	/// its namespace and one of its names.
+	pub fn of(&self, dataset: &DatasetName) -> Option<(u64, u32)> {
+		let host = authority(&dataset.namespace);
+		self.0
+			.iter()
+			.find(|(at, names, ..)| *at == host && names.contains(&dataset.name))
+			.map(|&(_, _, id, version)| (id, version))
+	}
+}
+
 impl Run {
-	/// The run as the call's argument, its hash given.
-	pub fn call_argument(&self, bounds: &Bounds, event_hash: [u8; 32]) -> Result<ActivitySpec> {
+	/// The run as the call's argument, its hash given; outputs that are registered
+	/// `resources` say so.
+	pub fn call_argument(
+		&self,
+		bounds: &Bounds,
+		event_hash: [u8; 32],
+		resources: &Resources,
+	) -> Result<ActivitySpec> {
 		let mut inputs = Vec::with_capacity(self.inputs.len());
 		for input in &self.inputs {
 			inputs.push(match input {
@@ -99,7 +157,7 @@ impl Run {
 			outputs.push(OutputSpec {
 				namespace: bounded(&output.dataset.namespace, bounds.namespace, "namespace")?,
 				name: bounded(&output.dataset.name, bounds.name, "dataset name")?,
-				schema: None,
+				schema: resources.of(&output.dataset),
 				fields: BoundedVec(fields),
 			});
 		}
@@ -172,10 +230,21 @@ impl Chain {
 		})
 	}
 
+	/// The registered resources of `institution`'s sources.
+	pub async fn lineage_resources(&self, institution: u32) -> Result<Resources> {
+		let mut all = Vec::new();
+		for source in self.sources_of(institution).await? {
+			all.extend(self.resources_of(source.id).await?);
+		}
+		Ok(Resources::new(&all))
+	}
+
 	/// Records runs in as few calls as the chain's bounds allow, each waited for until
 	/// final; runs recorded already (by their run id) are skipped, so an interrupted import
-	/// run again records the rest. Each run's events are kept in `store` first (an export
-	/// uses them only if the chain then holds their hash).
+	/// run again records the rest. An output dataset that is a registered resource of the
+	/// signer's institution (see [`Resources`]) is recorded as an edition of its current
+	/// version. Each run's events are kept in `store` first (an export uses them only if the
+	/// chain then holds their hash).
 	pub async fn record_runs(
 		&self,
 		signer: &Keypair,
@@ -183,6 +252,11 @@ impl Chain {
 		store: Option<&super::EventStore>,
 	) -> Result<Vec<Recorded>> {
 		let bounds = self.lineage_bounds().await?;
+		// Not a member: nothing to map; the chain refuses the call with the reason.
+		let resources = match self.institution_of(&signer.public_key().to_account_id()).await {
+			Ok(institution) => self.lineage_resources(institution).await?,
+			Err(_) => Resources::default(),
+		};
 		let mut fresh = Vec::with_capacity(runs.len());
 		for run in runs {
 			if self
@@ -202,7 +276,7 @@ impl Chain {
 		for range in batches(&fresh, &bounds)? {
 			let args = fresh[range]
 				.iter()
-				.map(|r| r.call_argument(&bounds, r.event_hash()?))
+				.map(|r| r.call_argument(&bounds, r.event_hash()?, &resources))
 				.collect::<Result<Vec<_>>>()?;
 			let call = runtime::transactions().lineage().record(BoundedVec(args));
 			let (_, events) = self.submit_with_events(&call, signer).await?;
@@ -320,5 +394,49 @@ impl Chain {
 			graph.assets.insert(id, asset);
 		}
 		Ok(graph)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn table(id: u64, address: &str, database: &str, schema: &str, table: &str) -> ResourceJson {
+		ResourceJson {
+			id,
+			source: 0,
+			name: format!("{schema}.{table}"),
+			kind: ResourceKindJson::Table {
+				database: database.into(),
+				schema: schema.into(),
+				table: table.into(),
+			},
+			address: address.into(),
+			operations: Vec::new(),
+			version: 3,
+			registered: 1,
+			versions: Vec::new(),
+		}
+	}
+
+	fn dataset(namespace: &str, name: &str) -> DatasetName {
+		DatasetName { namespace: namespace.into(), name: name.into() }
+	}
+
+	#[test]
+	fn outputs_are_registered_resources_by_host_and_openlineage_name() {
+		let resources = Resources::new(&[
+			table(7, "LIS.example:5432/lis", "lis", "public", "lab_result"),
+			table(8, "postgres://research.example:5432", "research", "research", "lab_deid"),
+		]);
+		let lis = "postgres://lis.example:5432";
+		assert_eq!(resources.of(&dataset(lis, "lis.public.lab_result")), Some((7, 3)));
+		assert_eq!(resources.of(&dataset(lis, "public.lab_result")), Some((7, 3)));
+		let research = "postgres://research.example:5432";
+		assert_eq!(resources.of(&dataset(research, "research.lab_deid")), Some((8, 3)));
+		// Another host, another table, another name: none.
+		assert_eq!(resources.of(&dataset("postgres://lis.example:5433", "public.lab_result")), None);
+		assert_eq!(resources.of(&dataset(lis, "public.lab_order")), None);
+		assert_eq!(resources.of(&dataset(research, "lis.public.lab_result")), None);
 	}
 }

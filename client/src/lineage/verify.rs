@@ -5,6 +5,9 @@ use medtrust_primitives::{
 	certificate_json::StatusJson,
 	lineage_json::{ReachedJson, WalkJson},
 };
+use std::collections::HashMap;
+
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
 use crate::{Chain, Result};
@@ -50,14 +53,15 @@ impl LineageVerification {
 	}
 }
 
-/// The path from the walk's start to `node`, following `via`.
-pub fn path_to(walk: &WalkJson, node: &ReachedJson) -> Vec<u64> {
+/// The path from the walk's start to `node`, following `via` (`vias`: each reached node's
+/// `via`, by id).
+fn path_to(walk: &WalkJson, vias: &HashMap<u64, u64>, node: &ReachedJson) -> Vec<u64> {
 	let mut path = vec![node.asset.id];
 	let mut via = node.via;
 	while via != walk.start.id {
 		path.push(via);
-		match walk.nodes.iter().find(|n| n.asset.id == via) {
-			Some(n) => via = n.via,
+		match vias.get(&via) {
+			Some(&next) => via = next,
 			None => break,
 		}
 	}
@@ -92,12 +96,21 @@ impl Chain {
 			return Ok(None);
 		};
 		let start = ReachedJson { depth: 0, via: walk.start.id, asset: walk.start.clone() };
-		let mut certificates = Vec::new();
-		for node in std::iter::once(&start).chain(&walk.nodes) {
-			let Some(certificate) = node.asset.certificate else { continue };
-			let found = self.find_certificate(certificate).await?;
+		let certified: Vec<(&ReachedJson, u64)> = std::iter::once(&start)
+			.chain(&walk.nodes)
+			.filter_map(|node| node.asset.certificate.map(|c| (node, c)))
+			.collect();
+		// Looked up 16 at a time: one round trip each, over one connection.
+		let found: Vec<_> = futures::stream::iter(&certified)
+			.map(|&(_, certificate)| self.find_certificate(certificate))
+			.buffered(16)
+			.try_collect()
+			.await?;
+		let vias: HashMap<u64, u64> = walk.nodes.iter().map(|n| (n.asset.id, n.via)).collect();
+		let mut certificates = Vec::with_capacity(certified.len());
+		for (&(node, certificate), found) in certified.iter().zip(found) {
 			let verdict = found.map(|c| verdict(&c.status)).unwrap_or("unknown");
-			let path = if node.depth == 0 { vec![asset] } else { path_to(&walk, node) };
+			let path = if node.depth == 0 { vec![asset] } else { path_to(&walk, &vias, node) };
 			certificates.push(CertificateCheck {
 				certificate,
 				asset: node.asset.id,

@@ -1,6 +1,8 @@
 //! `medtrust_lineage*` JSON-RPC methods over the lineage runtime API (`LineageApi`): assets,
 //! datasets, recorded runs, and ancestors and descendants of an asset (数据血缘). Every method
-//! reads at the best block unless `at` names one, and says which block it read.
+//! reads at the best block unless `at` names one, and says which block it read. Walks are
+//! answered from the node's in-memory index of the graph ([`super::lineage_index`]) when it
+//! covers the block asked about, by the runtime otherwise.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -24,7 +26,10 @@ use sp_blockchain::HeaderBackend;
 use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use sp_runtime::traits::Block as BlockT;
 
-use super::catalog::{error, read_at};
+use super::{
+	catalog::{error, read_at},
+	lineage_index::{LineageIndex, View},
+};
 
 /// The deepest walk (the runtime caps it too).
 pub const MAX_DEPTH: u32 = 100;
@@ -105,12 +110,13 @@ pub trait LineageRpc {
 /// The lineage RPC methods over a client.
 pub struct Lineage<C> {
 	client: Arc<C>,
+	index: Arc<LineageIndex>,
 }
 
 impl<C> Lineage<C> {
-	/// Serves lineage from `client`.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client }
+	/// Serves lineage from `client`, walks from `index` where it can.
+	pub fn new(client: Arc<C>, index: Arc<LineageIndex>) -> Self {
+		Self { client, index }
 	}
 }
 
@@ -168,10 +174,12 @@ pub fn activity_json(id: u64, a: ActivityInfo) -> ActivityJson {
 	}
 }
 
-/// Reads assets at one block and turns them into JSON, looking up each dataset once.
+/// Reads assets at one block and turns them into JSON, looking up each dataset once: from
+/// the index's view of that block if there is one, from the runtime otherwise.
 struct Reader<'a, C: ProvideRuntimeApi<Block>> {
 	client: &'a C,
 	hash: Hash,
+	view: Option<View<'a>>,
 	datasets: BTreeMap<u64, Option<DatasetInfo>>,
 	editions: BTreeMap<u64, Option<AssetInfo>>,
 }
@@ -182,16 +190,27 @@ where
 	C::Api: LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo>,
 {
 	fn new(client: &'a C, hash: Hash) -> Self {
-		Self { client, hash, datasets: BTreeMap::new(), editions: BTreeMap::new() }
+		Self { client, hash, view: None, datasets: BTreeMap::new(), editions: BTreeMap::new() }
+	}
+
+	/// A reader that takes what it can from `view`.
+	fn with_view(client: &'a C, hash: Hash, view: Option<View<'a>>) -> Self {
+		Self { view, ..Self::new(client, hash) }
 	}
 
 	fn assets(&self, ids: Vec<u64>) -> RpcResult<Vec<Option<AssetInfo>>> {
-		self.client.runtime_api().assets(self.hash, ids).map_err(error)
+		match &self.view {
+			Some(view) => Ok(ids.into_iter().map(|id| view.asset(id).cloned()).collect()),
+			None => self.client.runtime_api().assets(self.hash, ids).map_err(error),
+		}
 	}
 
 	fn dataset(&mut self, id: u64) -> RpcResult<Option<DatasetInfo>> {
 		if let Some(found) = self.datasets.get(&id) {
 			return Ok(found.clone());
+		}
+		if let Some(found) = self.view.as_ref().and_then(|v| v.dataset(id)) {
+			return Ok(Some(found.clone()));
 		}
 		let found = self.client.runtime_api().dataset(self.hash, id).map_err(error)?;
 		self.datasets.insert(id, found.clone());
@@ -268,12 +287,20 @@ where
 		direction: Direction,
 		(depth, skip, limit): (u32, u32, u32),
 	) -> RpcResult<Option<WalkJson>> {
-		let api = self.client.runtime_api();
-		let Some(walk) =
-			api.walk(self.hash, start, direction, depth, skip, limit).map_err(error)?
-		else {
-			return Ok(None);
+		let walk = match &self.view {
+			Some(view) if view.asset(start).is_some() => {
+				Some(pallet_lineage::walk(start, depth, skip, limit, |node, out| {
+					view.neighbours(node, direction, out)
+				}))
+			}
+			Some(_) => None,
+			None => self
+				.client
+				.runtime_api()
+				.walk(self.hash, start, direction, depth, skip, limit)
+				.map_err(error)?,
 		};
+		let Some(walk) = walk else { return Ok(None) };
 		let Some(start) = self.asset(start)? else { return Ok(None) };
 		let ids = walk.nodes.iter().map(|n| n.asset).collect();
 		let mut nodes = Vec::with_capacity(walk.nodes.len());
@@ -304,6 +331,25 @@ fn walk_limits(depth: Option<u32>, skip: Option<u32>, limit: Option<u32>) -> (u3
 		skip.unwrap_or(0),
 		limit.unwrap_or(MAX_WALK_PAGE).clamp(1, MAX_WALK_PAGE),
 	)
+}
+
+impl<C> Lineage<C>
+where
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo>,
+{
+	/// A walk at `at` (the best block if `None`), from the index if it covers that block.
+	fn walk(
+		&self,
+		asset: u64,
+		direction: Direction,
+		limits: (u32, u32, u32),
+		at: Option<Hash>,
+	) -> RpcResult<Option<WalkJson>> {
+		let (hash, block) = read_at(&*self.client, at)?;
+		let view = self.index.view(&*self.client, hash, block.number).map_err(error)?;
+		Reader::with_view(&*self.client, hash, view).walk(block, asset, direction, limits)
+	}
 }
 
 impl<C> LineageRpcServer for Lineage<C>
@@ -368,9 +414,7 @@ where
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<Option<WalkJson>> {
-		let (hash, block) = read_at(&*self.client, at)?;
-		let limits = walk_limits(depth, skip, limit);
-		Reader::new(&*self.client, hash).walk(block, asset, Direction::Ancestors, limits)
+		self.walk(asset, Direction::Ancestors, walk_limits(depth, skip, limit), at)
 	}
 
 	fn descendants(
@@ -381,9 +425,7 @@ where
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<Option<WalkJson>> {
-		let (hash, block) = read_at(&*self.client, at)?;
-		let limits = walk_limits(depth, skip, limit);
-		Reader::new(&*self.client, hash).walk(block, asset, Direction::Descendants, limits)
+		self.walk(asset, Direction::Descendants, walk_limits(depth, skip, limit), at)
 	}
 
 	fn activity(&self, id: String, at: Option<Hash>) -> RpcResult<Option<ActivityJson>> {

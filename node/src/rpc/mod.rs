@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod certificates;
 pub mod consortium;
 pub mod lineage;
+pub mod lineage_index;
 pub mod relations;
 
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct FullDeps<C, P, B> {
 	pub pool: Arc<P>,
 	/// GRANDPA's finality and warp-sync proofs, for certificates' offline evidence.
 	pub finality: certificates::FinalityDeps<B>,
+	/// The in-memory lineage graph that lineage walks are answered from.
+	pub lineage_index: Arc<lineage_index::LineageIndex>,
 }
 
 /// Builds the node's own RPC methods.
@@ -85,7 +88,7 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, finality } = deps;
+	let FullDeps { client, pool, finality, lineage_index } = deps;
 
 	use catalog::{Catalog, CatalogRpcServer};
 	use certificates::CertificatesRpcServer;
@@ -96,7 +99,7 @@ where
 	module.merge(Consortium::<C, B>::new(client.clone()).into_rpc())?;
 	module.merge(Catalog::new(client.clone()).into_rpc())?;
 	module.merge(Relations::new(client.clone()).into_rpc())?;
-	module.merge(Lineage::new(client.clone()).into_rpc())?;
+	module.merge(Lineage::new(client.clone(), lineage_index).into_rpc())?;
 	module.merge(certificates::Certificates::new(client, finality).into_rpc())?;
 
 	Ok(module)

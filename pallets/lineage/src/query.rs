@@ -22,9 +22,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The ancestors or descendants of `start` up to `depth` (at most [`MAX_DEPTH`]),
-	/// breadth first: every node once, at its shortest depth, by depth then id; the page
-	/// after the first `skip` nodes, of at most `limit` (at most [`MAX_LIMIT`]). `None` if
-	/// `start` is no asset.
+	/// breadth first, read from storage (see [`walk`]). `None` if `start` is no asset.
 	pub fn walk(
 		start: AssetId,
 		direction: Direction,
@@ -35,47 +33,64 @@ impl<T: Config> Pallet<T> {
 		if !Assets::<T>::contains_key(start) {
 			return None;
 		}
-		let (depth, limit) = (depth.min(MAX_DEPTH), limit.min(MAX_LIMIT));
-		let mut seen = BTreeSet::from([start]);
-		let mut frontier = alloc::vec![start];
-		let mut nodes = Vec::new();
-		let mut passed = 0u32;
-		for level in 1..=depth {
-			let mut next: Vec<(AssetId, AssetId)> = Vec::new();
-			for &node in &frontier {
-				for neighbour in Self::neighbours(node, direction) {
-					if seen.insert(neighbour) {
-						next.push((neighbour, node));
-					}
+		Some(walk(start, depth, skip, limit, |node, out| {
+			out.extend(Self::neighbours(node, direction))
+		}))
+	}
+}
+
+/// The nodes reachable from `start` up to `depth` (at most [`MAX_DEPTH`]) in the graph whose
+/// edges `neighbours` gives (it appends a node's neighbours to the vector), breadth first:
+/// every node once, at its shortest depth, by depth then id; the page after the first `skip`
+/// nodes, of at most `limit` (at most [`MAX_LIMIT`]). The runtime walks storage with it, the
+/// node its in-memory index: one algorithm, one answer.
+pub fn walk(
+	start: AssetId,
+	depth: u32,
+	skip: u32,
+	limit: u32,
+	mut neighbours: impl FnMut(AssetId, &mut Vec<AssetId>),
+) -> Walk {
+	let (depth, limit) = (depth.min(MAX_DEPTH), limit.min(MAX_LIMIT));
+	let mut seen = BTreeSet::from([start]);
+	let mut frontier = alloc::vec![start];
+	let mut nodes = Vec::new();
+	let mut passed = 0u32;
+	let mut around = Vec::new();
+	for level in 1..=depth {
+		let mut next: Vec<(AssetId, AssetId)> = Vec::new();
+		for &node in &frontier {
+			around.clear();
+			neighbours(node, &mut around);
+			for &neighbour in &around {
+				if seen.insert(neighbour) {
+					next.push((neighbour, node));
 				}
-			}
-			next.sort_unstable();
-			for &(asset, via) in &next {
-				if passed < skip {
-					passed += 1;
-					continue;
-				}
-				if nodes.len() as u32 >= limit {
-					let next_page = skip.saturating_add(limit);
-					return Some(Walk {
-						nodes,
-						truncated: true,
-						next: Some(next_page),
-						deeper: false,
-					});
-				}
-				nodes.push(Reached { asset, depth: level, via });
-			}
-			frontier = next.into_iter().map(|(asset, _)| asset).collect();
-			if frontier.is_empty() {
-				return Some(Walk { nodes, truncated: false, next: None, deeper: false });
 			}
 		}
-		let deeper = frontier
-			.iter()
-			.any(|&node| Self::neighbours(node, direction).iter().any(|n| !seen.contains(n)));
-		Some(Walk { nodes, truncated: deeper, next: None, deeper })
+		next.sort_unstable();
+		for &(asset, via) in &next {
+			if passed < skip {
+				passed += 1;
+				continue;
+			}
+			if nodes.len() as u32 >= limit {
+				let next_page = skip.saturating_add(limit);
+				return Walk { nodes, truncated: true, next: Some(next_page), deeper: false };
+			}
+			nodes.push(Reached { asset, depth: level, via });
+		}
+		frontier = next.into_iter().map(|(asset, _)| asset).collect();
+		if frontier.is_empty() {
+			return Walk { nodes, truncated: false, next: None, deeper: false };
+		}
 	}
+	let deeper = frontier.iter().any(|&node| {
+		around.clear();
+		neighbours(node, &mut around);
+		around.iter().any(|n| !seen.contains(n))
+	});
+	Walk { nodes, truncated: deeper, next: None, deeper }
 }
 
 impl<T: Config> Pallet<T> {

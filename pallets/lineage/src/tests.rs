@@ -62,6 +62,8 @@ fn run(
 
 fn record(who: AccountId, activities: Vec<ActivitySpec<Test>>) -> DispatchResult {
 	Lineage::record(signed(who), activities.try_into().expect("within the bound"))
+		.map(|_| ())
+		.map_err(|e| e.error)
 }
 
 fn latest(name: &str) -> AssetId {
@@ -527,4 +529,35 @@ fn walks_agree_with_a_breadth_first_search_on_random_graphs() {
 			}
 		});
 	}
+}
+
+#[test]
+fn the_writes_a_record_did_not_make_are_refunded() {
+	ExtBuilder::default().build_and_execute(|| {
+		let run = deidentify();
+		let e = run.edges();
+		assert_eq!(e, 6, "one input, one output edition, two fields of one input field each");
+		let writes = Lineage::do_record(&10, 0, vec![run]).expect("recorded");
+		// 3 for the run; 6 assets (the input and output editions, two input fields named for
+		// the first time, two output fields) of 3; 3 child entries; 2 new datasets of 3; 1
+		// output's dataset.
+		assert_eq!(writes, 3 + 6 * 3 + 3 + 2 * 3 + 1);
+		assert_eq!(NextAssetId::<Test>::get(), 6);
+		assert_eq!(crate::impls::charged_writes(1, e), 64 + 2 + 18);
+		let write = frame_support::weights::Weight::from_parts(25_000_000, 0);
+		let full = frame_support::weights::Weight::from_parts(3_000_000_000, 5_000);
+		let actual = crate::impls::actual_weight(full, 1, e, writes, write);
+		assert_eq!(actual, full - write * (84 - 31));
+		// Never more than charged, and never a refund of writes that were made.
+		assert_eq!(crate::impls::actual_weight(full, 1, e, 10_000, write), full);
+	});
+}
+
+#[test]
+fn the_call_reports_its_actual_weight() {
+	ExtBuilder::default().build_and_execute(|| {
+		let info = Lineage::record(signed(10), vec![deidentify()].try_into().expect("bounded"))
+			.expect("recorded");
+		assert!(info.actual_weight.is_some());
+	});
 }
