@@ -19,13 +19,13 @@ use std::{
 
 use anyhow::{ensure, Context};
 use futures::{StreamExt, TryStreamExt};
+use medtrust_client::lineage::openlineage::{ColumnSource, Output, OutputField};
 use medtrust_client::{
 	chain::signer,
 	lineage::{onchain, openlineage::infer_kind, DatasetName, Input, Run},
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Chain,
 };
-use medtrust_client::lineage::openlineage::{ColumnSource, Output, OutputField};
 use medtrust_primitives::lineage_json::{ActivitiesPage, AssetJson, WalkJson};
 use pallet_lineage::Transformation;
 use serde_json::{json, Value};
@@ -59,34 +59,19 @@ pub struct LineageArgs {
 	seed: u64,
 }
 
-/// xorshift64*: enough randomness for a benchmark's graph, the same for the same seed.
-struct Rng(u64);
+use medtrust_primitives::testing::XorShift as Rng;
 
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 ^= self.0 >> 12;
-		self.0 ^= self.0 << 25;
-		self.0 ^= self.0 >> 27;
-		self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-	}
-
-	/// A number below `n` (`n` > 0).
-	fn below(&mut self, n: u64) -> u64 {
-		self.next() % n
-	}
-
-	/// 1 to 8 with P(k) ∝ 1/k².
-	fn fan_in(&mut self) -> usize {
-		let weights: Vec<f64> = (1..=8).map(|k| 1.0 / (k * k) as f64).collect();
-		let mut x = (self.next() >> 11) as f64 / (1u64 << 53) as f64 * weights.iter().sum::<f64>();
-		for (k, w) in weights.iter().enumerate() {
-			if x < *w {
-				return k + 1;
-			}
-			x -= w;
+/// 1 to 8 with P(k) ∝ 1/k².
+fn fan_in(rng: &mut Rng) -> usize {
+	let weights: Vec<f64> = (1..=8).map(|k| 1.0 / (k * k) as f64).collect();
+	let mut x = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * weights.iter().sum::<f64>();
+	for (k, w) in weights.iter().enumerate() {
+		if x < *w {
+			return k + 1;
 		}
-		8
+		x -= w;
 	}
+	8
 }
 
 const TRANSFORMATIONS: [Transformation; 9] = [
@@ -127,7 +112,7 @@ impl Generator {
 			}
 			return (inputs, vec![self.datasets.len() - 1]);
 		}
-		let k = self.rng.fan_in().min(self.datasets.len());
+		let k = fan_in(&mut self.rng).min(self.datasets.len());
 		let mut picked = Vec::with_capacity(k);
 		while picked.len() < k {
 			let d = self.urn[self.rng.below(self.urn.len() as u64) as usize];
@@ -164,9 +149,9 @@ impl Generator {
 
 	/// A dataset this graph wrote that the run does not read, for a new edition.
 	fn rewrite(&mut self, read: &[usize]) -> Option<usize> {
-		(0..5).map(|_| self.rng.below(self.datasets.len() as u64) as usize).find(|d| {
-			self.datasets[*d].2 && !read.contains(d)
-		})
+		(0..5)
+			.map(|_| self.rng.below(self.datasets.len() as u64) as usize)
+			.find(|d| self.datasets[*d].2 && !read.contains(d))
 	}
 
 	fn run(&mut self, r: u64) -> Run {
@@ -409,7 +394,8 @@ async fn time_walks(
 		("medtrust_lineageDescendants", &memory.children)
 	};
 	let mut http = Http::connect(&args.url)?;
-	let (mut node, mut floor, mut sizes, mut posted) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+	let (mut node, mut floor, mut sizes, mut posted) =
+		(Vec::new(), Vec::new(), Vec::new(), Vec::new());
 	for (i, &start) in starts.iter().enumerate() {
 		let t = Instant::now();
 		let walk: Option<WalkJson> =
@@ -464,19 +450,94 @@ async fn time_walks(
 	}))
 }
 
-/// Times `verify_lineage` of the dataset edition with the fewest ancestors above 1,000 among
-/// the last 300 written (or the most, if none has 1,000).
-async fn time_verify(chain: &Chain, memory: &Memory) -> anyhow::Result<Value> {
-	let candidates = memory.editions.iter().rev().copied();
-	let counted: Vec<(u64, usize)> =
-		candidates.take(300).map(|a| (a, bfs(&memory.parents, a, 100).len())).collect();
-	let best = counted
+/// Records a report run of `inputs` (named datasets) writing `name`; its edition.
+async fn record_one_report(
+	chain: &Chain,
+	args: &LineageArgs,
+	inputs: Vec<Input>,
+	name: String,
+) -> anyhow::Result<u64> {
+	let output = DatasetName { namespace: "postgres://dw.example:5432".into(), name };
+	let mut run_id = [0xEE; 16];
+	run_id[..8].copy_from_slice(&sp_crypto_hashing::blake2_64(output.name.as_bytes()));
+	let run = Run {
+		job_namespace: "airflow://dw".into(),
+		job_name: "public_health_report".into(),
+		run_id,
+		kind: pallet_lineage::ActivityKind::Aggregate,
+		started: 1_800_000_000_000,
+		ended: 1_800_000_000_001,
+		inputs,
+		outputs: vec![Output { dataset: output.clone(), fields: Vec::new() }],
+		events: vec![json!({ "report": output.name })],
+	};
+	chain.record_runs(&signer::parse(&args.signer)?, &[run], None).await?;
+	let report = chain.lineage_dataset(&output.namespace, &output.name).await?;
+	Ok(report.context("the report is not recorded")?.latest)
+}
+
+/// Records reports that read the latest editions with the most ancestors (up to 32 a run,
+/// the runtime's most inputs; a report reads the previous one while there are fewer than
+/// 1,000 ancestors); the last report's edition.
+async fn record_report(
+	chain: &Chain,
+	args: &LineageArgs,
+	memory: &mut Memory,
+) -> anyhow::Result<u64> {
+	let mut counted: Vec<(u64, Vec<(u64, u32)>)> = memory
+		.editions
 		.iter()
-		.filter(|(_, n)| *n >= 1000)
-		.min_by_key(|(_, n)| *n)
-		.or_else(|| counted.iter().max_by_key(|(_, n)| *n))
-		.copied();
-	let (asset, ancestors) = best.context("no asset has parents")?;
+		.rev()
+		.take(3000)
+		.map(|&e| (e, bfs(&memory.parents, e, 90)))
+		.collect();
+	counted.sort_by_key(|(_, a)| std::cmp::Reverse(a.len()));
+	let mut candidates = counted.into_iter();
+	let stamp = std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis())
+		.unwrap_or_default();
+	let (mut union, mut previous) = (HashSet::new(), None::<(u64, Input)>);
+	for level in 0..4 {
+		let mut inputs: Vec<(u64, Input)> = previous.take().into_iter().collect();
+		for (edition, ancestors) in candidates.by_ref() {
+			let Some(d) = chain.lineage_asset(edition).await?.and_then(|a| a.dataset) else {
+				continue;
+			};
+			let latest = chain.lineage_dataset(&d.namespace, &d.name).await?.map(|d| d.latest);
+			if latest != Some(edition) {
+				continue;
+			}
+			union.insert(edition);
+			union.extend(ancestors.iter().map(|(a, _)| *a));
+			let name = DatasetName { namespace: d.namespace, name: d.name };
+			inputs.push((edition, Input::Dataset(name)));
+			if union.len() >= 1000 || inputs.len() == 32 {
+				break;
+			}
+		}
+		let name = format!("public_health.report_{stamp}_{level}");
+		let ins = inputs.iter().map(|(_, i)| i.clone()).collect();
+		let report = record_one_report(chain, args, ins, name.clone()).await?;
+		memory.add(report, inputs.iter().map(|(e, _)| *e));
+		union.insert(report);
+		let output = DatasetName { namespace: "postgres://dw.example:5432".into(), name };
+		previous = Some((report, Input::Dataset(output)));
+		if union.len() > 1000 {
+			break;
+		}
+	}
+	previous.map(|(report, _)| report).context("no report")
+}
+
+/// Times `verify_lineage` of a report with at least 1,000 ancestors (see [`record_report`]).
+async fn time_verify(
+	chain: &Chain,
+	args: &LineageArgs,
+	memory: &mut Memory,
+) -> anyhow::Result<Value> {
+	let asset = record_report(chain, args, memory).await?;
+	let ancestors = bfs(&memory.parents, asset, 100).len();
 	let t = Instant::now();
 	let verified = chain.verify_lineage(asset).await?.context("the asset vanished")?;
 	let took = t.elapsed();
@@ -497,7 +558,7 @@ pub async fn run(args: LineageArgs) -> anyhow::Result<Value> {
 	let started = Instant::now();
 	let calls = ingest(&chain, &args, &runs).await?;
 	let ingest_time = started.elapsed();
-	let memory = read_graph(&chain).await?;
+	let mut memory = read_graph(&chain).await?;
 	ensure!(memory.activities >= runs.len(), "{} runs on chain", memory.activities);
 	// Random assets (the first three warm up), then the 20 assets with the most children.
 	let mut rng = Rng(args.seed.wrapping_add(7) | 1);
@@ -509,7 +570,7 @@ pub async fn run(args: LineageArgs) -> anyhow::Result<Value> {
 	hubs.sort_by_key(|&a| std::cmp::Reverse(memory.children[a as usize].len()));
 	hubs.truncate(20);
 	let from_hubs = time_walks(&chain, &memory, &args, false, (&hubs, 0)).await?;
-	let verify = time_verify(&chain, &memory).await?;
+	let verify = time_verify(&chain, &args, &mut memory).await?;
 	Ok(json!({
 		"runs": runs.len(),
 		"edges": edges,

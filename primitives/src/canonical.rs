@@ -663,20 +663,7 @@ mod tests {
 		assert!(parse_csv("a,b\"c").is_err());
 	}
 
-	/// A deterministic generator for the property test (xorshift64*).
-	struct Rng(u64);
-
-	impl Rng {
-		fn next(&mut self) -> u64 {
-			self.0 ^= self.0 >> 12;
-			self.0 ^= self.0 << 25;
-			self.0 ^= self.0 >> 27;
-			self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-		}
-		fn below(&mut self, n: usize) -> usize {
-			(self.next() % n as u64) as usize
-		}
-	}
+	use crate::testing::XorShift as Rng;
 
 	/// A JSON value as the test builds it.
 	enum Value {
@@ -730,17 +717,17 @@ mod tests {
 	];
 
 	fn generate(rng: &mut Rng, depth: u32) -> Value {
-		match rng.below(if depth == 0 { 4 } else { 6 }) {
+		match rng.index(if depth == 0 { 4 } else { 6 }) {
 			0 => Value::Null,
-			1 => Value::Bool(rng.below(2) == 0),
-			2 => Value::Number(NUMBERS[rng.below(NUMBERS.len())]),
-			3 => Value::Text(TEXTS[rng.below(TEXTS.len())].into()),
-			4 => Value::Array((0..rng.below(4)).map(|_| generate(rng, depth - 1)).collect()),
+			1 => Value::Bool(rng.index(2) == 0),
+			2 => Value::Number(NUMBERS[rng.index(NUMBERS.len())]),
+			3 => Value::Text(TEXTS[rng.index(TEXTS.len())].into()),
+			4 => Value::Array((0..rng.index(4)).map(|_| generate(rng, depth - 1)).collect()),
 			_ => {
 				let mut names: Vec<&str> = TEXTS.to_vec();
 				let mut members = Vec::new();
-				for _ in 0..rng.below(6) {
-					let name = names.swap_remove(rng.below(names.len()));
+				for _ in 0..rng.index(6) {
+					let name = names.swap_remove(rng.index(names.len()));
 					members.push((name.to_string(), generate(rng, depth - 1)));
 				}
 				Value::Object(members)
@@ -804,13 +791,13 @@ mod tests {
 	/// any order, numbers spelled several ways.
 	fn messy(value: &Value, rng: &mut Rng, out: &mut String) {
 		let space = |rng: &mut Rng, out: &mut String| {
-			out.push_str([" ", "", "\n  ", "\t", "\r\n"][rng.below(5)]);
+			out.push_str([" ", "", "\n  ", "\t", "\r\n"][rng.index(5)]);
 		};
 		let text = |s: &str, rng: &mut Rng, out: &mut String| {
 			out.push('"');
 			for c in s.chars() {
 				let mut units = [0u16; 2];
-				match rng.below(3) {
+				match rng.index(3) {
 					0 if c != '"' && c != '\\' && (c as u32) >= 0x20 => out.push(c),
 					1 if matches!(c, '"' | '\\' | '\n' | '\t' | '/') => {
 						out.push('\\');
@@ -833,7 +820,7 @@ mod tests {
 		match value {
 			Value::Null => out.push_str("null"),
 			Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-			Value::Number(n) => out.push_str(&match rng.below(3) {
+			Value::Number(n) => out.push_str(&match rng.index(3) {
 				0 => format!("{n}"),
 				1 => format!("{n:e}"),
 				_ => format!("{n:E}").replace('E', "E+").replace("E+-", "E-"),
@@ -853,7 +840,7 @@ mod tests {
 			Value::Object(members) => {
 				let mut order: Vec<usize> = (0..members.len()).collect();
 				for i in (1..order.len()).rev() {
-					order.swap(i, rng.below(i + 1));
+					order.swap(i, rng.index(i + 1));
 				}
 				out.push('{');
 				for (i, &m) in order.iter().enumerate() {

@@ -40,3 +40,30 @@ macro_rules! test_runtime {
 		}
 	};
 }
+
+/// xorshift64*: a small deterministic generator for property tests and benchmarks (the same
+/// numbers for the same seed; nothing secret may come from it). The seed must not be 0.
+#[cfg(feature = "std")]
+pub struct XorShift(pub u64);
+
+#[cfg(feature = "std")]
+impl XorShift {
+	/// The next number.
+	#[allow(clippy::should_implement_trait)]
+	pub fn next(&mut self) -> u64 {
+		self.0 ^= self.0 >> 12;
+		self.0 ^= self.0 << 25;
+		self.0 ^= self.0 >> 27;
+		self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+	}
+
+	/// A number below `n` (`n` > 0).
+	pub fn below(&mut self, n: u64) -> u64 {
+		self.next() % n
+	}
+
+	/// An index below `n` (`n` > 0).
+	pub fn index(&mut self, n: usize) -> usize {
+		self.below(n as u64) as usize
+	}
+}

@@ -294,8 +294,14 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	let deid =
 		alice.json(&["lineage", "verify", "--namespace", RESEARCH, "--name", "research.lab_deid"]);
 	assert_eq!(deid["verdict"], "valid", "{deid:#}");
-	let deid_walk =
-		alice.json(&["lineage", "ancestors", "--namespace", RESEARCH, "--name", "research.lab_deid"]);
+	let deid_walk = alice.json(&[
+		"lineage",
+		"ancestors",
+		"--namespace",
+		RESEARCH,
+		"--name",
+		"research.lab_deid",
+	]);
 	assert_eq!(deid_walk["start"]["schema"], json!([deid_resource, 1]), "{deid_walk:#}");
 	assert_eq!(report["start"]["schema"], Value::Null, "the report is no registered resource");
 	let activity = alice.json(&[

@@ -435,7 +435,10 @@ mod tests {
 		let research = "postgres://research.example:5432";
 		assert_eq!(resources.of(&dataset(research, "research.lab_deid")), Some((8, 3)));
 		// Another host, another table, another name: none.
-		assert_eq!(resources.of(&dataset("postgres://lis.example:5433", "public.lab_result")), None);
+		assert_eq!(
+			resources.of(&dataset("postgres://lis.example:5433", "public.lab_result")),
+			None
+		);
 		assert_eq!(resources.of(&dataset(lis, "public.lab_order")), None);
 		assert_eq!(resources.of(&dataset(research, "lis.public.lab_result")), None);
 	}

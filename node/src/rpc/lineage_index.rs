@@ -169,8 +169,7 @@ impl LineageIndex {
 			let end = graph.assets.partition_point(|a| a.created <= number) as u64;
 			return Ok(Some(View::new(graph, end, Assets::default())));
 		}
-		if hash != indexed && !canonical && !descends_from(client, hash, indexed, indexed_number)?
-		{
+		if hash != indexed && !canonical && !descends_from(client, hash, indexed, indexed_number)? {
 			return Ok(None);
 		}
 		let extra = read_from(client, hash, graph.len(), &graph.datasets)?;

@@ -4,13 +4,19 @@
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use frame_support::{
-	dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::OriginTrait,
-	weights::Weight, DefaultNoBound,
+	dispatch::{DispatchInfo, PostDispatchInfo},
+	pallet_prelude::TransactionSource,
+	traits::OriginTrait,
+	weights::Weight,
+	DefaultNoBound,
 };
 use scale_info::TypeInfo;
 use sp_runtime::{
-	traits::{DispatchInfoOf, Dispatchable, TransactionExtension, ValidateResult},
+	traits::{
+		DispatchInfoOf, Dispatchable, PostDispatchInfoOf, TransactionExtension, ValidateResult,
+	},
 	transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
+	DispatchResult,
 };
 
 use crate::{Config, InstitutionId, Pallet, WeightInfo};
@@ -45,12 +51,13 @@ impl<T> core::fmt::Debug for CheckMembership<T> {
 
 impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CheckMembership<T>
 where
-	T::RuntimeCall: Dispatchable<Info = DispatchInfo>,
+	T::RuntimeCall: Dispatchable<Info = DispatchInfo, PostInfo = PostDispatchInfo>,
 {
 	const IDENTIFIER: &'static str = "CheckMembership";
 	type Implicit = ();
 	type Val = Option<InstitutionId>;
-	type Pre = ();
+	/// The institution whose share the transaction used, to give back what it did not spend.
+	type Pre = Option<InstitutionId>;
 
 	fn weight(&self, _call: &T::RuntimeCall) -> Weight {
 		T::WeightInfo::check_membership()
@@ -88,6 +95,22 @@ where
 				return Err(InvalidTransaction::ExhaustsResources.into());
 			}
 		}
-		Ok(())
+		Ok(val)
+	}
+
+	/// Gives back to the institution's share what the call did not spend of what it was
+	/// charged (as the block's own weight is given back), so a call that refunds leaves room
+	/// for the institution's next one.
+	fn post_dispatch_details(
+		pre: Self::Pre,
+		info: &DispatchInfoOf<T::RuntimeCall>,
+		post_info: &PostDispatchInfoOf<T::RuntimeCall>,
+		_len: usize,
+		_result: &DispatchResult,
+	) -> Result<Weight, TransactionValidityError> {
+		if let Some(institution) = pre {
+			Pallet::<T>::return_block_share(institution, post_info.calc_unspent(info));
+		}
+		Ok(Weight::zero())
 	}
 }

@@ -345,6 +345,19 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
+	/// Gives back to `id`'s share of this block weight a transaction was charged for and did
+	/// not spend.
+	pub fn return_block_share(id: InstitutionId, unspent: Weight) {
+		let now = frame_system::Pallet::<T>::block_number();
+		BlockUsage::<T>::mutate(id, |usage| {
+			if let Some((block, used)) = usage {
+				if *block == now {
+					*used = used.saturating_sub(unspent);
+				}
+			}
+		});
+	}
+
 	/// Hands the peer ids of the active institutions' nodes to this node as the only peers it
 	/// may connect to (offchain worker). Without any registered peer id, nothing is restricted.
 	pub(crate) fn authorize_member_nodes() {

@@ -2,7 +2,7 @@
 
 use frame_support::{
 	assert_noop, assert_ok,
-	dispatch::{DispatchClass, DispatchInfo, GetDispatchInfo},
+	dispatch::{DispatchClass, DispatchInfo, GetDispatchInfo, PostDispatchInfo},
 	traits::Get,
 	weights::Weight,
 	BoundedVec,
@@ -509,6 +509,31 @@ mod extension {
 			// Next block, a fresh share.
 			System::set_block_number(2);
 			assert_ok!(apply(11));
+		});
+	}
+
+	#[test]
+	fn what_a_call_does_not_spend_goes_back_to_its_share() {
+		ExtBuilder::default().build_and_execute(|| {
+			let share = Consortium::fair_share();
+			let heavy = DispatchInfo {
+				call_weight: Weight::from_parts(share.ref_time() * 2 / 3, 0),
+				..Default::default()
+			};
+			let spent = |actual: Option<Weight>| {
+				CheckMembership::<Test>::new()
+					.test_run(signed(1), &remark(), &heavy, 0, 0, |_| {
+						Ok(PostDispatchInfo { actual_weight: actual, ..Default::default() })
+					})
+					.map(|_| ())
+			};
+			// Charged two thirds, spent a tenth: the rest is given back, so the next fits.
+			assert_ok!(spent(Some(Weight::from_parts(share.ref_time() / 10, 0))));
+			let used = BlockUsage::<Test>::get(0).expect("used").1;
+			assert!(used.ref_time() < share.ref_time() / 3, "{used:?}");
+			assert_ok!(spent(None));
+			// That one spent all it was charged: nothing more fits.
+			assert_eq!(spent(None), Err(InvalidTransaction::ExhaustsResources.into()));
 		});
 	}
 

@@ -44,7 +44,12 @@ impl<T: Config> Pallet<T> {
 		let mut writes = 0u64;
 		for spec in activities {
 			let children: usize = spec.outputs.len() * spec.inputs.len()
-				+ spec.outputs.iter().flat_map(|o| &o.fields).map(|f| f.inputs.len()).sum::<usize>();
+				+ spec
+					.outputs
+					.iter()
+					.flat_map(|o| &o.fields)
+					.map(|f| f.inputs.len())
+					.sum::<usize>();
 			writes += 3 + children as u64 + spec.outputs.len() as u64;
 			Self::record_one(who, institution, spec)?;
 		}

@@ -250,7 +250,14 @@ pub mod pallet {
 			let e = activities.iter().map(ActivitySpec::edges).fold(0, u32::saturating_add);
 			let writes = Self::do_record(&who, institution, activities.into_inner())?;
 			let write = <T as frame_system::Config>::DbWeight::get().writes(1);
-			Ok(Some(impls::actual_weight(<T as Config>::WeightInfo::record(a, e), a, e, writes, write)).into())
+			Ok(Some(impls::actual_weight(
+				<T as Config>::WeightInfo::record(a, e),
+				a,
+				e,
+				writes,
+				write,
+			))
+			.into())
 		}
 	}
 }
