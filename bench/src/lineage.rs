@@ -53,8 +53,13 @@ pub struct LineageArgs {
 	certificates: u64,
 	/// How many calls are in flight at once while recording (each is signed mortal for 32
 	/// blocks: a window must be included within that).
-	#[arg(long, default_value_t = 16)]
+	#[arg(long, default_value_t = 64)]
 	window: usize,
+	/// The most edges in one call (at most the runtime's `MaxEdgesPerCall`). A block admits
+	/// a call only while its weight charged before dispatch fits what is left; smaller calls
+	/// let a block fill up to what calls actually weigh after their refunds.
+	#[arg(long, default_value_t = 256)]
+	call_edges: u32,
 	#[arg(long, default_value_t = 1)]
 	seed: u64,
 }
@@ -223,7 +228,8 @@ fn generate(edges: u64, certificates: u64, seed: u64) -> (Vec<Run>, u64, u64) {
 /// Records `runs` with `window` calls in flight; returns how many calls.
 async fn ingest(chain: &Chain, args: &LineageArgs, runs: &[Run]) -> anyhow::Result<usize> {
 	let signer = signer::parse(&args.signer)?;
-	let bounds = chain.lineage_bounds().await?;
+	let mut bounds = chain.lineage_bounds().await?;
+	bounds.edges = bounds.edges.min(args.call_edges.max(1));
 	let mut calls = Vec::new();
 	for range in onchain::batches(runs, &bounds)? {
 		let specs = runs[range]
