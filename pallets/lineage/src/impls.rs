@@ -43,14 +43,7 @@ impl<T: Config> Pallet<T> {
 		let (assets, datasets) = (NextAssetId::<T>::get(), NextDatasetId::<T>::get());
 		let mut writes = 0u64;
 		for spec in activities {
-			let children: usize = spec.outputs.len() * spec.inputs.len()
-				+ spec
-					.outputs
-					.iter()
-					.flat_map(|o| &o.fields)
-					.map(|f| f.inputs.len())
-					.sum::<usize>();
-			writes += 3 + children as u64 + spec.outputs.len() as u64;
+			writes += 3 + u64::from(spec.child_entries()) + spec.outputs.len() as u64;
 			Self::record_one(who, institution, spec)?;
 		}
 		let assets = NextAssetId::<T>::get().saturating_sub(assets);

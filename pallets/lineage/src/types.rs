@@ -404,6 +404,14 @@ impl<T: Config> ActivitySpec<T> {
 		let outputs = self.outputs.len().saturating_mul(self.inputs.len().max(1));
 		(self.inputs.len().saturating_add(outputs).saturating_add(fields)) as u32
 	}
+
+	/// How many child entries recording it writes: one per output edition and input, one per
+	/// column input (the graph's own edges).
+	pub fn child_entries(&self) -> u32 {
+		let columns: usize =
+			self.outputs.iter().flat_map(|o| o.fields.iter()).map(|f| f.inputs.len()).sum();
+		self.outputs.len().saturating_mul(self.inputs.len()).saturating_add(columns) as u32
+	}
 }
 
 /// Which way a walk goes.
