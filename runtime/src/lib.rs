@@ -25,6 +25,7 @@ mod benchmarks;
 pub use apis::RuntimeApi;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 
 use alloc::{borrow::Cow, vec::Vec};
 use sp_runtime::{generic, impl_opaque_keys};
@@ -54,12 +55,28 @@ impl_opaque_keys! {
 }
 
 /// The runtime's version. `spec_version` is bumped on every change of runtime behaviour.
+#[cfg(not(feature = "upgrade-rehearsal"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 108,
+	spec_version: 109,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The upgrade rehearsal's version: always one `spec_version` ahead of the release above (bump
+/// both together), so that a network on the release can vote the rehearsal in.
+#[cfg(feature = "upgrade-rehearsal")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("medtrust"),
+	impl_name: Cow::Borrowed("medtrust"),
+	authoring_version: 1,
+	spec_version: 110,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -117,8 +134,7 @@ pub type UncheckedExtrinsic =
 /// The payload a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Runtime migrations beyond the pallets' own; empty while the chain has no users.
-type Migrations = ();
+use migrations::Migrations;
 
 /// Dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

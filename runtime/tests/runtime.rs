@@ -400,3 +400,102 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 		Certificates::do_try_state().expect("invariants hold");
 	});
 }
+
+/// A council motion of `threshold` ayes proposed by Alice, voted aye by the first `ayes` admins
+/// and closed; returns the collective's `Executed` result, if the motion ran.
+fn council_decides(
+	call: RuntimeCall,
+	threshold: u32,
+	ayes: usize,
+) -> Option<Result<(), sp_runtime::DispatchError>> {
+	use sp_runtime::traits::{Dispatchable, Hash};
+	let admins =
+		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave];
+	let length = call.encoded_size() as u32;
+	let weight = call.get_dispatch_info().call_weight;
+	let hash = <Runtime as frame_system::Config>::Hashing::hash_of(&call);
+	let council =
+		|who: Sr25519Keyring,
+		 call: pallet_collective::Call<Runtime, pallet_collective::Instance1>| {
+			RuntimeCall::Council(call).dispatch(RuntimeOrigin::signed(who.to_account_id()))
+		};
+	let index = pallet_collective::ProposalCount::<Runtime, pallet_collective::Instance1>::get();
+	assert_ok!(council(
+		admins[0],
+		pallet_collective::Call::propose {
+			threshold,
+			proposal: Box::new(call),
+			length_bound: length
+		}
+	));
+	for admin in &admins[..ayes] {
+		assert_ok!(council(
+			*admin,
+			pallet_collective::Call::vote { proposal: hash, index, approve: true }
+		));
+	}
+	assert_ok!(council(
+		admins[0],
+		pallet_collective::Call::close {
+			proposal_hash: hash,
+			index,
+			proposal_weight_bound: weight,
+			length_bound: length,
+		}
+	));
+	System::events().into_iter().rev().find_map(|record| match record.event {
+		medtrust_runtime::RuntimeEvent::Council(pallet_collective::Event::Executed {
+			result,
+			..
+		}) => Some(result),
+		_ => None,
+	})
+}
+
+/// Whether `System::AuthorizedUpgrade` (private to frame-system) holds a value.
+fn upgrade_authorized() -> bool {
+	let key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"AuthorizedUpgrade")]
+		.concat();
+	frame_support::storage::unhashed::exists(&key)
+}
+
+#[test]
+fn two_thirds_of_the_institutions_reach_root_and_a_simple_majority_does_not() {
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let code_hash = sp_core::H256::repeat_byte(7);
+		let authorize = RuntimeCall::Consortium(pallet_consortium::Call::enact_as_root {
+			call: Box::new(RuntimeCall::System(frame_system::Call::authorize_upgrade {
+				code_hash,
+			})),
+		});
+		// Two of four admins carry a simple-majority motion's threshold but not two thirds.
+		assert_eq!(
+			council_decides(authorize.clone(), 2, 2),
+			Some(Err(sp_runtime::DispatchError::BadOrigin))
+		);
+		assert!(!upgrade_authorized());
+		// Three of four: the upgrade is authorized (and the code can then be applied by anyone).
+		System::reset_events();
+		assert_eq!(council_decides(authorize, 3, 3), Some(Ok(())));
+		assert!(upgrade_authorized());
+		assert!(System::events().iter().any(|r| r.event
+			== medtrust_runtime::RuntimeEvent::System(frame_system::Event::UpgradeAuthorized {
+				code_hash,
+				check_version: true
+			})));
+		// Governance by a simple majority (three of four here) goes on as before.
+		let min = RuntimeCall::Consortium(pallet_consortium::Call::set_min_validators { min: 3 });
+		assert_eq!(council_decides(min, 3, 3), Some(Ok(())));
+		assert_eq!(pallet_consortium::MinValidators::<Runtime>::get(), 3);
+		// A signed account cannot enact anything as Root directly.
+		let direct = RuntimeCall::Consortium(pallet_consortium::Call::enact_as_root {
+			call: Box::new(RuntimeCall::System(frame_system::Call::authorize_upgrade {
+				code_hash,
+			})),
+		});
+		use sp_runtime::traits::Dispatchable;
+		assert!(direct
+			.dispatch(RuntimeOrigin::signed(Sr25519Keyring::Alice.to_account_id()))
+			.is_err());
+	});
+}

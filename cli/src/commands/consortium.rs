@@ -33,7 +33,8 @@ pub enum ConsortiumCommand {
 		#[arg(long)]
 		nay: bool,
 	},
-	/// Close a council motion: executes it if a majority approved; prints the outcome.
+	/// Close a council motion: executes it if its threshold of ayes was reached (a majority;
+	/// two thirds for a runtime upgrade); prints the outcome.
 	Close {
 		/// The motion's hash.
 		hash: H256,

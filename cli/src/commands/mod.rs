@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `status` | the chain and its validators | [`status`] |
 //! | `consortium …` | member institutions, validators, governance | [`consortium`] |
+//! | `governance …` | running the consortium across releases: runtime upgrades by vote | [`governance`] |
 //! | `catalog …` | 1–3: domains in scope, sources, items; import, export | [`catalog`] |
 //! | `relation …` | 4: data-source confirmation: match, propose, decide, export | [`relation`] |
 //! | `lineage …` | 6: data lineage: record, import, serve, walk, impact, verify, export | [`lineage`] |
@@ -12,6 +13,7 @@
 pub mod catalog;
 pub mod certificates;
 pub mod consortium;
+pub mod governance;
 pub mod lineage;
 pub mod relation;
 pub mod status;
@@ -30,6 +32,11 @@ pub enum Command {
 	/// Member institutions, their accounts and validators, and governance.
 	#[command(subcommand)]
 	Consortium(consortium::ConsortiumCommand),
+	/// Running the consortium across releases: upgrade the runtime by a two-thirds vote of
+	/// the institutions (check it on the live state, propose, apply), without restarting
+	/// nodes.
+	#[command(subcommand)]
+	Governance(governance::GovernanceCommand),
 	/// The data catalog: business domains in scope, data sources, their resources (tables,
 	/// interfaces) and data items; import from PostgreSQL or OpenAPI, export as JSON, CSV or
 	/// DCAT.
@@ -73,6 +80,7 @@ pub async fn run(command: Command, context: &Context) -> anyhow::Result<ExitCode
 	match command {
 		Command::Status => status::run(context).await?,
 		Command::Consortium(command) => consortium::run(command, context).await?,
+		Command::Governance(command) => governance::run(command, context).await?,
 		Command::Catalog(command) => catalog::run(command, context).await?,
 		Command::Relation(command) => relation::run(command, context).await?,
 		Command::Lineage(command) => return lineage::run(command, context).await,

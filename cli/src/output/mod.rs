@@ -8,6 +8,7 @@ mod catalog;
 mod certificates;
 mod chain;
 mod consortium;
+mod governance;
 mod lineage;
 mod relations;
 

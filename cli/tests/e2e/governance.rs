@@ -13,7 +13,8 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::harness::{
 	exclusive, laboratory, medtrust, medtrust_json, raw_chain_spec, repo_root,
-	start_local_consortium, verify_offline, wait_for, Node, NodeConfig, NodeKey,
+	start_local_consortium, verify_offline, wait_for, wait_until_finalized, Node, NodeConfig,
+	NodeKey,
 };
 
 fn address(uri: &str) -> String {
@@ -52,7 +53,7 @@ async fn wait_for_validators(chain: &Chain, count: usize) -> Vec<String> {
 
 /// A laboratory of institution #0 (Alice's) that anchors records on the consortium and checks
 /// them offline against the raw chain spec.
-struct Laboratory {
+pub struct Laboratory {
 	dir: tempfile::TempDir,
 	url: String,
 	source: String,
@@ -61,7 +62,7 @@ struct Laboratory {
 }
 
 impl Laboratory {
-	async fn set_up(chain: &Chain, url: &str) -> Laboratory {
+	pub async fn set_up(chain: &Chain, url: &str) -> Laboratory {
 		let dir = tempfile::tempdir().expect("a temp dir");
 		let keys = dir.path().join("keys");
 		medtrust_json(&["keys", "create", "--keys", keys.to_str().expect("UTF-8")]);
@@ -80,7 +81,7 @@ impl Laboratory {
 	}
 
 	/// Anchors three lab results as a batch; returns the second's record and certificate.
-	fn anchor(&mut self) -> (std::path::PathBuf, std::path::PathBuf) {
+	pub fn anchor(&mut self) -> (std::path::PathBuf, std::path::PathBuf) {
 		self.runs += 1;
 		let run = self.dir.path().join(format!("run-{}", self.runs));
 		std::fs::create_dir_all(&run).expect("created");
@@ -112,7 +113,7 @@ impl Laboratory {
 	}
 
 	/// Verifies offline; returns the GRANDPA authority set that finalized the record's block.
-	fn verify_offline(&self, record: &Path, certificate: &Path) -> u64 {
+	pub fn verify_offline(&self, record: &Path, certificate: &Path) -> u64 {
 		let (code, verdict, reason) =
 			verify_offline(record, certificate, &self.dir.path().join("local-raw.json"));
 		assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
@@ -248,11 +249,7 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	let _lock = exclusive().await;
 	let (_nodes, chains, bootnodes) = start_local_consortium().await;
 	let url = chains[0].url().to_string();
-	wait_for("block #2 to be finalized", Duration::from_secs(90), || async {
-		let status = chains[0].status().await.map_err(|e| e.to_string())?;
-		Ok((status.finalized.number >= 2).then_some(()))
-	})
-	.await;
+	wait_until_finalized(&chains[0], 2).await;
 	// A record certified by the genesis authority set.
 	let mut lab = Laboratory::set_up(&chains[0], &url).await;
 	let (genesis_record, genesis_certificate) = lab.anchor();

@@ -263,6 +263,15 @@ pub async fn start_local_consortium() -> (Vec<Node>, Vec<Chain>, Vec<String>) {
 	(nodes, chains, bootnodes)
 }
 
+/// Waits until `chain` has finalized block `number`.
+pub async fn wait_until_finalized(chain: &Chain, number: u64) {
+	wait_for(&format!("block #{number} to be finalized"), Duration::from_secs(90), || async {
+		let status = chain.status().await.map_err(|e| e.to_string())?;
+		Ok((status.finalized.number >= number).then_some(()))
+	})
+	.await;
+}
+
 /// The `medtrust` CLI pointed at one node (`--url`), as a user runs it.
 #[derive(Clone)]
 pub struct Cli {

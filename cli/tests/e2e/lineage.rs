@@ -4,8 +4,9 @@
 //! lineage is walked at the dataset and the column level; `lineage verify` of the report is
 //! valid, then fails with the path once the input certificate is revoked; bad events are
 //! refused over HTTP with a 4xx and the reason, nothing recorded; the OpenLineage export
-//! re-imports to the same graph, the PROV-JSON export reads back with the `prov` package and
-//! the FHIR export validates against the FHIR R4 JSON schema.
+//! re-imports to the same graph, the PROV-JSON export validates against the PROV-JSON schema
+//! and reads back with the `prov` package, and the FHIR export validates against the FHIR R4
+//! JSON schema.
 
 use std::{
 	io::{Read, Write},
@@ -474,6 +475,18 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 		"import sys, prov.model as m; d = m.ProvDocument.deserialize(sys.argv[1], format='json'); \
 		 assert len(list(d.get_records(m.ProvActivity))) >= 3, d.get_provn(); \
 		 assert len(list(d.get_records(m.ProvDerivation))) >= 5",
+		Path::new(&prov),
+	);
+	// The PROV-JSON member submission's own JSON schema, as the `prov` package ships it (its
+	// tests/schemas/README.md: byte for byte https://www.w3.org/submissions/prov-json/schema).
+	// A document with a member the schema does not allow must fail, so the check can fail.
+	python_check(
+		"import sys, json, pathlib, prov, jsonschema; \
+		 s = json.load(open(pathlib.Path(prov.__file__).parent / 'tests/schemas/prov-json.schema.json')); \
+		 v = jsonschema.Draft4Validator(s, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER); \
+		 d = json.load(open(sys.argv[1])); v.validate(d); \
+		 assert d.get('entity') and d.get('activity') and d.get('wasDerivedFrom'), sorted(d); \
+		 bad = dict(d, wasGeneratedFrom={}); assert not v.is_valid(bad)",
 		Path::new(&prov),
 	);
 	let fhir = path("lineage.fhir.json");

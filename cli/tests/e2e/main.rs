@@ -11,3 +11,4 @@ mod governance;
 mod lineage;
 mod polkadot_js;
 mod relations;
+mod upgrade;

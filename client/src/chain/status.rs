@@ -59,24 +59,7 @@ impl Chain {
 		let node_version =
 			rpc.system_version().await.map_err(|e| self.rpc_error("system_version", e))?;
 		let health = rpc.system_health().await.map_err(|e| self.rpc_error("system_health", e))?;
-		let version = rpc
-			.state_get_runtime_version(None)
-			.await
-			.map_err(|e| self.rpc_error("state_getRuntimeVersion", e))?;
-		let number_field = |name: &str| {
-			version.other.get(name).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok())
-		};
-		let runtime = RuntimeInfo {
-			spec_name: version
-				.other
-				.get("specName")
-				.and_then(|v| v.as_str())
-				.unwrap_or_default()
-				.to_string(),
-			spec_version: version.spec_version,
-			impl_version: number_field("implVersion").unwrap_or_default(),
-			transaction_version: version.transaction_version,
-		};
+		let runtime = self.runtime_version(None).await?;
 
 		let best_header = self.header(None).await?;
 		let best = BlockRef { number: best_header.number, hash: header_hash(&best_header) };
@@ -102,6 +85,29 @@ impl Chain {
 			peers: health.peers,
 			is_syncing: health.is_syncing,
 			validators,
+		})
+	}
+
+	/// The runtime at block `at` (default: the best block), as the node reports it.
+	pub async fn runtime_version(&self, at: Option<H256>) -> Result<RuntimeInfo> {
+		let version = self
+			.legacy()
+			.state_get_runtime_version(at)
+			.await
+			.map_err(|e| self.rpc_error("state_getRuntimeVersion", e))?;
+		let number_field = |name: &str| {
+			version.other.get(name).and_then(|v| v.as_u64()).and_then(|v| u32::try_from(v).ok())
+		};
+		Ok(RuntimeInfo {
+			spec_name: version
+				.other
+				.get("specName")
+				.and_then(|v| v.as_str())
+				.unwrap_or_default()
+				.to_string(),
+			spec_version: version.spec_version,
+			impl_version: number_field("implVersion").unwrap_or_default(),
+			transaction_version: version.transaction_version,
 		})
 	}
 

@@ -99,8 +99,13 @@ impl Chain {
 				fields,
 			});
 		}
+		// A motion's own outcome; for one enacted as Root, the outcome of the call it carried.
+		let enacted = match events.find_first::<runtime::consortium::events::EnactedAsRoot>() {
+			Some(Ok(enacted)) => Some(enacted.result),
+			_ => None,
+		};
 		let motion_result = match events.find_first::<runtime::council::events::Executed>() {
-			Some(Ok(executed)) => Some(match executed.result {
+			Some(Ok(executed)) => Some(match enacted.unwrap_or(executed.result) {
 				Ok(()) => "ok".to_string(),
 				Err(error) => self.dispatch_error_text(&error).await,
 			}),
@@ -117,6 +122,27 @@ impl Chain {
 			motion_hash,
 		};
 		Ok((submitted, events))
+	}
+
+	/// Submits `call` unsigned (for the calls a runtime validates without a signer, such as
+	/// `System::apply_authorized_upgrade`), waits until it is in a finalized block and fails
+	/// if it failed; returns its hash, its block's and its events.
+	pub async fn submit_unsigned<Call: Payload>(
+		&self,
+		call: &Call,
+	) -> Result<(H256, H256, ExtrinsicEvents<MedTrustConfig>)> {
+		let progress = self
+			.at_best()
+			.await?
+			.transactions()
+			.create_unsigned(call)
+			.map_err(|e| self.incompatible(e))?
+			.submit_and_watch()
+			.await
+			.map_err(|e| explain(&e.to_string()))?;
+		let in_block = progress.wait_for_finalized().await.map_err(|e| explain(&e.to_string()))?;
+		let events = in_block.wait_for_success().await.map_err(|e| explain(&e.to_string()))?;
+		Ok((in_block.extrinsic_hash(), in_block.block_hash(), events))
 	}
 
 	/// Signs every call with consecutive nonces, submits them all at once, and waits until

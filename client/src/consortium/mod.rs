@@ -1,5 +1,6 @@
 //! The consortium (requirement: member institutions, one validator each, governance):
-//! institutions, their members and validators, and council motions.
+//! institutions, their members and validators, council motions, and runtime upgrades by a
+//! two-thirds vote ([`upgrade`]).
 //!
 //! Reads go through the node's `medtrust_institution*`, `medtrust_members`, `medtrust_motions`
 //! and `medtrust_validators` methods (their JSON shapes are
@@ -7,6 +8,7 @@
 //! transactions. [`admission`] checks an admission before anything is sent.
 
 pub mod admission;
+pub mod upgrade;
 
 use std::str::FromStr;
 
@@ -101,6 +103,17 @@ impl Chain {
 	/// active institution's admin. With a council of one, the call executes at once.
 	pub async fn propose(&self, signer: &Keypair, call: RuntimeCall) -> Result<Submitted> {
 		let threshold = self.council_size().await? / 2 + 1;
+		self.propose_with_threshold(signer, call, threshold).await
+	}
+
+	/// Proposes `call` to the council, executed once `threshold` admins approve (a Root call
+	/// needs two thirds: [`upgrade::supermajority`]).
+	pub async fn propose_with_threshold(
+		&self,
+		signer: &Keypair,
+		call: RuntimeCall,
+		threshold: u32,
+	) -> Result<Submitted> {
 		let length = self.call_length(&call).await?;
 		let tx = runtime::transactions().council().propose(threshold, call, length);
 		self.submit(&tx, signer).await

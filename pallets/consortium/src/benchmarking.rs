@@ -217,6 +217,23 @@ mod benchmarks {
 		assert_eq!(Institutions::<T>::get(id).map(|i| i.admin), Some(admin));
 	}
 
+	/// The overhead of dispatching a call as Root (the inner call is charged on top): a remark.
+	#[benchmark]
+	fn enact_as_root() -> Result<(), BenchmarkError> {
+		let origin = T::SupermajorityOrigin::try_successful_origin()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let call: <T as Config>::RootCall =
+			frame_system::Call::<T>::remark { remark: vec![] }.into();
+
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, Box::new(call));
+
+		frame_system::Pallet::<T>::assert_last_event(
+			Event::<T>::EnactedAsRoot { result: Ok(()) }.into(),
+		);
+		Ok(())
+	}
+
 	/// The extension: the member lookup, the institution, and its block usage.
 	#[benchmark]
 	fn check_membership() -> Result<(), BenchmarkError> {

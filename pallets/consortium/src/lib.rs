@@ -13,6 +13,11 @@
 //!   institutions' admins or Root) admits, suspends, resumes and removes institutions and sets
 //!   the minimum number of validators. The voters follow the consortium: this pallet tells
 //!   [`Config::MembershipChanged`] whenever the set of active institutions' admins changes.
+//! - **Root by supermajority** ([`Config::SupermajorityOrigin`], in the runtime a council
+//!   motion approved by at least two thirds of the active institutions) may dispatch any call
+//!   as Root through [`Pallet::enact_as_root`]: on a chain without a sudo key, the one path to
+//!   Root, used above all to authorize a runtime upgrade (`System::authorize_upgrade`, after
+//!   which anyone may supply the code with `System::apply_authorized_upgrade`).
 //! - **Institutions manage themselves**: an admin adds and removes member accounts, names its
 //!   validator account, and sets its node's peer id and its encryption key, without a vote.
 //! - **Validators are the active institutions**: [`Pallet::next_validators`] is what the
@@ -36,7 +41,8 @@
 //!
 //! Governance: [`Pallet::admit_institution`], [`Pallet::suspend_institution`],
 //! [`Pallet::resume_institution`], [`Pallet::remove_institution`],
-//! [`Pallet::set_min_validators`]. An institution's admin: [`Pallet::add_member`],
+//! [`Pallet::set_min_validators`]. A supermajority: [`Pallet::enact_as_root`]. An
+//! institution's admin: [`Pallet::add_member`],
 //! [`Pallet::remove_member`], [`Pallet::set_validator`], [`Pallet::set_peer_id`],
 //! [`Pallet::set_encryption_key`], [`Pallet::set_admin`].
 
@@ -48,6 +54,7 @@ pub use pallet::*;
 
 mod extension;
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -77,11 +84,20 @@ pub trait HasSessionKeys<AccountId> {
 pub mod pallet {
 	use super::*;
 	use alloc::{boxed::Box, vec::Vec};
-	use frame_support::{pallet_prelude::*, traits::ChangeMembers};
+	use frame_support::{
+		dispatch::{extract_actual_weight, GetDispatchInfo, PostDispatchInfo},
+		pallet_prelude::*,
+		traits::ChangeMembers,
+	};
 	use frame_system::pallet_prelude::*;
+	use sp_runtime::traits::Dispatchable;
 
-	/// The storage layout's version; migrations in `migrations/` move between versions.
+	/// The storage layout's version; [`crate::migrations`] move between versions. The upgrade
+	/// rehearsal's build (feature `upgrade-rehearsal`) is one version ahead.
+	#[cfg(not(feature = "upgrade-rehearsal"))]
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	#[cfg(feature = "upgrade-rehearsal")]
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	/// An institution as stored.
 	pub type InstitutionOf<T> = Institution<
@@ -107,6 +123,16 @@ pub mod pallet {
 		/// Who admits, suspends, resumes and removes institutions and sets the minimum number
 		/// of validators.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Who may dispatch a call as Root ([`Pallet::enact_as_root`]): in the runtime, a
+		/// council motion approved by at least two thirds of the active institutions.
+		type SupermajorityOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The runtime's calls, which [`Pallet::enact_as_root`] dispatches as Root.
+		type RootCall: Parameter
+			+ Dispatchable<RuntimeOrigin = Self::RuntimeOrigin, PostInfo = PostDispatchInfo>
+			+ GetDispatchInfo
+			+ From<frame_system::Call<Self>>;
 
 		/// Told the admins of the active institutions (the voters) on every change, genesis
 		/// included.
@@ -241,6 +267,11 @@ pub mod pallet {
 		EncryptionKeySet { institution: InstitutionId },
 		/// An institution handed its admin role to another of its accounts.
 		AdminChanged { institution: InstitutionId, admin: T::AccountId },
+		/// A supermajority dispatched a call as Root; `result` is the call's own.
+		EnactedAsRoot { result: DispatchResult },
+		/// A runtime upgrade migrated this pallet's storage to `version`, reading `items`
+		/// entries.
+		StorageMigrated { version: u16, items: u32 },
 	}
 
 	#[pallet::error]
@@ -407,6 +438,29 @@ pub mod pallet {
 		pub fn set_admin(origin: OriginFor<T>, admin: T::AccountId) -> DispatchResult {
 			let institution = Self::ensure_admin(origin)?;
 			Self::do_set_admin(institution, admin)
+		}
+
+		/// Dispatches `call` with Root origin, on a decision of [`Config::SupermajorityOrigin`]
+		/// (in the runtime: a council motion approved by at least two thirds of the active
+		/// institutions). The call's own failure does not fail this one: it is reported in
+		/// [`Event::EnactedAsRoot`]. Charged the call's weight and this pallet's overhead.
+		#[pallet::call_index(11)]
+		#[pallet::weight({
+			let info = call.get_dispatch_info();
+			(T::WeightInfo::enact_as_root().saturating_add(info.call_weight), info.class)
+		})]
+		pub fn enact_as_root(
+			origin: OriginFor<T>,
+			call: Box<<T as Config>::RootCall>,
+		) -> DispatchResultWithPostInfo {
+			T::SupermajorityOrigin::ensure_origin(origin)?;
+			let info = call.get_dispatch_info();
+			let result = call.dispatch(frame_system::RawOrigin::Root.into());
+			let spent = extract_actual_weight(&result, &info);
+			Self::deposit_event(Event::EnactedAsRoot {
+				result: result.map(|_| ()).map_err(|e| e.error),
+			});
+			Ok(Some(T::WeightInfo::enact_as_root().saturating_add(spent)).into())
 		}
 	}
 }

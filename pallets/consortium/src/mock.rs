@@ -54,8 +54,15 @@ parameter_types! {
 	pub const MaxInstitutions: u32 = 8;
 }
 
+frame_support::ord_parameter_types! {
+	/// Stands for a supermajority of the council.
+	pub const Supermajority: AccountId = 99;
+}
+
 impl Config for Test {
 	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type SupermajorityOrigin = frame_system::EnsureSignedBy<Supermajority, AccountId>;
+	type RootCall = RuntimeCall;
 	type MembershipChanged = Voters;
 	type SessionKeys = Keys;
 	type MaxInstitutions = MaxInstitutions;

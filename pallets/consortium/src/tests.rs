@@ -577,3 +577,96 @@ mod ensure_member {
 		});
 	}
 }
+
+mod enact_as_root {
+	use super::*;
+
+	fn enact(
+		origin: RuntimeOrigin,
+		call: RuntimeCall,
+	) -> frame_support::dispatch::DispatchResultWithPostInfo {
+		Consortium::enact_as_root(origin, Box::new(call))
+	}
+
+	fn set_min(min: u32) -> RuntimeCall {
+		RuntimeCall::Consortium(crate::Call::set_min_validators { min })
+	}
+
+	#[test]
+	fn a_supermajority_dispatches_a_call_as_root() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Governance is Root in the mock: only Root may set the minimum.
+			assert_noop!(
+				Consortium::set_min_validators(signed(Supermajority::get()), 2),
+				DispatchError::BadOrigin
+			);
+			let post = enact(signed(Supermajority::get()), set_min(2)).expect("enacted");
+			assert_eq!(MinValidators::<Test>::get(), 2);
+			assert_eq!(
+				last_event(),
+				RuntimeEvent::Consortium(Event::EnactedAsRoot { result: Ok(()) })
+			);
+			// Charged its overhead and what the call spent, never more than declared.
+			let declared = crate::Call::<Test>::enact_as_root { call: Box::new(set_min(2)) }
+				.get_dispatch_info()
+				.call_weight;
+			let inner = set_min(2).get_dispatch_info().call_weight;
+			assert_eq!(declared, <() as crate::WeightInfo>::enact_as_root().saturating_add(inner));
+			assert_eq!(post.actual_weight, Some(declared));
+		});
+	}
+
+	#[test]
+	fn nobody_else_reaches_root() {
+		ExtBuilder::default().build_and_execute(|| {
+			for origin in [signed(1), signed(11), RuntimeOrigin::none(), root()] {
+				assert_noop!(enact(origin, set_min(2)), DispatchError::BadOrigin);
+			}
+			assert_eq!(MinValidators::<Test>::get(), 3);
+		});
+	}
+
+	#[test]
+	fn the_call_failing_is_reported_and_changes_nothing() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(enact(signed(Supermajority::get()), set_min(0)));
+			assert_eq!(MinValidators::<Test>::get(), 3);
+			assert_eq!(
+				last_event(),
+				RuntimeEvent::Consortium(Event::EnactedAsRoot {
+					result: Err(Error::<Test>::InvalidMinimum.into())
+				})
+			);
+		});
+	}
+}
+
+mod migrations {
+	use super::*;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+
+	#[test]
+	fn v1_recounts_the_active_institutions_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(Consortium::suspend_institution(root(), 3));
+			StorageVersion::new(0).put::<Consortium>();
+			ActiveCount::<Test>::put(9);
+			System::reset_events();
+
+			crate::migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(ActiveCount::<Test>::get(), 3);
+			assert_eq!(Consortium::on_chain_storage_version(), StorageVersion::new(1));
+			assert_eq!(
+				last_event(),
+				RuntimeEvent::Consortium(Event::StorageMigrated { version: 1, items: 4 })
+			);
+
+			// At version 1 already: nothing runs again.
+			ActiveCount::<Test>::put(9);
+			crate::migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(ActiveCount::<Test>::get(), 9);
+			assert_eq!(System::events().len(), 1);
+			ActiveCount::<Test>::put(3);
+		});
+	}
+}

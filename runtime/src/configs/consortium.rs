@@ -1,11 +1,11 @@
 //! `pallet_consortium`: member institutions, their accounts and validators; governance by a
-//! majority of the active institutions.
+//! majority of the active institutions; Root by a two-thirds supermajority.
 
 use frame_support::{parameter_types, traits::EitherOfDiverse};
 use frame_system::EnsureRoot;
 use pallet_consortium::HasSessionKeys;
 
-use crate::{configs::governance::CouncilInstance, AccountId, Council, Runtime};
+use crate::{configs::governance::CouncilInstance, AccountId, Council, Runtime, RuntimeCall};
 
 parameter_types! {
 	/// The most institutions ever admitted; at least the most validators Aura and GRANDPA take.
@@ -25,8 +25,16 @@ pub type GovernanceOrigin = EitherOfDiverse<
 	pallet_collective::EnsureProportionMoreThan<AccountId, CouncilInstance, 1, 2>,
 >;
 
+/// Root, on a chain without a sudo key: a council motion approved by at least two thirds of
+/// the active institutions' admins (3 of 4, 5 of 7), through `Consortium::enact_as_root`. It
+/// authorizes runtime upgrades; the decisions of [`GovernanceOrigin`] need a simple majority.
+pub type SupermajorityOrigin =
+	pallet_collective::EnsureProportionAtLeast<AccountId, CouncilInstance, 2, 3>;
+
 impl pallet_consortium::Config for Runtime {
 	type GovernanceOrigin = GovernanceOrigin;
+	type SupermajorityOrigin = SupermajorityOrigin;
+	type RootCall = RuntimeCall;
 	type MembershipChanged = Council;
 	type SessionKeys = RegisteredSessionKeys;
 	type MaxInstitutions = MaxInstitutions;

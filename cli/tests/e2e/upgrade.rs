@@ -1,0 +1,161 @@
+//! A runtime upgrade by vote on the four-validator local network (no sudo key), as the
+//! institutions' operators run it: with data in the consortium, the catalog and certificates,
+//! the upgrade rehearsal (the same sources one `spec_version` ahead, with a storage migration;
+//! built beside every release) is checked on the live state, proposed, approved by three of
+//! four institutions and applied by anyone. Blocks and finality go on without a restart, the
+//! migration ran exactly once, and every earlier certificate still verifies online and
+//! offline.
+
+use std::{
+	path::{Path, PathBuf},
+	time::Duration,
+};
+
+use medtrust_client::{runtime::consortium::events::StorageMigrated, Chain};
+use serde_json::Value;
+
+use crate::{
+	governance::Laboratory,
+	harness::{
+		exclusive, medtrust, medtrust_json, node_binary, start_local_consortium, wait_for,
+		wait_until_finalized, Cli,
+	},
+};
+
+/// A runtime's Wasm as the build leaves it beside the node binary.
+fn wasm(name: &str) -> PathBuf {
+	let release = node_binary().parent().expect("the node's directory").to_path_buf();
+	let path = release.join(format!("wbuild/medtrust-runtime/{name}.compact.compressed.wasm"));
+	assert!(path.is_file(), "no {} (runtime/build.rs builds it)", path.display());
+	path
+}
+
+fn upgrade(url: &str, signer: Option<&str>, wasm: &Path, extra: &[&str]) -> std::process::Output {
+	let mut args = vec!["--url", url];
+	if let Some(signer) = signer {
+		args.extend(["--signer", signer]);
+	}
+	args.extend(["--json", "governance", "upgrade", wasm.to_str().expect("UTF-8")]);
+	args.extend(extra);
+	medtrust(&args)
+}
+
+fn json(out: &std::process::Output) -> Value {
+	assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+	serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn refused(out: &std::process::Output) -> String {
+	assert!(!out.status.success(), "succeeded: {}", String::from_utf8_lossy(&out.stdout));
+	String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+async fn spec_version(chain: &Chain) -> u32 {
+	chain.runtime_version(None).await.expect("the runtime version").spec_version
+}
+
+/// The `Consortium.StorageMigrated` events in blocks `from..=to` of `chain`.
+async fn migrations_between(chain: &Chain, from: u64, to: u64) -> Vec<StorageMigrated> {
+	let mut found = Vec::new();
+	for number in from..=to {
+		let at = chain.api().at_block(number).await.expect("the block");
+		let events = at.events().fetch().await.expect("its events");
+		found.extend(events.find::<StorageMigrated>().map(|e| e.expect("decodes")));
+	}
+	found
+}
+
+/// The on-chain storage version of a pallet.
+async fn storage_version(chain: &Chain, pallet: &str) -> u16 {
+	let key = [
+		sp_crypto_hashing::twox_128(pallet.as_bytes()),
+		sp_crypto_hashing::twox_128(b":__STORAGE_VERSION__:"),
+	]
+	.concat();
+	let value = chain.legacy().state_get_storage(&key, None).await.expect("storage");
+	value.map(|v| u16::from_le_bytes([v[0], v[1]])).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
+	let _lock = exclusive().await;
+	let (_nodes, chains, _bootnodes) = start_local_consortium().await;
+	let url = chains[0].url().to_string();
+	wait_until_finalized(&chains[0], 2).await;
+	// Data in the consortium (genesis), the catalog and certificates.
+	let mut lab = Laboratory::set_up(&chains[0], &url).await;
+	let (record, certificate) = lab.anchor();
+	assert_eq!(lab.verify_offline(&record, &certificate), 0);
+	let release = spec_version(&chains[0]).await;
+	let rehearsal = wasm("medtrust_runtime_rehearsal");
+
+	// The release's own code is refused before anything is sent (its version is the chain's).
+	let same = refused(&upgrade(&url, Some("//Alice"), &wasm("medtrust_runtime"), &[]));
+	assert!(same.contains(&format!("is not above the chain's {release}")), "{same}");
+	// Checked on a copy of the live state: migrations, storage versions, try_state.
+	let check = json(&upgrade(&url, None, &rehearsal, &["--check"]));
+	assert_eq!(check["proposed"]["spec_version"], release + 1);
+	assert!(check["keys"].as_u64().expect("keys") > 50, "{check}");
+	// Nothing is authorized yet: applying is refused.
+	let early = refused(&upgrade(&url, None, &rehearsal, &["--apply"]));
+	assert!(early.contains("no upgrade is authorized"), "{early}");
+
+	let proposed = json(&upgrade(&url, Some("//Alice"), &rehearsal, &[]));
+	assert_eq!(proposed["threshold"], 3, "two thirds of four, rounded up");
+	let motion = proposed["motion_hash"].as_str().expect("a motion").to_string();
+	for voter in ["//Alice", "//Bob", "//Charlie"] {
+		medtrust_json(&["--url", &url, "--signer", voter, "consortium", "vote", &motion, "--aye"]);
+	}
+	let closed =
+		medtrust_json(&["--url", &url, "--signer", "//Dave", "consortium", "close", &motion]);
+	assert_eq!(closed["motion_result"], "ok", "{closed}");
+	assert_eq!(spec_version(&chains[0]).await, release, "authorized, not applied yet");
+
+	// Anyone applies it: no signer.
+	let applied = json(&upgrade(&url, None, &rehearsal, &["--apply"]));
+	assert_eq!(applied["before"]["spec_version"], release);
+	assert_eq!(applied["after"]["spec_version"], release + 1);
+	assert_eq!(applied["code_hash"], proposed["code_hash"]);
+	let set_in = chains[0]
+		.header(Some(applied["block_hash"].as_str().expect("a hash").parse().expect("H256")))
+		.await
+		.expect("the block that set the code")
+		.number;
+
+	// Every node runs the new runtime and finalizes on: no restart.
+	for chain in &chains {
+		wait_for("the new runtime and 3 more final blocks", Duration::from_secs(90), || async {
+			let status = chain.status().await.map_err(|e| e.to_string())?;
+			let done =
+				status.runtime.spec_version == release + 1 && status.finalized.number >= set_in + 3;
+			Ok(done.then_some(()))
+		})
+		.await;
+	}
+	let status = chains[0].status().await.expect("status");
+	eprintln!(
+		"runtime {release} -> {} set in block #{set_in}; finalized #{} on",
+		status.runtime.spec_version, status.finalized.number
+	);
+	// The migration ran once, in the first block of the new runtime, and left the count right.
+	let migrated = migrations_between(&chains[0], set_in, status.finalized.number).await;
+	assert_eq!(migrated.len(), 1, "StorageMigrated events: {migrated:?}");
+	assert_eq!((migrated[0].version, migrated[0].items), (1, 4));
+	assert_eq!(storage_version(&chains[0], "Consortium").await, 1);
+	let active = medtrust_json(&["--url", &url, "consortium", "list"]);
+	assert_eq!(active.as_array().expect("a list").len(), 4);
+
+	// The earlier certificate verifies online and offline; a new one is made and verifies.
+	let cli = Cli::of(&url);
+	let (code, verdict, reason) = cli.verify(&record, &certificate);
+	assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+	assert_eq!(lab.verify_offline(&record, &certificate), 0);
+	let (after_record, after_certificate) = lab.anchor();
+	let (code, verdict, reason) = cli.verify(&after_record, &after_certificate);
+	assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+	lab.verify_offline(&after_record, &after_certificate);
+
+	// The same code again is refused: its version is now the chain's, nothing is authorized.
+	let again = refused(&upgrade(&url, None, &rehearsal, &["--apply"]));
+	assert!(again.contains("no upgrade is authorized"), "{again}");
+}
