@@ -9,6 +9,15 @@ pub enum Error {
 	/// MedTrust node's JSON-RPC WebSocket endpoint).
 	#[error("cannot connect to {url}: {reason}")]
 	Connect { url: String, reason: String },
+	/// The connection to the node at `url` broke while a command was under way (the node
+	/// stopped or the network failed). What the chain finalized stays; what was in flight
+	/// either made it or not, and the same command run again finds out which.
+	#[error(
+		"lost the connection to the node at {url} ({reason}); run the same command again, \
+		 against that node once it is back or another node of the consortium: it resumes \
+		 without doing anything twice"
+	)]
+	Disconnected { url: String, reason: String },
 	/// The node answered a JSON-RPC request with an error.
 	#[error("the node at {url} failed to answer {method}: {reason}")]
 	Rpc { url: String, method: &'static str, reason: String },

@@ -54,10 +54,10 @@ async fn wait_for_validators(chain: &Chain, count: usize) -> Vec<String> {
 /// A laboratory of institution #0 (Alice's) that anchors records on the consortium and checks
 /// them offline against the raw chain spec.
 pub struct Laboratory {
-	dir: tempfile::TempDir,
+	pub dir: tempfile::TempDir,
 	url: String,
-	source: String,
-	resource: String,
+	pub source: String,
+	pub resource: String,
 	runs: u32,
 }
 

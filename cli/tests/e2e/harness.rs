@@ -87,6 +87,7 @@ pub fn node_command(args: &[&str]) -> Output {
 }
 
 /// How to start one node.
+#[derive(Clone)]
 pub struct NodeConfig {
 	/// A name for logs and the node's `--name`.
 	pub name: String,
@@ -98,14 +99,15 @@ pub struct NodeConfig {
 	pub node_key_file: Option<PathBuf>,
 }
 
-/// A running node; dropping it kills the process and deletes its base path.
+/// A running node; dropping it kills the process and deletes its base path (its database).
 pub struct Node {
 	pub name: String,
 	pub rpc_port: u16,
 	pub p2p_port: u16,
 	child: Child,
 	log_path: PathBuf,
-	_base: tempfile::TempDir,
+	config: NodeConfig,
+	base: tempfile::TempDir,
 }
 
 impl Node {
@@ -115,17 +117,25 @@ impl Node {
 			.prefix(&format!("medtrust-e2e-{}-", config.name))
 			.tempdir()
 			.expect("a temporary directory");
-		let rpc_port = free_port();
-		let p2p_port = free_port();
+		let (rpc_port, p2p_port) = (free_port(), free_port());
 		let log_path = base.path().join("node.log");
-		let log = std::fs::File::create(&log_path).expect("a log file");
+		let child = Self::spawn(&config, base.path(), rpc_port, p2p_port);
+		Node { name: config.name.clone(), rpc_port, p2p_port, child, log_path, config, base }
+	}
+
+	fn spawn(config: &NodeConfig, base: &Path, rpc_port: u16, p2p_port: u16) -> Child {
+		let log = std::fs::OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(base.join("node.log"))
+			.expect("a log file");
 		let mut command = Command::new(node_binary());
 		command
 			.args(&config.args)
 			.arg("--name")
 			.arg(&config.name)
 			.arg("--base-path")
-			.arg(base.path().join("data"))
+			.arg(base.join("data"))
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
@@ -138,8 +148,28 @@ impl Node {
 		for bootnode in &config.bootnodes {
 			command.args(["--bootnodes", bootnode]);
 		}
-		let child = command.spawn().expect("medtrust-node starts");
-		Node { name: config.name, rpc_port, p2p_port, child, log_path, _base: base }
+		command.spawn().expect("medtrust-node starts")
+	}
+
+	/// Kills the process at once (`SIGKILL`: no shutdown), keeping its database.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// Starts the node again on its database, ports and keys (after [`Node::kill`]).
+	pub fn restart(&mut self) {
+		assert!(self.child.try_wait().ok().flatten().is_some(), "{} is still running", self.name);
+		self.child = Self::spawn(&self.config, self.base.path(), self.rpc_port, self.p2p_port);
+	}
+
+	/// Sends a signal to the process (`STOP` freezes it, `CONT` resumes it).
+	pub fn signal(&self, signal: &str) {
+		let status = Command::new("kill")
+			.args([&format!("-{signal}"), &self.child.id().to_string()])
+			.status()
+			.expect("kill runs");
+		assert!(status.success(), "kill -{signal} {}", self.name);
 	}
 
 	/// Starts a development node (`--dev`: one validator, Alice) named `name`.

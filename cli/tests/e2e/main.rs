@@ -7,6 +7,7 @@ mod catalog;
 mod certificates;
 mod consortium;
 mod dev_chain;
+mod faults;
 mod governance;
 mod lineage;
 mod polkadot_js;

@@ -86,15 +86,51 @@ impl Chain {
 		self.rpc.request(method, params).await.map_err(|e| self.rpc_error(method, e))
 	}
 
-	/// Wraps a JSON-RPC failure of `method` into an [`Error::Rpc`].
+	/// Wraps a JSON-RPC failure of `method` into an [`Error::Rpc`] ([`Error::Disconnected`]
+	/// if the connection broke).
 	pub(crate) fn rpc_error(&self, method: &'static str, e: impl ToString) -> Error {
-		Error::Rpc { url: self.url.clone(), method, reason: one_line(&e.to_string()) }
+		let text = e.to_string();
+		self.disconnected(&text).unwrap_or_else(|| Error::Rpc {
+			url: self.url.clone(),
+			method,
+			reason: one_line(&text),
+		})
 	}
 
-	/// Wraps a failure to use the node's runtime into an [`Error::IncompatibleRuntime`].
+	/// Wraps a failure to use the node's runtime into an [`Error::IncompatibleRuntime`]
+	/// ([`Error::Disconnected`] if the connection broke).
 	pub(crate) fn incompatible(&self, e: impl ToString) -> Error {
-		Error::IncompatibleRuntime { url: self.url.clone(), reason: one_line(&e.to_string()) }
+		let text = e.to_string();
+		self.disconnected(&text).unwrap_or_else(|| Error::IncompatibleRuntime {
+			url: self.url.clone(),
+			reason: one_line(&text),
+		})
 	}
+
+	/// [`Error::Disconnected`] if `text` says the connection to the node broke.
+	pub(crate) fn disconnected(&self, text: &str) -> Option<Error> {
+		lost_connection(text).then(|| Error::Disconnected {
+			url: self.url.clone(),
+			reason: "the connection closed".into(),
+		})
+	}
+}
+
+/// Whether an error's text says the WebSocket connection broke (subxt and jsonrpsee word it
+/// in several ways, none of them a type).
+pub(crate) fn lost_connection(text: &str) -> bool {
+	const SIGNS: [&str; 8] = [
+		"background task closed",
+		"connection reset",
+		"connection closed",
+		"broken pipe",
+		"restart required",
+		"emitted 'stop' event",
+		"connection refused",
+		"no more transaction progress events",
+	];
+	let lower = text.to_lowercase();
+	SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 /// Keeps the first line of an error text: the CLI reports failures in one line.

@@ -51,6 +51,11 @@ pub(crate) fn explain(text: &str) -> Error {
 }
 
 impl Chain {
+	/// [`explain`], or [`Error::Disconnected`] if the connection to the node broke.
+	fn explain(&self, text: &str) -> Error {
+		self.disconnected(text).unwrap_or_else(|| explain(text))
+	}
+
 	/// The client at the node's best block, where transactions anchor their mortality: the node
 	/// validates against it, its finalized view may lag while it catches up, and a stale anchor
 	/// reads as a bad signature.
@@ -83,9 +88,11 @@ impl Chain {
 			.transactions()
 			.sign_and_submit_then_watch_default(call, signer)
 			.await
-			.map_err(|e| explain(&e.to_string()))?;
-		let events =
-			progress.wait_for_finalized_success().await.map_err(|e| explain(&e.to_string()))?;
+			.map_err(|e| self.explain(&e.to_string()))?;
+		let events = progress
+			.wait_for_finalized_success()
+			.await
+			.map_err(|e| self.explain(&e.to_string()))?;
 
 		let mut views = Vec::new();
 		for event in events.iter() {
@@ -139,9 +146,10 @@ impl Chain {
 			.map_err(|e| self.incompatible(e))?
 			.submit_and_watch()
 			.await
-			.map_err(|e| explain(&e.to_string()))?;
-		let in_block = progress.wait_for_finalized().await.map_err(|e| explain(&e.to_string()))?;
-		let events = in_block.wait_for_success().await.map_err(|e| explain(&e.to_string()))?;
+			.map_err(|e| self.explain(&e.to_string()))?;
+		let in_block =
+			progress.wait_for_finalized().await.map_err(|e| self.explain(&e.to_string()))?;
+		let events = in_block.wait_for_success().await.map_err(|e| self.explain(&e.to_string()))?;
 		Ok((in_block.extrinsic_hash(), in_block.block_hash(), events))
 	}
 
@@ -159,7 +167,7 @@ impl Chain {
 		let nonce = transactions
 			.account_nonce(&signer.public_key().to_account_id())
 			.await
-			.map_err(|e| explain(&e.to_string()))?;
+			.map_err(|e| self.explain(&e.to_string()))?;
 		let mut watches = Vec::with_capacity(calls.len());
 		for (i, call) in calls.iter().enumerate() {
 			let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
@@ -168,15 +176,16 @@ impl Chain {
 			let signed = transactions
 				.create_signed(call, signer, params)
 				.await
-				.map_err(|e| explain(&e.to_string()))?;
+				.map_err(|e| self.explain(&e.to_string()))?;
 			let submitted = std::time::Instant::now();
-			let progress = signed.submit_and_watch().await.map_err(|e| explain(&e.to_string()))?;
+			let progress =
+				signed.submit_and_watch().await.map_err(|e| self.explain(&e.to_string()))?;
 			watches.push(async move {
 				progress
 					.wait_for_finalized()
 					.await
 					.map(|_| submitted.elapsed())
-					.map_err(|e| explain(&e.to_string()))
+					.map_err(|e| self.explain(&e.to_string()))
 			});
 		}
 		futures::future::join_all(watches).await.into_iter().collect()
@@ -201,6 +210,28 @@ impl Chain {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_broken_connection_is_told_apart_from_a_refusal() {
+		use crate::chain::lost_connection;
+		// As subxt and jsonrpsee word it when the node dies under a command.
+		assert!(lost_connection(
+			"Error calling Metadata_metadata_at_version: Backend error: RPC error: client error: \
+			 The background task closed i/o error: Connection reset by peer (os error 104); \
+			 restart required"
+		));
+		assert!(lost_connection(
+			"Could not finalize the transaction: Cannot get the next transaction progress \
+			 update: Custom backend error: chainHead_follow emitted 'stop' event during \
+			 transaction submission"
+		));
+		assert!(lost_connection(
+			"Custom backend error: No more transaction progress events, but we haven't seen a \
+			 Finalized one yet"
+		));
+		assert!(!lost_connection("Invalid Transaction (1010): Custom error: 2"));
+		assert!(!lost_connection("Module error: Consortium::NotAuthorized"));
+	}
 
 	#[test]
 	fn membership_refusals_are_explained_whatever_the_wording() {
