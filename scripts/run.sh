@@ -23,7 +23,9 @@ Options:
   --no-build         use the binaries already built
   -h, --help         this help
 
-Each node's URL is printed once it answers. Ctrl-C or SIGTERM stops every node.
+Each node's URL is printed once it answers. Ctrl-C or SIGTERM stops every node. A consortium
+node that exits is reported (with the command that restarts it on its database) and the
+others keep running: finality needs three of the four validators.
 Logs of consortium nodes: DIR/node-N.log.
 USAGE
 }
@@ -130,5 +132,25 @@ for i in 0 1 2 3; do
 		"${names[$i]}" "$((rpc_port + i))"
 done
 log "all four nodes answer; logs in $data_dir; Ctrl-C stops them"
-wait -n "${pids[@]}" || true
-die "a node exited; see the logs in $data_dir"
+# A node that exits (killed to try a fault, say) is reported and the others go on, as the
+# other institutions' validators would: finality needs three of four. Restarted by hand on
+# its database (the command printed), it catches up.
+reported=()
+while :; do
+	running=0
+	for i in 0 1 2 3; do
+		if kill -0 "${pids[$i]}" 2>/dev/null; then
+			running=$((running + 1))
+		elif [ -z "${reported[$i]:-}" ]; then
+			reported[i]=1
+			log "node $((i + 1)) (${names[$i]}) exited (see $data_dir/node-$((i + 1)).log); the others go on"
+			printf '  restart it with: %q --chain chain-specs/local.json --%s --base-path %q --node-key-file %q --rpc-port %s --listen-addr /ip4/127.0.0.1/tcp/%s --bootnodes %s --no-mdns --no-telemetry\n' \
+				"$MEDTRUST_NODE_BIN" "${names[$i]}" "$data_dir/node-$((i + 1))" \
+				"$data_dir/node-$((i + 1)).node-key" "$((rpc_port + i))" "$((p2p_port + i))" \
+				"${bootnodes[*]}"
+		fi
+	done
+	[ "$running" -gt 0 ] || break
+	sleep 1
+done
+die "every node exited; see the logs in $data_dir"
