@@ -10,7 +10,8 @@ Installs MedTrust's prerequisites, skipping what is already there:
   - Debian packages: protobuf-compiler clang libclang-dev libssl-dev pkg-config
     (the node's networking and cryptography build against them), nodejs and npm
     (the Polkadot.js client test), postgresql (the catalog import test starts its own
-    server on a loopback port; no system service is used);
+    server on a loopback port; no system service is used), docker.io, docker-compose,
+    curl and ca-certificates (scripts/docker-test.sh: the node image and the compose file);
   - Rust: the wasm32v1-none target (the runtime is compiled to WebAssembly) and the
     rust-src component, through rustup.
   - Python tools of the tests (scripts/requirements.txt, pinned) in a venv under the cache.
@@ -33,7 +34,10 @@ esac
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm postgresql python3-venv)
+# docker.io, docker-compose, curl, ca-certificates: scripts/docker-test.sh (the node image and
+# the four-institution compose file, run for real).
+DEBIAN_PACKAGES=(protobuf-compiler clang libclang-dev libssl-dev pkg-config nodejs npm postgresql python3-venv
+	docker.io docker-compose curl ca-certificates)
 if $bench; then
 	# WordNet and English stop words for valentine's Cupid and COMA (NLTK data, built below).
 	DEBIAN_PACKAGES+=(wordnet-base wordnet-sense-index liblingua-stopwords-perl)

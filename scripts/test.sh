@@ -13,7 +13,10 @@ Installs prerequisites (scripts/setup.sh), then:
   4. installs the pinned Polkadot.js client used by the end-to-end tests (npm ci);
   5. runs every unit, runtime and end-to-end test (cargo test --release), the end-to-end
      ones starting real medtrust-node processes on free loopback ports;
-  6. runs the pallets' benchmarks as tests (the runtime-benchmarks feature).
+  6. runs the pallets' benchmarks as tests (the runtime-benchmarks feature);
+  7. when Docker can be used (scripts/docker-test.sh --available: a daemon answers, or this
+     runs as root and can start dockerd), builds the node image and runs the
+     four-institution compose file (scripts/docker-test.sh).
 Arguments after `--` go to cargo test (e.g. `-- e2e_` to run only end-to-end tests).
 The build cache is CARGO_TARGET_DIR (default: $HOME/.cache/medtrust/target).
 USAGE
@@ -53,6 +56,13 @@ log "pallet benchmarks, run as tests (runtime-benchmarks feature)"
 mcargo test --release --locked "${MEDTRUST_PALLETS[@]/#/--package=pallet-}" \
 	--features runtime-benchmarks \
 	-- "${extra[@]}" 2>&1 | tee -a "$results"
+
+log "the container deployment (scripts/docker-test.sh)"
+if reason="$(bash scripts/docker-test.sh --available)"; then
+	bash scripts/docker-test.sh
+else
+	log "skipped: Docker cannot be used here: $reason"
+fi
 
 # One closing line over every test binary above.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i - 1); if ($(i) ~ /^failed/) f += $(i - 1) } }

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds the node image and runs the four-institution compose file: finality at a common height
+# on all four containers, then with one stopped; tears everything down.
+set -euo pipefail
+
+usage() {
+	cat <<'USAGE'
+Usage: scripts/docker-test.sh [--help] [--available]
+
+Builds the image from the release binaries (docker/build-image.sh; build them first), brings
+up docker/docker-compose.yml under a project name of its own, waits until the four containers
+report the same block hash at a common finalized height, stops one container and checks that
+the other three finalize on, then removes the containers, their network, volumes and image.
+The containers are on an internal network: they reach each other and this machine's test,
+nothing else.
+
+Needs Docker (Debian's docker.io and docker-compose, installed by scripts/setup.sh). If no
+daemon answers and this runs as root, it starts dockerd for the test and stops it after.
+
+  --available   exit 0 if Docker can be used here (scripts/test.sh runs this test then), 1 if
+                not, saying why
+USAGE
+}
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$MEDTRUST_ROOT"
+
+docker_ready() { docker info >/dev/null 2>&1; }
+
+available() {
+	command -v docker >/dev/null || { echo "no docker client (Debian's docker.io)"; return 1; }
+	command -v docker-compose >/dev/null || { echo "no docker-compose"; return 1; }
+	docker_ready && return 0
+	command -v dockerd >/dev/null || { echo "no Docker daemon, and no dockerd to start"; return 1; }
+	[ "$(id -u)" = 0 ] || { echo "no Docker daemon answers, and only root may start one"; return 1; }
+}
+
+case "${1:-}" in
+	-h | --help) usage; exit 0 ;;
+	--available) available; exit ;;
+	"") ;;
+	*) usage >&2; exit 2 ;;
+esac
+reason="$(available)" || die "Docker cannot be used here: $reason"
+
+started=$SECONDS
+project="medtrust-test-$$"
+image="medtrust-node:test-$$"
+work="$(mktemp -d)"
+dockerd_pid=""
+compose() { MEDTRUST_IMAGE="$image" docker-compose -f docker/docker-compose.yml -p "$project" "$@"; }
+
+cleanup() {
+	set +e
+	compose down --volumes --timeout 5 >"$work/down.log" 2>&1
+	docker image rm "$image" >/dev/null 2>&1
+	if [ -n "$dockerd_pid" ]; then
+		kill "$dockerd_pid" 2>/dev/null
+		wait "$dockerd_pid" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if ! docker_ready; then
+	log "starting dockerd for this test"
+	dockerd >"$work/dockerd.log" 2>&1 &
+	dockerd_pid=$!
+	for _ in $(seq 60); do docker_ready && break; sleep 0.5; done
+	docker_ready || die "dockerd did not start: $(tail -3 "$work/dockerd.log")"
+fi
+
+[ -x "$MEDTRUST_NODE_BIN" ] || build_all
+bash docker/build-image.sh "$image"
+log "starting the four institutions (project $project)"
+compose up -d 2>&1 | sed 's/^/  /'
+
+network="${project}_consortium"
+[ "$(docker network inspect -f '{{.Internal}}' "$network")" = true ] ||
+	die "network $network is not internal: the containers could reach beyond this machine"
+declare -a ips
+for n in 1 2 3 4; do
+	ips[n]="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' \
+		"${project}_institution-${n}_1")"
+	[ -n "${ips[n]}" ] || die "institution-$n has no address"
+done
+log "containers at ${ips[*]}"
+
+rpc() { # rpc N METHOD PARAMS: the result of a JSON-RPC call over HTTP to container N
+	curl -sf --max-time 5 -H 'Content-Type: application/json' \
+		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":$3}" "http://${ips[$1]}:9944" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["result"])'
+}
+finalized_number() { # finalized_number N
+	local hash
+	hash="$(rpc "$1" chain_getFinalizedHead '[]')" || return 1
+	rpc "$1" chain_getHeader "[\"$hash\"]" | python3 -c \
+		'import ast, sys; print(int(ast.literal_eval(sys.stdin.read())["number"], 16))'
+}
+
+# Waits until every listed container has finalized at least block MIN and all hold the same
+# block at the lowest finalized height among them; prints that height.
+common_finality() { # common_finality MIN TIMEOUT N...
+	local min=$1 timeout=$2 deadline=$((SECONDS + $2))
+	shift 2
+	while [ $SECONDS -lt $deadline ]; do
+		local lowest="" ok=1 n f
+		for n in "$@"; do
+			f="$(finalized_number "$n" 2>/dev/null)" || { ok=0; break; }
+			[ -z "$lowest" ] || [ "$f" -lt "$lowest" ] && lowest=$f
+		done
+		if [ "$ok" = 1 ] && [ "$lowest" -ge "$min" ]; then
+			local first="" hash same=1
+			for n in "$@"; do
+				hash="$(rpc "$n" chain_getBlockHash "[$lowest]")"
+				[ -z "$first" ] && first=$hash
+				[ "$hash" = "$first" ] || same=0
+			done
+			[ "$same" = 1 ] && { echo "$lowest $first"; return 0; }
+			die "containers disagree on finalized block #$lowest"
+		fi
+		sleep 2
+	done
+	die "no common finality at #$min within ${timeout} s"
+}
+
+t=$SECONDS
+read -r height hash < <(common_finality 3 180 1 2 3 4)
+log "all four finalized #$height ($hash) $((SECONDS - t)) s after start"
+"$MEDTRUST_CLI_BIN" --url "ws://${ips[1]}:9944" status | sed 's/^/  /'
+
+log "stopping institution-4"
+compose stop --timeout 5 institution-4 2>&1 | sed 's/^/  /'
+t=$SECONDS
+read -r after after_hash < <(common_finality $((height + 3)) 90 1 2 3)
+log "three of four finalized on to #$after ($after_hash), $((SECONDS - t)) s after the stop"
+
+log "docker test passed in $((SECONDS - started)) s"
