@@ -82,10 +82,38 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let (_nodes, chains, _bootnodes) = start_local_consortium().await;
 	let url = chains[0].url().to_string();
 	wait_until_finalized(&chains[0], 2).await;
-	// Data in the consortium (genesis), the catalog and certificates.
+	// Data in every pallet: the consortium (genesis), the catalog's sources and resources, its
+	// items (an interface's fields), certificates and lineage.
 	let mut lab = Laboratory::set_up(&chains[0], &url).await;
 	let (record, certificate) = lab.anchor();
 	assert_eq!(lab.verify_offline(&record, &certificate), 0);
+	let api = lab.dir.path().join("results-api.yaml");
+	let document = "openapi: 3.0.0\npaths:\n  /results:\n    get:\n      parameters:\n        \
+		- { name: patient_id, in: query }\n        - { name: glucose, in: query }\n";
+	std::fs::write(&api, document).expect("written");
+	let alice = ["--url", url.as_str(), "--signer", "//Alice"];
+	let api = api.to_str().expect("UTF-8");
+	let catalog = ["catalog", "import", "--openapi", api, "--source", &lab.source];
+	medtrust_json(&[&alice[..], &catalog[..]].concat());
+	let lineage = [
+		"lineage",
+		"record",
+		"--job-namespace",
+		"airflow",
+		"--job-name",
+		"deidentify",
+		"--kind",
+		"de-identify",
+		"--input",
+		"postgres://lis.example:5432",
+		"lis.lab_result",
+		"--output",
+		"postgres://research.example:5432",
+		"research.deid",
+		"--column",
+		"pseudonym=0.patient_id:transformation:masked",
+	];
+	medtrust_json(&[&alice[..], &lineage[..]].concat());
 	let release = spec_version(&chains[0]).await;
 	let rehearsal = wasm("medtrust_runtime_rehearsal");
 
