@@ -288,7 +288,7 @@ async fn e2e_a_client_whose_node_dies_fails_clearly_and_finishes_elsewhere_once(
 	let (ok, stderr) = run_and_kill_node(&args, &mut nodes[3], || state.is_file()).await;
 	assert!(!ok, "anchor succeeded although its node died:\n{stderr}");
 	let line = one_error_line(&stderr);
-	assert!(line.contains(&format!("lost the connection to the node at {dave_url}")), "{line}");
+	assert!(line.contains(&format!("lost the connection to the node at {dave_url}")), "{stderr}");
 	eprintln!("anchor, its node killed: {line}");
 	let args = anchor(&alice_url);
 	let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -359,7 +359,7 @@ async fn e2e_a_client_whose_node_dies_fails_clearly_and_finishes_elsewhere_once(
 	let (ok, stderr) = run_and_kill_node(&args, &mut nodes[1], first_registered).await;
 	assert!(!ok, "import succeeded although its node died:\n{stderr}");
 	let line = one_error_line(&stderr);
-	assert!(line.contains(&format!("lost the connection to the node at {bob_url}")), "{line}");
+	assert!(line.contains(&format!("lost the connection to the node at {bob_url}")), "{stderr}");
 	eprintln!("catalog import, its node killed: {line}");
 	let args = import(&alice_url);
 	let args: Vec<&str> = args.iter().map(String::as_str).collect();

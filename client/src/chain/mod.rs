@@ -119,12 +119,13 @@ impl Chain {
 /// Whether an error's text says the WebSocket connection broke (subxt and jsonrpsee word it
 /// in several ways, none of them a type).
 pub(crate) fn lost_connection(text: &str) -> bool {
-	const SIGNS: [&str; 8] = [
+	const SIGNS: [&str; 9] = [
 		"background task closed",
 		"connection reset",
 		"connection closed",
 		"broken pipe",
 		"restart required",
+		"restartneeded",
 		"emitted 'stop' event",
 		"connection refused",
 		"no more transaction progress events",

@@ -51,9 +51,20 @@ pub(crate) fn explain(text: &str) -> Error {
 }
 
 impl Chain {
-	/// [`explain`], or [`Error::Disconnected`] if the connection to the node broke.
-	fn explain(&self, text: &str) -> Error {
-		self.disconnected(text).unwrap_or_else(|| explain(text))
+	/// [`explain`], or [`Error::Disconnected`] if the connection to the node broke (said by
+	/// the error or by any error it wraps: subxt's top line may only say what it was doing,
+	/// as in `Error getting account nonce at block …`).
+	fn explain(&self, error: &dyn std::error::Error) -> Error {
+		let mut causes = error.to_string();
+		let mut source = error.source();
+		while let Some(cause) = source {
+			causes.push_str(": ");
+			causes.push_str(&cause.to_string());
+			source = cause.source();
+		}
+		// Some wrap their cause in a field that is neither shown nor a `source`.
+		causes.push_str(&format!(" ({error:?})"));
+		self.disconnected(&causes).unwrap_or_else(|| explain(&error.to_string()))
 	}
 
 	/// The client at the node's best block, where transactions anchor their mortality: the node
@@ -88,11 +99,8 @@ impl Chain {
 			.transactions()
 			.sign_and_submit_then_watch_default(call, signer)
 			.await
-			.map_err(|e| self.explain(&e.to_string()))?;
-		let events = progress
-			.wait_for_finalized_success()
-			.await
-			.map_err(|e| self.explain(&e.to_string()))?;
+			.map_err(|e| self.explain(&e))?;
+		let events = progress.wait_for_finalized_success().await.map_err(|e| self.explain(&e))?;
 
 		let mut views = Vec::new();
 		for event in events.iter() {
@@ -146,10 +154,9 @@ impl Chain {
 			.map_err(|e| self.incompatible(e))?
 			.submit_and_watch()
 			.await
-			.map_err(|e| self.explain(&e.to_string()))?;
-		let in_block =
-			progress.wait_for_finalized().await.map_err(|e| self.explain(&e.to_string()))?;
-		let events = in_block.wait_for_success().await.map_err(|e| self.explain(&e.to_string()))?;
+			.map_err(|e| self.explain(&e))?;
+		let in_block = progress.wait_for_finalized().await.map_err(|e| self.explain(&e))?;
+		let events = in_block.wait_for_success().await.map_err(|e| self.explain(&e))?;
 		Ok((in_block.extrinsic_hash(), in_block.block_hash(), events))
 	}
 
@@ -167,7 +174,7 @@ impl Chain {
 		let nonce = transactions
 			.account_nonce(&signer.public_key().to_account_id())
 			.await
-			.map_err(|e| self.explain(&e.to_string()))?;
+			.map_err(|e| self.explain(&e))?;
 		let mut watches = Vec::with_capacity(calls.len());
 		for (i, call) in calls.iter().enumerate() {
 			let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
@@ -176,16 +183,15 @@ impl Chain {
 			let signed = transactions
 				.create_signed(call, signer, params)
 				.await
-				.map_err(|e| self.explain(&e.to_string()))?;
+				.map_err(|e| self.explain(&e))?;
 			let submitted = std::time::Instant::now();
-			let progress =
-				signed.submit_and_watch().await.map_err(|e| self.explain(&e.to_string()))?;
+			let progress = signed.submit_and_watch().await.map_err(|e| self.explain(&e))?;
 			watches.push(async move {
 				progress
 					.wait_for_finalized()
 					.await
 					.map(|_| submitted.elapsed())
-					.map_err(|e| self.explain(&e.to_string()))
+					.map_err(|e| self.explain(&e))
 			});
 		}
 		futures::future::join_all(watches).await.into_iter().collect()
@@ -228,6 +234,11 @@ mod tests {
 		assert!(lost_connection(
 			"Custom backend error: No more transaction progress events, but we haven't seen a \
 			 Finalized one yet"
+		));
+		// subxt's `AccountNonceError` keeps its cause in a field only its `Debug` shows.
+		assert!(lost_connection(
+			"Error getting account nonce at block 0x02 (AccountNonceError { reason: \
+			 CouldNotRetrieve(Rpc(ClientError(RestartNeeded(Transport(…))))) })"
 		));
 		assert!(!lost_connection("Invalid Transaction (1010): Custom error: 2"));
 		assert!(!lost_connection("Module error: Consortium::NotAuthorized"));
