@@ -89,6 +89,11 @@ impl MerkleTree {
 		self.levels.last().and_then(|l| l.first()).copied().unwrap_or_default()
 	}
 
+	/// Every level, the leaves' hashes first, the root last.
+	pub fn levels(&self) -> &[Vec<[u8; 32]>] {
+		&self.levels
+	}
+
 	/// The algorithm the tree hashes with.
 	pub fn algorithm(&self) -> HashAlgorithm {
 		self.algorithm

@@ -56,16 +56,19 @@ pub enum Command {
 	Lineage(lineage::LineageCommand),
 	/// Anchor a file of records: canonicalise each, commit to it with a fresh salt, encrypt it
 	/// (AES-256-GCM), certify the records (one certificate each, or one for the batch),
-	/// wait for finality, and write one portable certificate per record
-	/// (<out>/certificates/<n>.json, first record = 1). Interrupted, it resumes when run again
-	/// with the same file and options.
+	/// wait for finality, and write the portable certificates: one file per record
+	/// (<out>/certificates/<n>.json, first record = 1), or for a batch one archive
+	/// (<out>/certificates.cbor). Interrupted, it resumes when run again with the same file and
+	/// options.
 	Anchor(certificates::anchor::AnchorArgs),
 	/// Verify a record (a file holding that one record: a JSON object, or a CSV header and the
-	/// row) against its portable certificate and the chain. Says valid, tampered, revoked,
-	/// superseded or unknown, and why. Exit status 0 only for valid, 3 for another verdict, 1
-	/// for an error.
+	/// row) against its portable certificate (a file, or a batch's archive with --record N)
+	/// and the chain, or with --all every record of an anchored file against its archive.
+	/// Says valid, tampered, revoked, superseded or unknown, and why. Exit status 0 only for
+	/// valid, 3 for another verdict, 1 for an error.
 	Verify(certificates::verify::VerifyArgs),
-	/// Show, revoke or supersede certificates (revoke and supersede: the issuing institution).
+	/// Show, revoke or supersede certificates (revoke and supersede: the issuing institution);
+	/// extract one record's portable certificate from a batch's archive.
 	#[command(subcommand)]
 	Certificate(certificates::manage::CertificateCommand),
 	/// Decrypt one record of an anchoring directory with the institution's key-encryption keys.

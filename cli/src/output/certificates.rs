@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use medtrust_client::{
-	certificates::{anchor::AnchorReport, verify::VerifyReport},
+	certificates::{
+		anchor::AnchorReport,
+		verify::{all::AllReport, VerifyReport},
+	},
 	wire::WireName,
 };
 use medtrust_primitives::certificate_json::{CertificateJson, StatusJson, SubjectJson};
@@ -21,14 +24,21 @@ impl Render for AnchorReport {
 			),
 			all => format!("certificates {all:?}"),
 		};
+		let mut written = Vec::new();
+		if let Some(archive) = &self.archive {
+			written.push(format!("portable certificates archived in {}", archive.display()));
+		}
+		if self.per_record_files {
+			let files = self.out.join("certificates");
+			written.push(format!("portable certificates in {}/<record>.json", files.display()));
+		}
 		format!(
 			"anchored {} records: {certificates} in block #{} (finalized); {} issued now\n\
-			 portable certificates in {}\n\
-			 certified after {:.1} s, all written after {:.1} s\n",
+			 {}\ncertified after {:.1} s, all written after {:.1} s\n",
 			self.records,
 			self.block.number,
 			self.issued_now,
-			self.out.join("certificates").display(),
+			written.join("\n"),
 			self.seconds.certified,
 			self.seconds.written
 		)
@@ -38,6 +48,53 @@ impl Render for AnchorReport {
 impl Render for VerifyReport {
 	fn text(&self) -> String {
 		format!("{}: {}\n", self.verdict.wire_name(), self.reason)
+	}
+}
+
+impl Render for AllReport {
+	fn text(&self) -> String {
+		let mut text = format!(
+			"{}: {} of {} records valid ({:.2} s)\ncertificate: {}: {}\n",
+			self.verdict.wire_name(),
+			self.valid,
+			self.records,
+			self.seconds,
+			self.certificate.verdict.wire_name(),
+			self.certificate.reason
+		);
+		for record in &self.not_valid {
+			text.push_str(&format!(
+				"record {}: {}: {}\n",
+				record.record,
+				record.verdict.wire_name(),
+				record.reason
+			));
+		}
+		let unlisted = self.records - self.valid - self.not_valid.len() as u64;
+		if unlisted > 0 {
+			text.push_str(&format!("… and {unlisted} more not valid\n"));
+		}
+		text
+	}
+}
+
+/// A certificate extracted from an archive into a file.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extracted {
+	pub record: u64,
+	pub out: PathBuf,
+	pub bytes: usize,
+}
+
+impl Render for Extracted {
+	fn text(&self) -> String {
+		format!(
+			"record {}'s portable certificate written to {} ({} bytes)\n",
+			self.record,
+			self.out.display(),
+			self.bytes
+		)
 	}
 }
 

@@ -5,7 +5,7 @@
 //! ([`Closed`]); notes on standard error never fail a command.
 
 mod catalog;
-mod certificates;
+pub mod certificates;
 mod chain;
 mod consortium;
 mod governance;

@@ -89,12 +89,13 @@ impl Lab {
 		self.cli.run(&[&args[..], extra].concat())
 	}
 
-	/// Five FHIR Observations anchored as a batch: one certificate, five portable ones;
-	/// anchoring again certifies nothing twice. Returns the batch's certificate.
+	/// Five FHIR Observations anchored as a batch: one certificate, five portable ones in
+	/// files and in the archive; anchoring again certifies nothing twice. Returns the batch's
+	/// certificate.
 	fn anchor_batch(&self) -> u64 {
 		let file = self.write("obs.ndjson", &observations());
 		let anchor = || {
-			let out = self.anchor(&file, &self.path("obs"), &["--batch"]);
+			let out = self.anchor(&file, &self.path("obs"), &["--batch", "--per-record-files"]);
 			assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 			serde_json::from_slice::<Value>(&out.stdout).expect("--json prints JSON")
 		};
@@ -109,6 +110,63 @@ impl Lab {
 		assert_eq!(again["issuedNow"], 0);
 		assert_eq!(again["certificates"], report["certificates"]);
 		report["certificates"][0].as_u64().unwrap()
+	}
+
+	/// The batch's archive: each record's certificate extracted is byte for byte its file;
+	/// a record verifies against its entry; the whole file verifies at once, online and
+	/// offline; a changed record is found and named; a truncated archive is refused with where.
+	fn archive(&self) {
+		let dir = self.path("obs");
+		let dir = dir.to_str().unwrap();
+		for i in 1..=5 {
+			let out = self.path(&format!("extracted-{i}.json"));
+			let n = i.to_string();
+			let extract = ["certificate", "extract", dir, "--record", &n];
+			let done = self.cli.run(&[&extract[..], &["--out", out.to_str().unwrap()]].concat());
+			assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+			assert_eq!(
+				std::fs::read(&out).unwrap(),
+				std::fs::read(self.path(&format!("obs/certificates/{i}.json"))).unwrap(),
+				"record {i}"
+			);
+		}
+		let archive = self.path("obs/certificates.cbor");
+		let record3 = self.write("line-3.json", observations().lines().nth(2).unwrap());
+		let (a, c) = (record3.to_str().unwrap(), archive.to_str().unwrap());
+		let one = self.cli.run(&["verify", a, c, "--record", "3", "--json"]);
+		let one: Value = serde_json::from_slice(&one.stdout).expect("JSON");
+		assert_eq!(one["verdict"], "valid", "{one}");
+		let wrong = self.cli.run(&["verify", a, c, "--record", "2", "--json"]);
+		assert_eq!(wrong.status.code(), Some(3));
+		let all = |records: &Path, extra: &[&str]| {
+			let args = ["verify", "--all", records.to_str().unwrap(), dir, "--json"];
+			let out = self.cli.run(&[&args[..], extra].concat());
+			let json: Value = serde_json::from_slice(&out.stdout)
+				.unwrap_or_else(|_| panic!("JSON: {}", String::from_utf8_lossy(&out.stderr)));
+			(out.status.code(), json)
+		};
+		let (code, report) = all(&self.path("obs.ndjson"), &[]);
+		assert_eq!((code, report["valid"].as_u64()), (Some(0), Some(5)), "{report}");
+		raw_chain_spec("dev", &self.path("dev-raw-all.json"));
+		let spec = self.path("dev-raw-all.json");
+		let (code, report) =
+			all(&self.path("obs.ndjson"), &["--offline", "--chain-spec", spec.to_str().unwrap()]);
+		assert_eq!((code, report["verdict"].as_str()), (Some(0), Some("valid")), "{report}");
+		assert!(report["certificate"]["reason"].as_str().unwrap().contains("GRANDPA"), "{report}");
+		let changed = self.write("obs-changed.ndjson", &observations().replacen("5.30", "5.31", 1));
+		let (code, report) = all(&changed, &[]);
+		assert_eq!(
+			(code, report["verdict"].as_str(), report["valid"].as_u64()),
+			(Some(3), Some("tampered"), Some(4))
+		);
+		assert_eq!(report["notValid"][0]["record"], 3, "{report}");
+		let bytes = std::fs::read(&archive).unwrap();
+		std::fs::write(&archive, &bytes[..bytes.len() - 100]).unwrap();
+		let cut = self.cli.run(&["verify", a, c, "--record", "3"]);
+		let stderr = String::from_utf8_lossy(&cut.stderr);
+		assert_eq!(cut.status.code(), Some(1), "{stderr}");
+		assert!(stderr.contains("truncated") && stderr.contains("Merkle tree"), "{stderr}");
+		std::fs::write(&archive, &bytes).unwrap();
 	}
 
 	/// Each record verifies online, written however its holder likes.
@@ -344,6 +402,7 @@ async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 	let lab = Lab::start().await;
 	let batch = lab.anchor_batch();
 	lab.verify_each();
+	lab.archive();
 	lab.tampering();
 	lab.offline();
 	let ids = lab.anchor_rows(batch);

@@ -80,7 +80,8 @@ impl Laboratory {
 		}
 	}
 
-	/// Anchors three lab results as a batch; returns the second's record and certificate.
+	/// Anchors three lab results as a batch; returns the second's record and certificate
+	/// (extracted from the batch's archive).
 	pub fn anchor(&mut self) -> (std::path::PathBuf, std::path::PathBuf) {
 		self.runs += 1;
 		let run = self.dir.path().join(format!("run-{}", self.runs));
@@ -109,7 +110,17 @@ impl Laboratory {
 			"--keys",
 			self.dir.path().join("keys").to_str().expect("UTF-8"),
 		]);
-		(run.join("record.json"), run.join("out/certificates/2.json"))
+		let certificate = run.join("2.json");
+		medtrust_json(&[
+			"certificate",
+			"extract",
+			run.join("out").to_str().expect("UTF-8"),
+			"--record",
+			"2",
+			"--out",
+			certificate.to_str().expect("UTF-8"),
+		]);
+		(run.join("record.json"), certificate)
 	}
 
 	/// Verifies offline; returns the GRANDPA authority set that finalized the record's block.

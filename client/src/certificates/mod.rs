@@ -6,6 +6,7 @@
 //!   tree, encrypt), which `medtrust-bench` times;
 //! - [`keys`]: key-encryption keys and AES-256-GCM record encryption;
 //! - [`portable`]: the portable certificate a verifier holds beside the record;
+//! - [`archive`]: the portable certificates of a whole batch in one indexed CBOR file;
 //! - [`anchor`]: anchoring a file, resumable, with its state and output directory;
 //! - [`verify`]: verification, locally, online and offline.
 //!
@@ -14,6 +15,7 @@
 //! transactions.
 
 pub mod anchor;
+pub mod archive;
 pub mod keys;
 pub mod pipeline;
 pub mod portable;

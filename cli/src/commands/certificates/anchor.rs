@@ -42,9 +42,15 @@ pub struct AnchorArgs {
 	/// The hash algorithm of commitments and of the Merkle tree.
 	#[arg(long, default_value = "sm3", value_parser = wire::<HashAlgorithm>())]
 	algorithm: HashAlgorithm,
-	/// One certificate for the whole file (a Merkle root) instead of one per record.
+	/// One certificate for the whole file (a Merkle root) instead of one per record; the
+	/// portable certificates go into one archive, <out>/certificates.cbor (`certificate
+	/// extract` writes any record's portable certificate from it; `verify` reads it).
 	#[arg(long)]
 	batch: bool,
+	/// With --batch: also write one portable certificate file per record,
+	/// <out>/certificates/<n>.json (slow for millions of records).
+	#[arg(long, requires = "batch")]
+	per_record_files: bool,
 	/// Where the ciphertexts and certificates go (default: <file stem>.anchored).
 	#[arg(long)]
 	out: Option<PathBuf>,
@@ -68,6 +74,7 @@ impl AnchorArgs {
 			domain: self.domain.clone(),
 			algorithm: self.algorithm,
 			batch: self.batch,
+			per_record_files: self.per_record_files,
 			out,
 		}
 	}

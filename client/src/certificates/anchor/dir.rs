@@ -5,7 +5,9 @@
 //! <out>/anchor-state.json          the run's state (resumes an interrupted run)
 //! <out>/ciphertext/records.bin     length (u32 LE) ‖ nonce ‖ ciphertext ‖ tag, per record
 //! <out>/ciphertext/key.json        the data key, wrapped by a key-encryption key
-//! <out>/certificates/<n>.json      record n's portable certificate (1 first)
+//! <out>/certificates.cbor          a batch's portable certificates, in one archive
+//! <out>/certificates/<n>.json      record n's portable certificate (1 first): without
+//!                                  `--batch`, or with `--per-record-files`
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -27,7 +29,6 @@ impl AnchorDir {
 	pub fn create(root: &Path) -> Result<Self> {
 		let dir = Self { root: root.to_path_buf() };
 		files::create_dir(&dir.root.join("ciphertext"))?;
-		files::create_dir(&dir.root.join("certificates"))?;
 		Ok(dir)
 	}
 
@@ -44,6 +45,11 @@ impl AnchorDir {
 	/// The wrapped data key.
 	pub fn key(&self) -> PathBuf {
 		self.root.join("ciphertext").join("key.json")
+	}
+
+	/// A batch's archive of portable certificates.
+	pub fn archive(&self) -> PathBuf {
+		self.root.join(crate::certificates::archive::ARCHIVE_FILE)
 	}
 
 	/// Record `index`'s portable certificate (1 first).

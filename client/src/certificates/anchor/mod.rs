@@ -1,7 +1,9 @@
 //! Anchoring records (requirement 5): [`Chain::anchor`] canonicalises each record of a file,
 //! draws its salt, computes its salted commitment, encrypts it with AES-256-GCM, certifies the
 //! records (one certificate each, or one for the batch by its Merkle root), waits for
-//! finality, and writes one portable certificate per record.
+//! finality, and writes the portable certificates: a batch's in one archive
+//! (`certificates.cbor`, see [`super::archive`]) and, on request, one file per record; one file
+//! per record otherwise.
 //!
 //! It is resumable: its [`state`] is kept in the output directory ([`dir`]), and a second
 //! run carries on where the first stopped without certifying anything twice.
@@ -46,6 +48,8 @@ pub struct AnchorRequest {
 	pub algorithm: HashAlgorithm,
 	/// One certificate for all records (Merkle root) instead of one each.
 	pub batch: bool,
+	/// For a batch, one portable certificate file per record as well as the archive.
+	pub per_record_files: bool,
 	pub out: PathBuf,
 }
 
@@ -77,6 +81,11 @@ pub struct AnchorReport {
 	pub issued_now: u64,
 	pub block: BlockRef,
 	pub out: PathBuf,
+	/// The archive of a batch's portable certificates.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub archive: Option<PathBuf>,
+	/// Whether one portable certificate file per record was written.
+	pub per_record_files: bool,
 	/// The Merkle root, for a batch.
 	pub root: Option<String>,
 	/// When each stage was done, in seconds from the start of the run.
@@ -183,18 +192,26 @@ impl Chain {
 				committed: &committed,
 				issued: &issued,
 			};
-			shared.write_all(&dir, &mut progress)?;
+			if request.batch {
+				shared.write_archive(&dir)?;
+			}
+			if !request.batch || request.per_record_files {
+				shared.write_all(&dir, &mut progress)?;
+			}
 			state.written = true;
 			state.save(&dir.state())?;
 		}
-		Ok(report(
+		let mut report = report(
 			&ids,
 			&issued,
 			issued_now,
 			&dir,
 			&committed,
 			AnchorTimes { written: started.elapsed().as_secs_f64(), ..seconds },
-		))
+		);
+		report.archive = request.batch.then(|| dir.archive());
+		report.per_record_files = !request.batch || request.per_record_files;
+		Ok(report)
 	}
 
 	/// Checks that the signer's institution owns the source and the resource belongs to it;
@@ -228,7 +245,11 @@ impl Chain {
 			}
 			let evidence = match state.written {
 				true => None,
-				false => Some(render_evidence(&self.evidence(id).await?)?),
+				false => {
+					let evidence = self.evidence(id).await?;
+					let rendered = render_evidence(&evidence)?;
+					Some((evidence, rendered))
+				}
 			};
 			issued.insert(id, (c.issued, evidence));
 		}
@@ -279,6 +300,8 @@ fn report(
 		issued_now,
 		block: last.unwrap_or(BlockRef { number: 0, hash: String::new() }),
 		out: dir.root.clone(),
+		archive: None,
+		per_record_files: false,
 		root: committed.tree.as_ref().map(|t| hash_hex(&t.root())),
 		seconds,
 	}

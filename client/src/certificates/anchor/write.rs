@@ -1,16 +1,19 @@
-//! Writing an anchoring run's portable certificates, one per record, on every core; the
-//! evidence of each certificate rendered once and shared by all its records.
+//! Writing an anchoring run's portable certificates: a batch's archive, and one file per
+//! record on every core, the evidence of each certificate rendered once and shared by all its
+//! records.
 
 use std::collections::BTreeMap;
 
 use medtrust_primitives::{
 	catalog::BlockRef,
-	certificate_json::{hash_hex, ProofJson},
+	certificate_json::{hash_hex, EvidenceJson, ProofJson},
+	hashing::HashAlgorithm,
 };
 
 use super::{dir::AnchorDir, state::AnchorState, Stage};
 use crate::{
 	certificates::{
+		archive::{write_archive, ArchiveContents},
 		pipeline::{map_chunks, salt, Committed, ROUND},
 		portable::{
 			render_certificate, BatchRef, CertificateRef, PortableCertificate, RecordRef,
@@ -21,8 +24,8 @@ use crate::{
 };
 
 /// Each certificate's block and, when portable certificates are still to be written, its
-/// evidence rendered once ([`crate::certificates::portable::render_evidence`]).
-pub(super) type Issued = BTreeMap<u64, (BlockRef, Option<String>)>;
+/// evidence, also rendered once ([`crate::certificates::portable::render_evidence`]).
+pub(super) type Issued = BTreeMap<u64, (BlockRef, Option<(EvidenceJson, String)>)>;
 
 /// What every portable certificate of a run shares.
 pub(super) struct Shared<'a> {
@@ -49,14 +52,7 @@ impl Shared<'_> {
 		let portable = PortableCertificate {
 			format: CERTIFICATE_FORMAT.into(),
 			genesis: self.genesis.clone(),
-			certificate: CertificateRef {
-				id,
-				issuer: self.owner,
-				source: state.source,
-				resource: state.resource,
-				version: state.version,
-				domain: state.domain.clone(),
-			},
+			certificate: self.certificate_ref(id),
 			algorithm: state.algorithm.clone(),
 			record: RecordRef {
 				index: i + 1,
@@ -74,7 +70,52 @@ impl Shared<'_> {
 			block: block.clone(),
 			evidence: None,
 		};
-		render_certificate(&portable, evidence.as_deref())
+		render_certificate(&portable, evidence.as_ref().map(|(_, rendered)| rendered.as_str()))
+	}
+
+	/// Writes a batch's archive into `dir`.
+	pub fn write_archive(&self, dir: &AnchorDir) -> Result<()> {
+		let state = self.state;
+		let (id, _) = state
+			.certificates
+			.first()
+			.copied()
+			.flatten()
+			.ok_or_else(|| Error::Transaction("the batch was left uncertified".into()))?;
+		let (block, evidence) = self
+			.issued
+			.get(&id)
+			.ok_or_else(|| Error::Transaction(format!("certificate #{id} was not read")))?;
+		let tree =
+			self.committed.tree.as_ref().ok_or_else(|| Error::Input("not a batch".into()))?;
+		let algorithm = HashAlgorithm::from_name(&state.algorithm)
+			.ok_or_else(|| Error::Input(format!("unknown hash algorithm `{}`", state.algorithm)))?;
+		write_archive(
+			&dir.archive(),
+			&ArchiveContents {
+				genesis: &self.genesis,
+				certificate: self.certificate_ref(id),
+				algorithm,
+				record_format: state.format,
+				block,
+				evidence: evidence.as_ref().map(|(evidence, _)| evidence),
+				seed: self.seed,
+				commitments: &self.committed.commitments,
+				tree,
+			},
+		)
+	}
+
+	fn certificate_ref(&self, id: u64) -> CertificateRef {
+		let state = self.state;
+		CertificateRef {
+			id,
+			issuer: self.owner,
+			source: state.source,
+			resource: state.resource,
+			version: state.version,
+			domain: state.domain.clone(),
+		}
 	}
 
 	/// Writes every record's portable certificate into `dir`, round by round.
@@ -84,6 +125,7 @@ impl Shared<'_> {
 		progress: &mut impl FnMut(Stage, u64, u64),
 	) -> Result<()> {
 		let n = self.committed.commitments.len() as u64;
+		files::create_dir(&dir.root.join("certificates"))?;
 		let indices: Vec<u64> = (0..n).collect();
 		for round in indices.chunks(ROUND) {
 			for written in map_chunks(round, 1, |_, part| -> Result<()> {

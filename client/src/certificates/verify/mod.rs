@@ -1,8 +1,10 @@
 //! Verifying a record against its portable certificate (requirement 7): [`verify_local`]
 //! checks what needs no chain (the commitment under the record's salt, the Merkle path);
 //! [`online`] adds what a node says (status, finality); [`offline`] checks the certificate's
-//! evidence against a chain spec, touching no node.
+//! evidence against a chain spec, touching no node; [`all`] verifies a whole batch against
+//! its archive at once.
 
+pub mod all;
 pub mod offline;
 pub mod online;
 

@@ -28,7 +28,7 @@ use sp_consensus_grandpa::AuthorityList;
 use sp_runtime::traits::{BlakeTwo256, Header as _};
 use sp_trie::TrieConfiguration;
 
-use super::{verify_local, PortableCertificate, Verdict, VerifyReport};
+use super::{verify_local, Checked, PortableCertificate, Verdict, VerifyReport};
 use crate::{
 	runtime::runtime_types::pallet_certificates::types::{Certificate, CertificateStatus, Subject},
 	Error, Result,
@@ -113,10 +113,19 @@ pub fn verify_with_anchor(
 	certificate: &PortableCertificate,
 	anchor: &TrustAnchor,
 ) -> VerifyReport {
-	let (commitment, proof) = match verify_local(record_text, certificate) {
-		Ok(checked) => checked,
-		Err(report) => return *report,
-	};
+	match verify_local(record_text, certificate) {
+		Ok(checked) => verify_checked_offline(certificate, checked, anchor),
+		Err(report) => *report,
+	}
+}
+
+/// What the evidence says of a certificate whose record passed [`verify_local`] (its
+/// commitment and, in a batch, its proof).
+pub fn verify_checked_offline(
+	certificate: &PortableCertificate,
+	(commitment, proof): Checked,
+	anchor: &TrustAnchor,
+) -> VerifyReport {
 	let report = VerifyReport::new;
 	if hash_hex(&anchor.genesis_hash) != certificate.genesis {
 		return report(

@@ -5,7 +5,7 @@ use medtrust_primitives::certificate_json::{
 };
 use subxt_rpcs::rpc_params;
 
-use super::{verify_local, PortableCertificate, Verdict, VerifyReport};
+use super::{verify_local, Checked, PortableCertificate, Verdict, VerifyReport};
 use crate::{Chain, Result};
 
 impl Chain {
@@ -15,10 +15,19 @@ impl Chain {
 		record_text: &str,
 		certificate: &PortableCertificate,
 	) -> Result<VerifyReport> {
-		let (commitment, proof) = match verify_local(record_text, certificate) {
-			Ok(checked) => checked,
-			Err(report) => return Ok(*report),
-		};
+		match verify_local(record_text, certificate) {
+			Ok(checked) => self.verify_checked(certificate, checked).await,
+			Err(report) => Ok(*report),
+		}
+	}
+
+	/// What the chain says of a certificate whose record passed [`verify_local`] (its
+	/// commitment and, in a batch, its proof).
+	pub async fn verify_checked(
+		&self,
+		certificate: &PortableCertificate,
+		(commitment, proof): Checked,
+	) -> Result<VerifyReport> {
 		let genesis = self.genesis();
 		if genesis != certificate.genesis {
 			return Ok(VerifyReport::new(
