@@ -2,9 +2,11 @@
 //!
 //! - [`Chain`]: the connection, and [`Chain::call`] for the node's `medtrust_*` methods;
 //! - [`tx`]: signing, submitting and explaining refusals;
+//! - [`bulk`]: many transactions of one signer in flight, their outcomes from finalized blocks;
 //! - [`status`]: what `medtrust status` reports;
 //! - [`signer`]: turns a `--signer` argument into a key pair.
 
+pub mod bulk;
 pub mod signer;
 pub mod status;
 pub mod tx;

@@ -54,7 +54,7 @@ impl Chain {
 	/// [`explain`], or [`Error::Disconnected`] if the connection to the node broke (said by
 	/// the error or by any error it wraps: subxt's top line may only say what it was doing,
 	/// as in `Error getting account nonce at block …`).
-	fn explain(&self, error: &dyn std::error::Error) -> Error {
+	pub(crate) fn explain(&self, error: &dyn std::error::Error) -> Error {
 		let mut causes = error.to_string();
 		let mut source = error.source();
 		while let Some(cause) = source {
@@ -70,7 +70,7 @@ impl Chain {
 	/// The client at the node's best block, where transactions anchor their mortality: the node
 	/// validates against it, its finalized view may lag while it catches up, and a stale anchor
 	/// reads as a bad signature.
-	async fn at_best(&self) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+	pub(crate) async fn at_best(&self) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
 		let best = self.header(None).await?;
 		self.api()
 			.at_block_hash_and_number(

@@ -1,5 +1,7 @@
 //! Certifying an anchoring run's subjects on chain: the batch's Merkle root, or each record's
-//! commitment, [`SUBMIT_AT_ONCE`] transactions at a time, the state saved after each round.
+//! commitment, all in flight, the state saved as they are finalized.
+
+use std::time::{Duration, Instant};
 
 use medtrust_primitives::certificate_json::hash_hex;
 use subxt::utils::Static;
@@ -8,8 +10,8 @@ use subxt_signer::sr25519::Keypair;
 use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
 use crate::{runtime, Chain, Error, MedTrustConfig, Result};
 
-/// How many certify transactions `anchor` submits at once (without `--batch`).
-pub const SUBMIT_AT_ONCE: usize = 256;
+/// How often the state is saved while records are being certified.
+const SAVE_EVERY: Duration = Duration::from_secs(1);
 
 /// What a run certifies: the batch's root over `records`, or each record's commitment, for
 /// institution `owner`.
@@ -47,17 +49,75 @@ impl Chain {
 		}
 		let pending: Vec<usize> =
 			(0..subjects.hashes.len()).filter(|&i| state.certificates[i].is_none()).collect();
-		let total = subjects.hashes.len() as u64;
-		let mut issued_now = 0u64;
-		for round in pending.chunks(SUBMIT_AT_ONCE) {
-			issued_now += if request.batch {
-				self.certify_batch(signer, request, state, &subjects).await?
-			} else {
-				self.certify_round(signer, request, state, &subjects, round).await?
-			};
-			state.save(&dir.state())?;
-			progress(Stage::Certified, total - (pending.len() as u64 - issued_now), total);
+		if pending.is_empty() {
+			return Ok(0);
 		}
+		let total = subjects.hashes.len() as u64;
+		if request.batch {
+			let issued = self.certify_batch(signer, request, state, &subjects).await?;
+			state.save(&dir.state())?;
+			progress(Stage::Certified, total, total);
+			return Ok(issued);
+		}
+		self.certify_each(signer, request, (state, dir), &subjects, &pending, progress).await
+	}
+
+	/// Certifies each pending record with its own transaction, all in flight
+	/// ([`Chain::submit_in_flight`]), the state saved as they are finalized (and whatever
+	/// happens); a record whose transaction failed because an interrupted run's transaction
+	/// certified it first is taken as certified, any other failure stops the run with its
+	/// reason.
+	async fn certify_each(
+		&self,
+		signer: &Keypair,
+		request: &AnchorRequest,
+		(state, dir): (&mut AnchorState, &AnchorDir),
+		subjects: &Subjects<'_>,
+		pending: &[usize],
+		progress: &mut impl FnMut(Stage, u64, u64),
+	) -> Result<u64> {
+		let calls: Vec<_> = pending
+			.iter()
+			.map(|&i| Self::certify_call(request, state, subjects.hashes[i]))
+			.collect();
+		let total = subjects.hashes.len() as u64;
+		let mut done = total - pending.len() as u64;
+		let (mut issued_now, mut failed) = (0u64, Vec::new());
+		let mut saved = Instant::now();
+		let submitted = self
+			.submit_in_flight(&calls, signer, |landed| {
+				let i = pending[landed.index];
+				let certified = landed.event::<runtime::certificates::events::Certified>();
+				match (&landed.failed, certified) {
+					(None, Some(c)) => {
+						state.certificates[i] = Some((c.certificate, landed.block));
+						issued_now += 1;
+					}
+					(why, _) => {
+						failed.push((i, why.clone().unwrap_or("no Certified event".into())))
+					}
+				}
+				done += 1;
+				if saved.elapsed() > SAVE_EVERY {
+					state.save(&dir.state())?;
+					progress(Stage::Certified, done, total);
+					saved = Instant::now();
+				}
+				Ok(())
+			})
+			.await;
+		state.save(&dir.state())?;
+		submitted?;
+		for (i, why) in failed {
+			match self.certificate_of(&subjects.hashes[i]).await? {
+				Some(c) if c.issuer == subjects.owner => {
+					state.certificates[i] = Some((c.id, c.issued.number))
+				}
+				_ => return Err(Error::Transaction(format!("record {}: {why}", i + 1))),
+			}
+		}
+		state.save(&dir.state())?;
+		progress(Stage::Certified, total, total);
 		Ok(issued_now)
 	}
 
@@ -120,32 +180,5 @@ impl Chain {
 		let id = certified_by(self.submit_with_events(&call, signer).await?.1)?;
 		state.certificates[0] = Some((id, self.certificate(id).await?.issued.number));
 		Ok(1)
-	}
-
-	/// Certifies the records of `round` with transactions submitted at once; a record whose
-	/// transaction failed is certified once more on its own, to say why.
-	async fn certify_round(
-		&self,
-		signer: &Keypair,
-		request: &AnchorRequest,
-		state: &mut AnchorState,
-		subjects: &Subjects<'_>,
-		round: &[usize],
-	) -> Result<u64> {
-		let calls: Vec<_> =
-			round.iter().map(|&i| Self::certify_call(request, state, subjects.hashes[i])).collect();
-		self.submit_all(&calls, signer).await?;
-		for &i in round {
-			let (id, number) = match self.certificate_of(&subjects.hashes[i]).await? {
-				Some(c) if c.issuer == subjects.owner => (c.id, c.issued.number),
-				_ => {
-					let call = Self::certify_call(request, state, subjects.hashes[i]);
-					let id = certified_by(self.submit_with_events(&call, signer).await?.1)?;
-					(id, self.certificate(id).await?.issued.number)
-				}
-			};
-			state.certificates[i] = Some((id, number));
-		}
-		Ok(round.len() as u64)
 	}
 }

@@ -15,17 +15,18 @@ mod write;
 
 use std::{path::PathBuf, sync::Arc, time::Instant};
 
+use futures::StreamExt;
 use medtrust_primitives::{catalog::BlockRef, certificate_json::hash_hex, hashing::HashAlgorithm};
 use serde::Serialize;
 use subxt_signer::sr25519::Keypair;
 
+pub use self::dir::decrypt;
 use self::{
 	certify::Subjects,
 	dir::{AnchorDir, KeyFile},
 	state::AnchorState,
 	write::{Issued, Shared},
 };
-pub use self::{certify::SUBMIT_AT_ONCE, dir::decrypt};
 use super::{
 	keys::{DataKey, KeyStore},
 	pipeline::{self, Committed},
@@ -51,6 +52,13 @@ pub struct AnchorRequest {
 	/// For a batch, one portable certificate file per record as well as the archive.
 	pub per_record_files: bool,
 	pub out: PathBuf,
+}
+
+impl AnchorRequest {
+	/// Whether the run writes one portable certificate file per record.
+	pub fn writes_files(&self) -> bool {
+		!self.batch || self.per_record_files
+	}
 }
 
 /// The stages an anchoring run reports progress in.
@@ -105,6 +113,9 @@ pub struct AnchorTimes {
 	/// Every portable certificate written: the end of the run.
 	pub written: f64,
 }
+
+/// How many certificates are read back at once.
+const READING: usize = 16;
 
 /// Where a run's records go on chain, as checked before anything is written or sent.
 struct Target {
@@ -192,12 +203,7 @@ impl Chain {
 				committed: &committed,
 				issued: &issued,
 			};
-			if request.batch {
-				shared.write_archive(&dir)?;
-			}
-			if !request.batch || request.per_record_files {
-				shared.write_all(&dir, &mut progress)?;
-			}
+			shared.write(request, &dir, &mut progress)?;
 			state.written = true;
 			state.save(&dir.state())?;
 		}
@@ -210,7 +216,7 @@ impl Chain {
 			AnchorTimes { written: started.elapsed().as_secs_f64(), ..seconds },
 		);
 		report.archive = request.batch.then(|| dir.archive());
-		report.per_record_files = !request.batch || request.per_record_files;
+		report.per_record_files = request.writes_files();
 		Ok(report)
 	}
 
@@ -237,8 +243,7 @@ impl Chain {
 		}
 		let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
 		ids.dedup();
-		let mut issued = Issued::new();
-		for &id in &ids {
+		let fetch = |id: u64| async move {
 			let c = self.certificate(id).await?;
 			if !c.finalized {
 				return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
@@ -251,7 +256,13 @@ impl Chain {
 					Some((evidence, rendered))
 				}
 			};
-			issued.insert(id, (c.issued, evidence));
+			Ok((id, (c.issued, evidence)))
+		};
+		let mut issued = Issued::new();
+		let mut answers = futures::stream::iter(ids.clone()).map(fetch).buffered(READING);
+		while let Some(answer) = answers.next().await {
+			let (id, read) = answer?;
+			issued.insert(id, read);
 		}
 		Ok((ids, issued))
 	}

@@ -10,7 +10,7 @@ use medtrust_primitives::{
 	hashing::HashAlgorithm,
 };
 
-use super::{dir::AnchorDir, state::AnchorState, Stage};
+use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
 use crate::{
 	certificates::{
 		archive::{write_archive, ArchiveContents},
@@ -71,6 +71,22 @@ impl Shared<'_> {
 			evidence: None,
 		};
 		render_certificate(&portable, evidence.as_ref().map(|(_, rendered)| rendered.as_str()))
+	}
+
+	/// Writes what the run is asked for: a batch's archive, one file per record.
+	pub fn write(
+		&self,
+		request: &AnchorRequest,
+		dir: &AnchorDir,
+		progress: &mut impl FnMut(Stage, u64, u64),
+	) -> Result<()> {
+		if request.batch {
+			self.write_archive(dir)?;
+		}
+		if request.writes_files() {
+			self.write_all(dir, progress)?;
+		}
+		Ok(())
 	}
 
 	/// Writes a batch's archive into `dir`.

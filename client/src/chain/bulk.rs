@@ -1,0 +1,235 @@
+//! Submitting many transactions of one signer in flight: signed locally with consecutive
+//! nonces, up to [`IN_FLIGHT`] in the node's pool at once, their outcomes read from each
+//! finalized block (its extrinsics and events, once a block) rather than from a watch per
+//! transaction or a finality wait per batch. What every bulk path of the client uses:
+//! per-record anchoring, catalog import, relation proposals, lineage records, revocations.
+//!
+//! The caller hears of each transaction once, in the order the chain finalized them, and keeps
+//! its own record of what is done, so that an interrupted run can resume without doing
+//! anything twice.
+
+use std::{
+	collections::{BTreeSet, HashMap},
+	time::{Duration, Instant},
+};
+
+use futures::StreamExt;
+use subxt::{
+	events::{Event, Phase},
+	transactions::Payload,
+	utils::H256,
+};
+use subxt_rpcs::rpc_params;
+use subxt_signer::sr25519::Keypair;
+
+use crate::{runtime, Chain, Error, MedTrustConfig, Result};
+
+/// How many of one signer's transactions are in the node's pool at once (its default limit
+/// is 8,192 ready transactions).
+pub const IN_FLIGHT: usize = 4096;
+/// How many submissions are on the wire at once.
+const SUBMITTING: usize = 64;
+/// How many blocks a transaction stays valid after the block it was signed at.
+const MORTALITY: u64 = 64;
+/// How long without a finalized transaction of the run before it is given up.
+const STALL: Duration = Duration::from_secs(60);
+/// How long without progress before the run's open transactions are sent again.
+const RESEND: Duration = Duration::from_secs(5);
+/// How often the finalized head is asked for.
+const POLL: Duration = Duration::from_millis(100);
+
+/// One transaction of a bulk submission, finalized.
+pub struct Landed<'a> {
+	/// Its call's position among those submitted.
+	pub index: usize,
+	/// The block it is in.
+	pub block: u32,
+	/// Why it failed, if it did (`Pallet::Error: documentation`).
+	pub failed: Option<String>,
+	/// The events it emitted.
+	pub events: &'a [Event<'a, MedTrustConfig>],
+}
+
+impl Landed<'_> {
+	/// The first event of type `E` it emitted.
+	pub fn event<E: subxt::events::DecodeAsEvent>(&self) -> Option<E> {
+		self.events.iter().find_map(|e| e.decode_fields_as::<E>().and_then(|r| r.ok()))
+	}
+}
+
+/// A run's transactions on their way: every hash each call was sent under (a call re-signed
+/// after the pool dropped it has two), each call's nonce, and the calls not final yet.
+#[derive(Default)]
+struct Flight {
+	hashes: HashMap<H256, usize>,
+	nonces: HashMap<usize, u64>,
+	open: BTreeSet<usize>,
+}
+
+impl Chain {
+	/// Signs `calls` with `signer` (consecutive nonces from the account's next one, the pool
+	/// included), keeps up to [`IN_FLIGHT`] of them in the pool, and calls `landed` for each
+	/// as its block is finalized. A transaction the pool drops (it may, under load) is signed
+	/// again with its nonce and sent again after [`RESEND`] without progress. Returns when
+	/// every one is final; fails if the node refuses one (with its reason), if `landed` fails,
+	/// or if none is finalized for [`STALL`].
+	pub async fn submit_in_flight<Call: Payload>(
+		&self,
+		calls: &[Call],
+		signer: &Keypair,
+		mut landed: impl FnMut(Landed<'_>) -> Result<()>,
+	) -> Result<()> {
+		let account = signer.public_key().to_account_id();
+		let mut nonce: u64 = self.call("system_accountNextIndex", rpc_params![account]).await?;
+		let mut finalized = self.finalized_number().await?;
+		let (mut flight, mut next) = (Flight::default(), 0);
+		let (mut progress, mut resent) = (Instant::now(), Instant::now());
+		while next < calls.len() || !flight.open.is_empty() {
+			if next < calls.len() && flight.open.len() < IN_FLIGHT {
+				let room = (IN_FLIGHT - flight.open.len()).min(calls.len() - next);
+				let window: Vec<(usize, u64)> =
+					(next..next + room).map(|i| (i, nonce + (i - next) as u64)).collect();
+				self.send(calls, &window, signer, &mut flight, false).await?;
+				(next, nonce) = (next + room, nonce + room as u64);
+			}
+			let head = self.finalized_number().await?;
+			if head == finalized {
+				if progress.elapsed() > STALL {
+					return Err(stalled(flight.open.len()));
+				}
+				if progress.elapsed() > RESEND && resent.elapsed() > RESEND {
+					let open: Vec<(usize, u64)> =
+						flight.open.iter().map(|&i| (i, flight.nonces[&i])).collect();
+					self.send(calls, &open, signer, &mut flight, true).await?;
+					resent = Instant::now();
+				}
+				tokio::time::sleep(POLL).await;
+				continue;
+			}
+			for number in finalized + 1..=head {
+				if self.read_block(number, &mut flight, &mut landed).await? > 0 {
+					progress = Instant::now();
+				}
+			}
+			finalized = head;
+		}
+		Ok(())
+	}
+
+	/// The finalized block's number.
+	async fn finalized_number(&self) -> Result<u32> {
+		let hash = self
+			.legacy()
+			.chain_get_finalized_head()
+			.await
+			.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
+		let number = self.header(Some(hash)).await?.number;
+		u32::try_from(number).map_err(|_| self.incompatible("a block number beyond u32"))
+	}
+
+	/// Signs `calls[i]` with nonce `n` for each `(i, n)` of `window`, at the best block, and
+	/// submits them, [`SUBMITTING`] on the wire at once. `again`: they were sent before, and a
+	/// pool that still holds one says so (which is not an error).
+	async fn send<Call: Payload>(
+		&self,
+		calls: &[Call],
+		window: &[(usize, u64)],
+		signer: &Keypair,
+		flight: &mut Flight,
+		again: bool,
+	) -> Result<()> {
+		let at = self.at_best().await?;
+		let (number, hash) = (at.block_number(), at.block_hash());
+		let transactions = at.transactions();
+		let mut signed = Vec::with_capacity(window.len());
+		for &(i, nonce) in window {
+			let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
+				.nonce(nonce)
+				.mortal_from_unchecked(MORTALITY, number, hash)
+				.build();
+			let tx = transactions
+				.create_signable_offline(&calls[i], params)
+				.and_then(|mut signable| signable.sign(signer))
+				.map_err(|e| self.explain(&e))?;
+			signed.push((i, nonce, tx.hash(), tx.into_encoded()));
+		}
+		let mut submissions = futures::stream::iter(signed)
+			.map(|(i, nonce, hash, bytes)| async move {
+				let sent = self.legacy().author_submit_extrinsic(&bytes).await;
+				(i, nonce, hash, sent)
+			})
+			.buffered(SUBMITTING);
+		while let Some((i, nonce, hash, sent)) = submissions.next().await {
+			match sent {
+				Ok(_) => {}
+				Err(e) if again && still_pooled(&e.to_string()) => {}
+				Err(e) => return Err(self.explain(&e)),
+			}
+			flight.hashes.insert(hash, i);
+			flight.nonces.insert(i, nonce);
+			flight.open.insert(i);
+		}
+		Ok(())
+	}
+
+	/// Reports the run's transactions in finalized block `number`; how many there were.
+	async fn read_block(
+		&self,
+		number: u32,
+		flight: &mut Flight,
+		landed: &mut impl FnMut(Landed<'_>) -> Result<()>,
+	) -> Result<usize> {
+		let at = self.api().at_block(u64::from(number)).await.map_err(|e| self.incompatible(e))?;
+		let extrinsics = at.extrinsics().fetch().await.map_err(|e| self.incompatible(e))?;
+		let mut ours: Vec<(u32, usize)> = Vec::new();
+		for extrinsic in extrinsics.iter() {
+			let extrinsic = extrinsic.map_err(|e| self.incompatible(e))?;
+			if let Some(call) = flight.hashes.remove(&extrinsic.hash()) {
+				if flight.open.remove(&call) {
+					ours.push((extrinsic.index() as u32, call));
+				}
+			}
+		}
+		if ours.is_empty() {
+			return Ok(0);
+		}
+		let events = at.events().fetch().await.map_err(|e| self.incompatible(e))?;
+		let mut by_extrinsic: HashMap<u32, Vec<Event<'_, MedTrustConfig>>> = HashMap::new();
+		for event in events.iter() {
+			let event = event.map_err(|e| self.incompatible(e))?;
+			if let Phase::ApplyExtrinsic(index) = event.phase() {
+				by_extrinsic.entry(index).or_default().push(event);
+			}
+		}
+		for &(index, call) in &ours {
+			let events = by_extrinsic.get(&index).map_or(&[][..], Vec::as_slice);
+			let failed = match events.iter().find_map(|e| {
+				e.decode_fields_as::<runtime::system::events::ExtrinsicFailed>()
+					.and_then(|r| r.ok())
+			}) {
+				Some(failure) => Some(self.dispatch_error_text(&failure.dispatch_error).await),
+				None => None,
+			};
+			landed(Landed { index: call, block: number, failed, events })?;
+		}
+		Ok(ours.len())
+	}
+}
+
+/// The error of a run that made no progress.
+fn stalled(open: usize) -> Error {
+	Error::Transaction(format!(
+		"{open} transactions were submitted but none was finalized for {} s: is the node \
+		 producing and finalizing blocks? Run the same command again to resume",
+		STALL.as_secs()
+	))
+}
+
+/// Whether a refused resubmission means the pool holds the transaction, or another with its
+/// nonce, already (JSON-RPC errors 1013 and 1014), or its nonce is used (1010 `Stale`: it
+/// landed meanwhile).
+fn still_pooled(error: &str) -> bool {
+	["1013", "1014", "already imported", "priority is too low", "outdated", "stale"]
+		.iter()
+		.any(|sign| error.to_lowercase().contains(sign))
+}
