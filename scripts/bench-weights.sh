@@ -7,8 +7,11 @@ usage() {
 Usage: scripts/bench-weights.sh [--help] [PALLET...]
 
 Builds the runtime with its benchmarks (the `runtime-benchmarks` feature), runs every benchmark
-of each pallet (default: all of MedTrust's pallets) with frame-omni-bencher, and writes
-pallets/<name>/src/weights.rs from scripts/weight-template.hbs. Installs frame-omni-bencher
+of each pallet (default: all of MedTrust's pallets, then frame_system's calls and transaction
+extensions) with frame-omni-bencher, and writes pallets/<name>/src/weights.rs from
+scripts/weight-template.hbs, and runtime/src/weights/frame_system{,_extensions}.rs from
+scripts/runtime-weight-template.hbs; with no PALLET, also the block and extrinsic overhead
+(runtime/src/weights/{block,extrinsic}_weights.rs). Installs frame-omni-bencher
 0.28.0 (polkadot-sdk stable2609) into ~/.cache/medtrust/bin on first use (a long build).
 Run it on the reference machine after changing a pallet's calls or storage, and commit the
 result.
@@ -20,7 +23,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
 
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=("${MEDTRUST_PALLETS[@]}")
+[ "${#pallets[@]}" -gt 0 ] || pallets=("${MEDTRUST_PALLETS[@]}" frame_system frame_system_extensions)
 
 BENCHER="$HOME/.cache/medtrust/bin/frame-omni-bencher"
 if [ ! -x "$BENCHER" ]; then
@@ -35,16 +38,42 @@ log "building the runtime with its benchmarks"
 mcargo build --release --locked -p medtrust-runtime --features runtime-benchmarks
 wasm="$CARGO_TARGET_DIR/release/wbuild/medtrust-runtime/medtrust_runtime.compact.compressed.wasm"
 
-for name in "${pallets[@]}"; do
-	log "benchmarking pallet_${name//-/_}"
+bench() { # pallet template output
+	log "benchmarking $1"
 	"$BENCHER" v1 benchmark pallet \
 		--runtime "$wasm" \
-		--pallet "pallet_${name//-/_}" \
+		--pallet "$1" \
 		--extrinsic '*' \
 		--steps 20 \
 		--repeat 10 \
 		--heap-pages 4096 \
-		--template scripts/weight-template.hbs \
-		--output "pallets/$name/src/weights.rs"
+		--template "$2" \
+		--output "$3"
+}
+for name in "${pallets[@]}"; do
+	case "$name" in
+		frame_system*)
+			# The runtime's weights for frame_system's calls and its transaction extensions
+			# (CheckNonce, CheckMortality, …), which every signed transaction pays.
+			bench "$name" scripts/runtime-weight-template.hbs "runtime/src/weights/$name.rs"
+			sed -i 's/impl<T: frame_system::Config> frame_system_extensions::WeightInfo/impl<T: frame_system::Config> frame_system::ExtensionsWeightInfo/' \
+				"runtime/src/weights/$name.rs"
+			;;
+		*) bench "pallet_${name//-/_}" scripts/weight-template.hbs "pallets/$name/src/weights.rs" ;;
+	esac
 done
-log "done; review and commit pallets/*/src/weights.rs"
+if [ "$#" -eq 0 ]; then
+	# The cost of an empty block and of a no-op extrinsic, on this machine: the base every
+	# block and every transaction pays beside its own weight.
+	log "benchmarking the block and extrinsic overhead"
+	overhead="$(mktemp -d)"
+	"$BENCHER" v1 benchmark overhead --runtime "$wasm" --genesis-builder runtime \
+		--genesis-builder-preset development --weight-path "$overhead" --warmup 3 --repeat 20
+	for file in block_weights extrinsic_weights; do
+		sed -e 's/^use sp_core::parameter_types;/use frame_support::parameter_types;/' \
+			-e 's/sp_weights::/frame_support::weights::/g' \
+			"$overhead/$file.rs" >"runtime/src/weights/$file.rs"
+	done
+	rm -rf "$overhead"
+fi
+log "done; review and commit pallets/*/src/weights.rs and runtime/src/weights/"

@@ -4,8 +4,9 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--lineage-edges N]
-                        [--relations-only | --lineage-only]
+Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--remarks N]
+                        [--certify-count N] [--lineage-edges N]
+                        [--relations-only | --lineage-only | --certificates-only]
 
 Builds the workspace (release), then measures, in one run:
   1. client-side certification throughput (canonicalise, salted commitment, AES-256-GCM,
@@ -16,11 +17,18 @@ Builds the workspace (release), then measures, in one run:
      second beside `system.remark`s of the same size, --chain-count (default 500) of each
      submitted at once, and the time from submit to finality (median, 95th percentile), also
      for a single transaction on an idle chain;
+     then --remarks (default 3,000) `system.remark`s of 100 bytes sent through @polkadot/api
+     (what a Substrate user would get: cli/tests/polkadot-js/remark-rate.mjs);
   3. `medtrust anchor --batch` of the N records end to end: read, canonicalise, commit,
-     encrypt, one certify_batch extrinsic, finality (when the records are certified), then N
-     portable certificates written; beside it, how long this file system takes to create N
-     files of the same size (the floor under writing one certificate file per record);
-  4. offline verifications per second (chain spec as trust anchor, no node);
+     encrypt, one certify_batch extrinsic, finality, the certificate archive written; then one
+     record's certificate extracted, and `verify --all` of every record online and offline;
+     then `medtrust anchor` of the first --certify-count (default 20,000) of the same records,
+     one `certify` transaction each: finalized transactions per second, end to end, and the
+     blocks the node built meanwhile;
+  4. offline verifications of one record per second (chain spec as trust anchor, no node);
+     and, beside all of it, what a hospital's IT team would build instead: the same records'
+     SHA-256 in a PostgreSQL table made append-only by a trigger (scripts/pg-baseline.sh),
+     loaded and verified;
   5. the relation matcher: its speed (two resources of 2,000 items; a source of 2,000 items
      against a catalog of 50,000) and its quality on every labelled data set under
      bench/relations/ (precision, recall, F1 per relation kind), beside valentine's schema
@@ -32,30 +40,36 @@ Builds the workspace (release), then measures, in one run:
      the same graph in memory (its time beside: the physical floor), and `lineage verify`
      of an asset with at least 1,000 ancestors, the certificates of step 2 among them.
 With --relations-only, only step 5 (no node is started); with --lineage-only, a dev node, 200
-certificates, and step 6.
+certificates, and step 6; with --certificates-only, steps 1 to 4.
 Prints each figure as it is measured and a summary at the end.
 USAGE
 }
 records=1000000
 chain_count=500
+remarks=3000
+certify_count=20000
 lineage_edges=100000
 relations_only=false
 lineage_only=false
+certificates_only=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--relations-only) relations_only=true; shift ;;
 		--lineage-only) lineage_only=true; shift ;;
+		--certificates-only) certificates_only=true; shift ;;
 		--lineage-edges) lineage_edges="$2"; shift 2 ;;
 		-h | --help) usage; exit 0 ;;
 		--records) records="$2"; shift 2 ;;
 		--chain-count) chain_count="$2"; shift 2 ;;
+		--remarks) remarks="$2"; shift 2 ;;
+		--certify-count) certify_count="$2"; shift 2 ;;
 		*) usage >&2; exit 2 ;;
 	esac
 done
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
-if $lineage_only; then
+if $lineage_only || $certificates_only; then
 	bash scripts/setup.sh
 else
 	# valentine, the matchers step 5 measures beside MedTrust's.
@@ -156,40 +170,79 @@ start_dev_node
 chain="$("$BENCH" chain --url "$url" --source "$source_id" --resource "$resource_id" --count "$chain_count")"
 echo "$chain"
 
-log "3. anchoring $records records end to end"
+log "2b. $remarks system.remark through @polkadot/api, as a Substrate user would send them"
+remark_rate="$(node cli/tests/polkadot-js/remark-rate.mjs "$url" "$remarks" 100)"
+echo "$remark_rate"
+
+log "3. anchoring $records records end to end (--batch: one certificate, one archive)"
 "$BENCH" generate --records "$records" >"$work/records.ndjson"
 started=$(date +%s.%N)
 "$CLI" --json anchor "$work/records.ndjson" --source "$source_id" --resource "$resource_id" \
 	--batch --out "$work/anchored" >"$work/anchor.json"
 ended=$(date +%s.%N)
-anchor="$(python3 - "$work/anchor.json" "$started" "$ended" "$records" <<'PY'
-import json, sys
+anchor="$(python3 - "$work/anchor.json" "$started" "$ended" "$records" "$work/anchored/certificates.cbor" <<'PY'
+import json, os, sys
 report = json.load(open(sys.argv[1]))
 print(json.dumps({"records": int(sys.argv[4]), "processSeconds": round(float(sys.argv[3]) - float(sys.argv[2]), 2),
+                  "archiveBytes": os.path.getsize(sys.argv[5]),
                   **{k + "Seconds": round(v, 2) for k, v in report["seconds"].items()}}))
 PY
 )"
 echo "$anchor"
-cert_size="$(stat -c %s "$work/anchored/certificates/1.json")"
-cp "$work/anchored/certificates/1.json" "$work/certificate-1.json"
-
-log "4. offline verification"
 "$MEDTRUST_NODE_BIN" build-spec --chain dev --raw >"$work/dev-raw.json" 2>/dev/null
-head -n 1 "$work/records.ndjson" >"$work/record-1.json"
-offline="$("$BENCH" offline --record "$work/record-1.json" --certificate "$work/certificate-1.json" \
+# Runs a command; prints {"<label>": its seconds}.
+timed() {
+	local label="$1" started ended
+	shift
+	started=$(date +%s.%N)
+	"$@" >/dev/null
+	ended=$(date +%s.%N)
+	python3 -c 'import json,sys; print(json.dumps({sys.argv[1]: round(float(sys.argv[3]) - float(sys.argv[2]), 3)}))' \
+		"$label" "$started" "$ended"
+}
+{
+	timed extractSeconds "$CLI" certificate extract "$work/anchored" --record "$records" \
+		--out "$work/certificate-last.json"
+	timed verifyAllOnlineSeconds "$CLI" verify --all "$work/records.ndjson" "$work/anchored"
+	timed verifyAllOfflineSeconds "$CLI" verify --all "$work/records.ndjson" "$work/anchored" \
+		--offline --chain-spec "$work/dev-raw.json"
+} >"$work/archive.ndjson"
+archive="$(python3 -c 'import json,sys; r={}; [r.update(json.loads(l)) for l in open(sys.argv[1])]; print(json.dumps(r))' "$work/archive.ndjson")"
+echo "$archive"
+
+log "3b. the first $certify_count of the same records anchored one certificate each"
+head -n "$certify_count" "$work/records.ndjson" >"$work/each.ndjson"
+from=$(($(wc -l <"$work/node.log") + 1))
+"$CLI" --json anchor "$work/each.ndjson" --source "$source_id" --resource "$resource_id" \
+	--out "$work/each" >"$work/each.json"
+each="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({"records": r["records"], **{k + "Seconds": round(v, 2) for k, v in r["seconds"].items()}}))' "$work/each.json")"
+echo "$each"
+# The node's own account of the blocks meanwhile: how many transactions each held, how long
+# each took to build, and why it stopped.
+tail -n "+$from" "$work/node.log" | grep -E "Prepared block for proposing" |
+	sed -E 's/.*\(([0-9]+) ms\).*end: ([A-Za-z]+); extrinsics_count: ([0-9]+).*/\1 \2 \3/' >"$work/blocks.txt" || true
+rm -rf "$work/each"
+
+log "4. offline verification of one record"
+tail -n 1 "$work/records.ndjson" >"$work/record-last.json"
+offline="$("$BENCH" offline --record "$work/record-last.json" --certificate "$work/certificate-last.json" \
 	--chain-spec "$work/dev-raw.json" --iterations 200)"
 echo "$offline"
 
-log "5. the file system alone: $records files of $cert_size bytes"
+log "4b. what an IT team would build instead: PostgreSQL, SHA-256, an append-only trigger"
+postgres="$(bash scripts/pg-baseline.sh "$work/records.ndjson")"
+echo "$postgres"
 rm -rf "$work/anchored"
-files="$("$BENCH" files --count "$records" --size "$cert_size" --dir "$work")"
-echo "$files"
 
-python3 - "$client_sm3" "$client_sha" "$chain" "$anchor" "$offline" "$files" <<'PY'
+python3 - "$client_sm3" "$client_sha" "$chain" "$anchor" "$offline" "$remark_rate" "$archive" "$each" "$postgres" "$work/blocks.txt" <<'PY'
 import json, sys
-sm3, sha, chain, anchor, offline, files = map(json.loads, sys.argv[1:])
+sm3, sha, chain, anchor, offline, remarks, archive, each, pg = map(json.loads, sys.argv[1:10])
+blocks = [l.split() for l in open(sys.argv[10]) if l.strip()]
+full = sorted(int(b[0]) for b in blocks if b[1] == "HitBlockWeightLimit")
+most = max((int(b[2]) - 1 for b in blocks), default=0)
+n = anchor["records"]
 print()
-print("MedTrust benchmark ({:,} records, {} threads)".format(anchor["records"], sm3["threads"]))
+print("MedTrust benchmark ({:,} records, {} threads)".format(n, sm3["threads"]))
 for c in (sm3, sha):
     print("  client {:<8} pipeline {:>10,.0f} records/s; raw hash {:>10,.0f} records/s on one core, {:>10,.0f} on all;"
           " ratio {:.2f}x (all cores), {:.2f}x (one core)".format(
@@ -197,18 +250,28 @@ for c in (sm3, sha):
         c["rawHashAllCoresRecordsPerSecond"], c["ratioToRawHashAllCores"], c["ratioToRawHashOneCore"]))
     print("           canonicalise {:.2f} s, commit + encrypt + Merkle {:.2f} s".format(
         c["canonicaliseSeconds"], c["commitEncryptMerkleSeconds"]))
-print("  chain   finalized certify {:.1f} tx/s, remark {:.1f} tx/s ({} of each submitted at once)".format(
-    chain["certifyPerSecond"], chain["remarkPerSecond"], chain["count"]))
-print("  submit to finality: certify median {:.2f} s, p95 {:.2f} s; remark median {:.2f} s, p95 {:.2f} s; single certify {:.2f} s".format(
-    chain["certifyFinalityMedianSeconds"], chain["certifyFinalityP95Seconds"],
-    chain["remarkFinalityMedianSeconds"], chain["remarkFinalityP95Seconds"],
-    chain["singleCertifyFinalityMedianSeconds"]))
+print("  system.remark through @polkadot/api: {:,} of {:,} finalized in {:.1f} s: {:.0f} tx/s (at most {} in a block)".format(
+    remarks["landed"], remarks["count"], remarks["seconds"], remarks["perSecond"], remarks["mostInOneBlock"]))
+print("  medtrust anchor, one certify each: {:,} certified (finalized) in {:.1f} s: {:.0f} tx/s;"
+      " certificates written at {:.1f} s: {:.0f} records/s end to end".format(
+    each["records"], each["certifiedSeconds"], each["records"] / each["certifiedSeconds"],
+    each["writtenSeconds"], each["records"] / each["writtenSeconds"]))
+print("           blocks meanwhile: at most {:,} transactions in one; {} full, built in {} ms median".format(
+    most, len(full), full[len(full) // 2] if full else "-"))
+print("  bench client (a watch per transaction): certify {:.1f} tx/s, remark {:.1f} tx/s ({} of each); one certify to finality {:.2f} s".format(
+    chain["certifyPerSecond"], chain["remarkPerSecond"], chain["count"], chain["singleCertifyFinalityMedianSeconds"]))
 print("  anchor --batch: canonicalised {canonicalisedSeconds} s, committed {committedSeconds} s, certified"
-      " (finalized, ciphertexts stored) {certifiedSeconds} s, all certificates written {writtenSeconds} s"
+      " (finalized, ciphertexts stored) {certifiedSeconds} s, archive written {writtenSeconds} s"
       " (process {processSeconds} s)".format(**anchor))
-print("  file system alone: {:,} files of {} bytes in {:.2f} s ({:,.0f} files/s)".format(
-    files["files"], files["bytesEach"], files["seconds"], files["filesPerSecond"]))
-print("  offline verification: {:.0f} per second".format(offline["offlineVerificationsPerSecond"]))
+print("  archive: {:,} bytes ({:.1f} a record), written in {:.2f} s; one record extracted in {:.3f} s".format(
+    anchor["archiveBytes"], anchor["archiveBytes"] / n, anchor["writtenSeconds"] - anchor["certifiedSeconds"],
+    archive["extractSeconds"]))
+print("  verify --all: online {:.2f} s ({:,.0f} records/s), offline {:.2f} s ({:,.0f} records/s); one record offline: {:.0f} per second".format(
+    archive["verifyAllOnlineSeconds"], n / archive["verifyAllOnlineSeconds"],
+    archive["verifyAllOfflineSeconds"], n / archive["verifyAllOfflineSeconds"], offline["offlineVerificationsPerSecond"]))
+print("  PostgreSQL, SHA-256 into an append-only table: {:,} records in {:.2f} s ({:,.0f}/s), verified in {:.2f} s ({:,.0f}/s); UPDATE refused: {}".format(
+    pg["records"], pg["certifySeconds"], pg["certifyPerSecond"], pg["verifySeconds"], pg["verifyPerSecond"], pg["updateRefused"]))
 PY
+$certificates_only && exit 0
 lineage "$chain_count"
 relations

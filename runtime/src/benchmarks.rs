@@ -3,6 +3,7 @@
 
 frame_benchmarking::define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
+	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_consortium, Consortium]
 	[pallet_data_sources, DataSources]
 	[pallet_field_mapping, FieldMapping]

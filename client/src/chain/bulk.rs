@@ -24,9 +24,10 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{runtime, Chain, Error, MedTrustConfig, Result};
 
-/// How many of one signer's transactions are in the node's pool at once (its default limit
-/// is 8,192 ready transactions).
-pub const IN_FLIGHT: usize = 4096;
+/// How many of one signer's transactions are in the node's pool at once: two full blocks of
+/// `certify` (3,425 each), within the pool's default limit of 8,192 ready transactions (more,
+/// measured with a larger pool, starved the first blocks while the pool validated them).
+pub const IN_FLIGHT: usize = 7_168;
 /// How many submissions are on the wire at once.
 const SUBMITTING: usize = 64;
 /// How many blocks a transaction stays valid after the block it was signed at.
@@ -162,7 +163,7 @@ impl Chain {
 		while let Some((i, nonce, hash, sent)) = submissions.next().await {
 			match sent {
 				Ok(_) => {}
-				Err(e) if again && still_pooled(&e.to_string()) => {}
+				Err(e) if again && still_pooled(&format!("{e} {e:?}")) => {}
 				Err(e) => return Err(self.explain(&e)),
 			}
 			flight.hashes.insert(hash, i);

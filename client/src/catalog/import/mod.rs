@@ -1,6 +1,8 @@
 //! Importing a real system's metadata into the catalog: [`postgres`] and [`openapi`] read it
 //! as [`ResourceSpec`]s; [`Chain::import`] registers, version by version, only what changed
-//! since the last import, and completes an import that was interrupted.
+//! since the last import, and completes an import that was interrupted. It works in three
+//! rounds, each all in flight ([`Chain::submit_in_flight`]): the new resources, the new
+//! versions, then every item.
 
 pub mod openapi;
 pub mod postgres;
@@ -85,12 +87,19 @@ impl Chain {
 			return Err(Error::Input(format!("data source #{source} is retired")));
 		}
 		let existing = self.resources_of(source).await?;
-		let mut report = ImportReport { source, resources: Vec::new() };
+		let mut plans = Vec::with_capacity(specs.len());
 		for spec in specs {
-			let outcome = match existing.iter().find(|r| r.name == spec.name) {
-				None => self.register_new(signer, source, spec, &limits).await?,
-				Some(resource) => self.update(signer, resource, spec, &limits).await?,
-			};
+			plans.push(match existing.iter().find(|r| r.name == spec.name) {
+				None => Plan::new(spec, None, ImportAction::Registered, 1, spec.items.clone()),
+				Some(resource) => self.plan_update(resource, spec).await?,
+			});
+		}
+		self.register_new_resources(signer, source, &mut plans).await?;
+		self.add_versions(signer, &plans).await?;
+		self.register_all_items(signer, &plans, &limits).await?;
+		let mut report = ImportReport { source, resources: Vec::new() };
+		for plan in plans {
+			let outcome = plan.outcome()?;
 			progress(&outcome);
 			report.resources.push(outcome);
 		}
@@ -106,16 +115,7 @@ impl Chain {
 		source: u64,
 		spec: &ResourceSpec,
 	) -> Result<u64> {
-		let call = runtime::transactions().data_sources().register_resource(
-			source,
-			spec.name.clone(),
-			kind_call(&spec.kind),
-			spec.address.clone(),
-			BoundedVec(spec.operations.iter().copied().map(Static).collect()),
-			spec.schema_hash(),
-			spec.items.len() as u32,
-		);
-		let (_, events) = self.submit_with_events(&call, signer).await?;
+		let (_, events) = self.submit_with_events(&register_call(source, spec), signer).await?;
 		events
 			.find_first::<runtime::data_sources::events::ResourceRegistered>()
 			.and_then(|e| e.ok())
@@ -123,76 +123,156 @@ impl Chain {
 			.ok_or_else(|| Error::Transaction("no ResourceRegistered event".into()))
 	}
 
-	async fn register_new(
+	/// What an import must do to an existing resource: nothing if its schema is unchanged and
+	/// complete, register the items an interrupted import left out, or a new version.
+	async fn plan_update<'a>(
 		&self,
-		signer: &Keypair,
-		source: u64,
-		spec: &ResourceSpec,
-		limits: &Limits,
-	) -> Result<ImportOutcome> {
-		let resource = self.register_resource(signer, source, spec).await?;
-		let registered = self.register_items(signer, resource, 1, &spec.items, limits).await?;
-		Ok(outcome(resource, spec, ImportAction::Registered, 1, registered))
-	}
-
-	async fn update(
-		&self,
-		signer: &Keypair,
 		resource: &ResourceJson,
-		spec: &ResourceSpec,
-		limits: &Limits,
-	) -> Result<ImportOutcome> {
-		let hash = spec.schema_hash();
+		spec: &'a ResourceSpec,
+	) -> Result<Plan<'a>> {
 		let current =
 			resource.versions.iter().find(|v| v.version == resource.version).ok_or_else(|| {
 				Error::Input(format!("resource #{} has no current version", resource.id))
 			})?;
-		if current.schema_hash == hex0x(&hash) {
-			if current.registered_items >= current.item_count {
-				return Ok(outcome(resource.id, spec, ImportAction::Unchanged, current.version, 0));
-			}
-			// An earlier import stopped half-way: register the items still missing.
-			let have = self.items(resource.id, current.version).await?;
-			let missing: Vec<ItemSpec> = spec
-				.items
-				.iter()
-				.filter(|i| !have.items.iter().any(|h| h.name == i.name))
-				.cloned()
-				.collect();
-			let n =
-				self.register_items(signer, resource.id, current.version, &missing, limits).await?;
-			return Ok(outcome(resource.id, spec, ImportAction::Completed, current.version, n));
+		let (id, version) = (Some(resource.id), current.version);
+		if current.schema_hash != hex0x(&spec.schema_hash()) {
+			let items = spec.items.clone();
+			return Ok(Plan::new(spec, id, ImportAction::Versioned, version + 1, items));
 		}
-		let call = runtime::transactions().data_sources().add_version(
-			resource.id,
-			hash,
-			spec.items.len() as u32,
-		);
-		self.submit(&call, signer).await?;
-		let version = resource.version + 1;
-		let n = self.register_items(signer, resource.id, version, &spec.items, limits).await?;
-		Ok(outcome(resource.id, spec, ImportAction::Versioned, version, n))
+		if current.registered_items >= current.item_count {
+			return Ok(Plan::new(spec, id, ImportAction::Unchanged, version, Vec::new()));
+		}
+		// An earlier import stopped half-way: register the items still missing.
+		let have = self.items(resource.id, version).await?;
+		let missing: Vec<ItemSpec> = spec
+			.items
+			.iter()
+			.filter(|i| !have.items.iter().any(|h| h.name == i.name))
+			.cloned()
+			.collect();
+		Ok(Plan::new(spec, id, ImportAction::Completed, version, missing))
 	}
 
-	/// Registers `items` of a resource version in batches of the runtime's limit.
-	async fn register_items(
+	/// Registers every new resource (version 1, declaring its items), all in flight; notes
+	/// each one's id in its plan.
+	async fn register_new_resources(
 		&self,
 		signer: &Keypair,
-		resource: u64,
-		version: u32,
-		items: &[ItemSpec],
-		limits: &Limits,
-	) -> Result<u32> {
-		for batch in items.chunks(limits.max_items_per_call.max(1) as usize) {
-			let call = runtime::transactions().field_mapping().register_items(
-				resource,
-				version,
-				BoundedVec(batch.iter().map(item_call).collect()),
-			);
-			self.submit(&call, signer).await?;
-		}
-		Ok(items.len() as u32)
+		source: u64,
+		plans: &mut [Plan<'_>],
+	) -> Result<()> {
+		let new: Vec<usize> =
+			(0..plans.len()).filter(|&i| plans[i].action == ImportAction::Registered).collect();
+		let calls: Vec<_> = new.iter().map(|&i| register_call(source, plans[i].spec)).collect();
+		self.submit_in_flight(&calls, signer, |landed| {
+			let plan = &mut plans[new[landed.index]];
+			if let Some(why) = landed.failed {
+				return Err(Error::Transaction(format!("registering {}: {why}", plan.spec.name)));
+			}
+			let registered = landed.event::<runtime::data_sources::events::ResourceRegistered>();
+			let registered = registered
+				.ok_or_else(|| Error::Transaction("no ResourceRegistered event".into()))?;
+			plan.resource = Some(registered.resource);
+			Ok(())
+		})
+		.await
 	}
+
+	/// Adds a version to every resource whose schema changed, all in flight.
+	async fn add_versions(&self, signer: &Keypair, plans: &[Plan<'_>]) -> Result<()> {
+		let changed: Vec<&Plan> =
+			plans.iter().filter(|p| p.action == ImportAction::Versioned).collect();
+		let calls: Vec<_> = changed
+			.iter()
+			.map(|plan| {
+				runtime::transactions().data_sources().add_version(
+					plan.resource.unwrap_or_default(),
+					plan.spec.schema_hash(),
+					plan.spec.items.len() as u32,
+				)
+			})
+			.collect();
+		self.submit_in_flight(&calls, signer, |landed| match landed.failed {
+			Some(why) => Err(Error::Transaction(format!(
+				"a new version of {}: {why}",
+				changed[landed.index].spec.name
+			))),
+			None => Ok(()),
+		})
+		.await
+	}
+
+	/// Registers every plan's items, in calls of the runtime's limit, all in flight.
+	async fn register_all_items(
+		&self,
+		signer: &Keypair,
+		plans: &[Plan<'_>],
+		limits: &Limits,
+	) -> Result<()> {
+		let mut calls = Vec::new();
+		let mut names = Vec::new();
+		for plan in plans {
+			let resource = plan.resource.unwrap_or_default();
+			for batch in plan.items.chunks(limits.max_items_per_call.max(1) as usize) {
+				calls.push(runtime::transactions().field_mapping().register_items(
+					resource,
+					plan.version,
+					BoundedVec(batch.iter().map(item_call).collect()),
+				));
+				names.push(&plan.spec.name);
+			}
+		}
+		self.submit_in_flight(&calls, signer, |landed| match landed.failed {
+			Some(why) => {
+				Err(Error::Transaction(format!("items of {}: {why}", names[landed.index])))
+			}
+			None => Ok(()),
+		})
+		.await
+	}
+}
+
+/// What an import does to one resource.
+struct Plan<'a> {
+	spec: &'a ResourceSpec,
+	/// Its id, once it exists.
+	resource: Option<u64>,
+	action: ImportAction,
+	version: u32,
+	/// The items to register.
+	items: Vec<ItemSpec>,
+}
+
+impl<'a> Plan<'a> {
+	fn new(
+		spec: &'a ResourceSpec,
+		resource: Option<u64>,
+		action: ImportAction,
+		version: u32,
+		items: Vec<ItemSpec>,
+	) -> Self {
+		Self { spec, resource, action, version, items }
+	}
+
+	fn outcome(&self) -> Result<ImportOutcome> {
+		let resource = self
+			.resource
+			.ok_or_else(|| Error::Transaction(format!("{} was not registered", self.spec.name)))?;
+		Ok(outcome(resource, self.spec, self.action, self.version, self.items.len() as u32))
+	}
+}
+
+/// The call registering `spec` as a new resource of `source`.
+fn register_call(source: u64, spec: &ResourceSpec) -> impl subxt::transactions::Payload {
+	runtime::transactions().data_sources().register_resource(
+		source,
+		spec.name.clone(),
+		kind_call(&spec.kind),
+		spec.address.clone(),
+		BoundedVec(spec.operations.iter().copied().map(Static).collect()),
+		spec.schema_hash(),
+		spec.items.len() as u32,
+	)
 }
 
 fn hex0x(bytes: &[u8]) -> String {

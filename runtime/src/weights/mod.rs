@@ -1,0 +1,9 @@
+//! The runtime's own weights, measured on this project's reference machine by
+//! `scripts/bench-weights.sh` (the pallets' weights are in each pallet's `weights.rs`):
+//! frame_system's calls and its transaction extensions (`CheckNonce`, `CheckMortality`, …),
+//! which every signed transaction pays, and the overhead of a block and of an extrinsic.
+
+pub mod block_weights;
+pub mod extrinsic_weights;
+pub mod frame_system;
+pub mod frame_system_extensions;
