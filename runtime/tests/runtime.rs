@@ -118,11 +118,21 @@ fn block_time_is_at_most_three_seconds() {
 #[test]
 fn block_limits_fit_the_block_time() {
 	let weights = RuntimeBlockWeights::get();
-	// At most a third of the 3 s slot is spent executing a block.
-	assert!(
-		weights.max_block.ref_time()
-			<= frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND
-	);
+	let second = frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND;
+	// 2.5 s of weight, under the 3 s slot: the weights overstate what a block costs (the
+	// measured import of full blocks, `configs/system.rs`), and such a block imports in about
+	// a third of the slot on half a core.
+	assert_eq!(weights.max_block.ref_time(), second * 5 / 2);
+	assert!(weights.max_block.ref_time() < 3 * second);
+	// The base weights of a block and of an extrinsic are this runtime's own measurements.
+	use medtrust_runtime::weights::{block_weights, extrinsic_weights};
+	assert_eq!(weights.base_block, block_weights::BlockExecutionWeight::get());
+	for class in [DispatchClass::Normal, DispatchClass::Operational] {
+		assert_eq!(
+			weights.get(class).base_extrinsic,
+			extrinsic_weights::ExtrinsicBaseWeight::get()
+		);
+	}
 	let normal = weights.get(DispatchClass::Normal).max_total.expect("normal class is bounded");
 	assert!(normal.ref_time() < weights.max_block.ref_time());
 	let length = RuntimeBlockLength::get();
