@@ -1,7 +1,9 @@
-//! A single development node produces and finalizes blocks; `medtrust status` reports them.
+//! A single development node produces and finalizes blocks; `medtrust status` reports them;
+//! a bulk run lands every call once whatever nonces it meets.
 
 use std::time::Duration;
 
+use medtrust_client::{runtime, MedTrustConfig};
 use serde_json::Value;
 
 use crate::harness::{exclusive, free_port, medtrust, wait_for, Node};
@@ -86,4 +88,82 @@ async fn e2e_unreachable_node_gives_a_one_line_error_naming_the_url() {
 	let stderr = String::from_utf8(out.stderr).expect("UTF-8 output");
 	assert!(!out.status.success());
 	assert!(stderr.contains("ws:// or wss://"), "{stderr}");
+}
+
+/// A bulk run (what `anchor`, `catalog import` and the other bulk paths submit through) lands
+/// every call exactly once when its nonces meet what a killed client or another node's pool
+/// leaves behind: a nonce nothing holds any more (the run fills it) and a nonce another
+/// transaction took (the run signs that call again with a new one).
+#[tokio::test(flavor = "multi_thread")]
+async fn e2e_bulk_run_lands_every_call_once_past_a_lost_and_a_taken_nonce() {
+	let _lock = exclusive().await;
+	let mut node = Node::dev("dev");
+	let chain = node.connect().await;
+	crate::harness::wait_until_finalized(&chain, 1).await;
+	let alice = subxt_signer::sr25519::dev::alice();
+	let account = alice.public_key().to_account_id();
+	let next_nonce = || {
+		let (chain, account) = (chain.clone(), account);
+		async move {
+			let nonce: u64 = chain
+				.call("system_accountNextIndex", subxt_rpcs::rpc_params![account])
+				.await
+				.expect("the account's next nonce");
+			nonce
+		}
+	};
+	let remarks = |tag: &str| -> Vec<_> {
+		(0..3u8)
+			.map(|i| runtime::tx().system().remark_with_event(format!("{tag}-{i}").into_bytes()))
+			.collect()
+	};
+	let run = |first: u64, calls: Vec<_>| {
+		let chain = chain.clone();
+		let alice = alice.clone();
+		async move {
+			let mut landed = Vec::new();
+			let started = std::time::Instant::now();
+			chain
+				.submit_in_flight_from(first, &calls, &alice, |l| {
+					assert!(l.failed.is_none(), "call {} failed: {:?}", l.index, l.failed);
+					landed.push(l.index);
+					Ok(())
+				})
+				.await
+				.expect("the run finishes");
+			landed.sort();
+			assert_eq!(landed, vec![0, 1, 2], "each call lands once");
+			started.elapsed()
+		}
+	};
+
+	// Two nonces lost: the run begins two past the account's next one.
+	let before = next_nonce().await;
+	let took = run(before + 2, remarks("gap")).await;
+	assert_eq!(next_nonce().await, before + 5, "two fillers and three calls");
+	eprintln!("a run past two lost nonces finished in {took:?}");
+
+	// A nonce taken: another transaction of the signer is in the pool with the run's first.
+	let before = next_nonce().await;
+	let other = runtime::tx().system().remark(b"another client".to_vec());
+	let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
+		.nonce(before)
+		.build();
+	let signed = chain
+		.api()
+		.at_current_block()
+		.await
+		.expect("the finalized block")
+		.transactions()
+		.create_signable_offline(&other, params)
+		.and_then(|mut signable| signable.sign(&alice))
+		.expect("signed");
+	chain
+		.legacy()
+		.author_submit_extrinsic(&signed.into_encoded())
+		.await
+		.expect("the other transaction is in the pool");
+	let took = run(before, remarks("taken")).await;
+	assert_eq!(next_nonce().await, before + 4, "the other one and the three calls");
+	eprintln!("a run whose first nonce was taken finished in {took:?}");
 }

@@ -59,39 +59,72 @@ impl Landed<'_> {
 }
 
 /// A run's transactions on their way: every hash each call was sent under (a call re-signed
-/// after the pool dropped it has two), each call's nonce, and the calls not final yet.
-#[derive(Default)]
+/// after the pool dropped it has two), each call's nonce, the calls not final yet, and the
+/// next nonce the run has not used.
 struct Flight {
 	hashes: HashMap<H256, usize>,
 	nonces: HashMap<usize, u64>,
 	open: BTreeSet<usize>,
+	next_nonce: u64,
+}
+
+impl Flight {
+	/// Records transactions sent: `(call, nonce, hash)`.
+	fn record(&mut self, sent: Vec<(usize, u64, H256)>) {
+		for (i, nonce, hash) in sent {
+			self.hashes.insert(hash, i);
+			self.nonces.insert(i, nonce);
+			self.open.insert(i);
+		}
+	}
 }
 
 impl Chain {
 	/// Signs `calls` with `signer` (consecutive nonces from the account's next one, the pool
 	/// included), keeps up to [`IN_FLIGHT`] of them in the pool, and calls `landed` for each
-	/// as its block is finalized. A transaction the pool drops (it may, under load) is signed
-	/// again with its nonce and sent again after [`RESEND`] without progress. Returns when
-	/// every one is final; fails if the node refuses one (with its reason), if `landed` fails,
-	/// or if none is finalized for [`STALL`].
+	/// as its block is finalized. After [`RESEND`] without progress the run recovers what a
+	/// pool can lose (see [`Chain::recover`]). Returns when every one is final; fails if the
+	/// node refuses one (with its reason), if `landed` fails, or if none is finalized for
+	/// [`STALL`].
 	pub async fn submit_in_flight<Call: Payload>(
 		&self,
 		calls: &[Call],
 		signer: &Keypair,
-		mut landed: impl FnMut(Landed<'_>) -> Result<()>,
+		landed: impl FnMut(Landed<'_>) -> Result<()>,
 	) -> Result<()> {
 		let account = signer.public_key().to_account_id();
-		let mut nonce: u64 = self.call("system_accountNextIndex", rpc_params![account]).await?;
+		let first: u64 = self.call("system_accountNextIndex", rpc_params![account]).await?;
+		self.submit_in_flight_from(first, calls, signer, landed).await
+	}
+
+	/// [`Chain::submit_in_flight`] from nonce `next_nonce` rather than the account's next: how
+	/// a test makes a run meet a nonce another transaction took, or one nothing holds.
+	#[doc(hidden)]
+	pub async fn submit_in_flight_from<Call: Payload>(
+		&self,
+		next_nonce: u64,
+		calls: &[Call],
+		signer: &Keypair,
+		mut landed: impl FnMut(Landed<'_>) -> Result<()>,
+	) -> Result<()> {
 		let mut finalized = self.finalized_number().await?;
-		let (mut flight, mut next) = (Flight::default(), 0);
+		let mut flight = Flight {
+			hashes: HashMap::new(),
+			nonces: HashMap::new(),
+			open: BTreeSet::new(),
+			next_nonce,
+		};
+		let mut next = 0;
 		let (mut progress, mut resent) = (Instant::now(), Instant::now());
 		while next < calls.len() || !flight.open.is_empty() {
 			if next < calls.len() && flight.open.len() < IN_FLIGHT {
 				let room = (IN_FLIGHT - flight.open.len()).min(calls.len() - next);
-				let window: Vec<(usize, u64)> =
-					(next..next + room).map(|i| (i, nonce + (i - next) as u64)).collect();
-				self.send(calls, &window, signer, &mut flight, false).await?;
-				(next, nonce) = (next + room, nonce + room as u64);
+				let window: Vec<(usize, u64)> = (next..next + room)
+					.map(|i| (i, flight.next_nonce + (i - next) as u64))
+					.collect();
+				flight.record(self.send(calls, &window, signer).await?);
+				next += room;
+				flight.next_nonce += room as u64;
 			}
 			let head = self.finalized_number().await?;
 			if head == finalized {
@@ -99,9 +132,7 @@ impl Chain {
 					return Err(stalled(flight.open.len()));
 				}
 				if progress.elapsed() > RESEND && resent.elapsed() > RESEND {
-					let open: Vec<(usize, u64)> =
-						flight.open.iter().map(|&i| (i, flight.nonces[&i])).collect();
-					self.send(calls, &open, signer, &mut flight, true).await?;
+					self.recover(calls, signer, finalized, &mut flight).await?;
 					resent = Instant::now();
 				}
 				tokio::time::sleep(POLL).await;
@@ -117,6 +148,51 @@ impl Chain {
 		Ok(())
 	}
 
+	/// What a run does after [`RESEND`] without progress, as of finalized block `finalized`
+	/// (read up to): an open call whose nonce the account has used (another transaction of
+	/// the signer took it: a client killed earlier, another node's pool) can never land and is
+	/// signed again with a new nonce after the run's; a nonce between the account's and the
+	/// run's next that nothing of the run holds (a transaction counted in the pool when the run
+	/// began and lost since) would hold the run's later ones back for ever and is filled with an
+	/// empty remark (a pool holding another transaction with it refuses that, which is fine);
+	/// every other open call is sent again as it was, as the pool may have dropped it.
+	async fn recover<Call: Payload>(
+		&self,
+		calls: &[Call],
+		signer: &Keypair,
+		finalized: u32,
+		flight: &mut Flight,
+	) -> Result<()> {
+		let at =
+			self.api().at_block(u64::from(finalized)).await.map_err(|e| self.incompatible(e))?;
+		let used = at
+			.transactions()
+			.account_nonce(&signer.public_key().to_account_id())
+			.await
+			.map_err(|e| self.explain(&e))?;
+		flight.next_nonce = flight.next_nonce.max(used);
+		let mut open = Vec::with_capacity(flight.open.len());
+		for &i in &flight.open {
+			let nonce = match flight.nonces[&i] {
+				taken if taken < used => {
+					flight.next_nonce += 1;
+					flight.next_nonce - 1
+				}
+				nonce => nonce,
+			};
+			open.push((i, nonce));
+		}
+		let held: BTreeSet<u64> = open.iter().map(|&(_, nonce)| nonce).collect();
+		let gaps: Vec<u64> = (used..flight.next_nonce).filter(|n| !held.contains(n)).collect();
+		if !gaps.is_empty() {
+			let remark = runtime::tx().system().remark(Vec::new());
+			let fillers: Vec<(usize, u64)> = gaps.iter().map(|&nonce| (0, nonce)).collect();
+			self.send(&[remark], &fillers, signer).await?;
+		}
+		flight.record(self.send(calls, &open, signer).await?);
+		Ok(())
+	}
+
 	/// The finalized block's number.
 	async fn finalized_number(&self) -> Result<u32> {
 		let hash = self
@@ -129,16 +205,16 @@ impl Chain {
 	}
 
 	/// Signs `calls[i]` with nonce `n` for each `(i, n)` of `window`, at the best block, and
-	/// submits them, [`SUBMITTING`] on the wire at once. `again`: they were sent before, and a
-	/// pool that still holds one says so (which is not an error).
+	/// submits them, [`SUBMITTING`] on the wire at once. A pool that holds one already, or
+	/// another transaction with its nonce, or a chain that used its nonce, says so; that is
+	/// not an error but for [`Chain::recover`] to sort out if it does not land. Returns each
+	/// call's position, nonce and transaction hash.
 	async fn send<Call: Payload>(
 		&self,
 		calls: &[Call],
 		window: &[(usize, u64)],
 		signer: &Keypair,
-		flight: &mut Flight,
-		again: bool,
-	) -> Result<()> {
+	) -> Result<Vec<(usize, u64, H256)>> {
 		let at = self.at_best().await?;
 		let (number, hash) = (at.block_number(), at.block_hash());
 		let transactions = at.transactions();
@@ -154,6 +230,7 @@ impl Chain {
 				.map_err(|e| self.explain(&e))?;
 			signed.push((i, nonce, tx.hash(), tx.into_encoded()));
 		}
+		let mut sent_all = Vec::with_capacity(signed.len());
 		let mut submissions = futures::stream::iter(signed)
 			.map(|(i, nonce, hash, bytes)| async move {
 				let sent = self.legacy().author_submit_extrinsic(&bytes).await;
@@ -163,14 +240,12 @@ impl Chain {
 		while let Some((i, nonce, hash, sent)) = submissions.next().await {
 			match sent {
 				Ok(_) => {}
-				Err(e) if again && still_pooled(&format!("{e} {e:?}")) => {}
+				Err(e) if nonce_held(&format!("{e} {e:?}")) => {}
 				Err(e) => return Err(self.explain(&e)),
 			}
-			flight.hashes.insert(hash, i);
-			flight.nonces.insert(i, nonce);
-			flight.open.insert(i);
+			sent_all.push((i, nonce, hash));
 		}
-		Ok(())
+		Ok(sent_all)
 	}
 
 	/// Reports the run's transactions in finalized block `number`; how many there were.
@@ -226,10 +301,10 @@ fn stalled(open: usize) -> Error {
 	))
 }
 
-/// Whether a refused resubmission means the pool holds the transaction, or another with its
-/// nonce, already (JSON-RPC errors 1013 and 1014), or its nonce is used (1010 `Stale`: it
-/// landed meanwhile).
-fn still_pooled(error: &str) -> bool {
+/// Whether a refused submission means the pool holds the transaction, or another with its
+/// nonce, already (JSON-RPC errors 1013 and 1014), or its nonce is used (1010 `Stale`: it,
+/// or another transaction with its nonce, landed meanwhile).
+fn nonce_held(error: &str) -> bool {
 	["1013", "1014", "already imported", "priority is too low", "outdated", "stale"]
 		.iter()
 		.any(|sign| error.to_lowercase().contains(sign))
