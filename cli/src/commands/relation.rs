@@ -35,7 +35,9 @@ pub enum RelationCommand {
 	Match(MatchArgs),
 	/// Propose relations on chain: every candidate of a reviewed match result (--from), or
 	/// one pair by hand (--left, --right, --kind). The other side's institution then accepts
-	/// or rejects each; within one institution the proposal is the confirmation.
+	/// or rejects each; within one institution the proposal is the confirmation. All are
+	/// submitted together; a pair with an open relation already is listed with its id and not
+	/// proposed again, so an interrupted run is finished by running it again.
 	Propose(ProposeArgs),
 	/// Accept a proposed relation for the signer's institution.
 	Accept {
@@ -180,8 +182,16 @@ pub async fn run(command: RelationCommand, context: &Context) -> anyhow::Result<
 		}
 		C::Propose(args) => {
 			let proposals = proposals(&chain, &args).await?;
-			let ids = chain.propose_relations(context.signer()?, &proposals).await?;
-			out.show(&Proposed { ids })
+			let proposed = chain.propose_relations(context.signer()?, &proposals).await?;
+			if proposed.existing > 0 {
+				output::note(&format!(
+					"{} of the {} pairs had an open relation already (listed with its id, not \
+					 proposed again)",
+					proposed.existing,
+					proposed.ids.len()
+				));
+			}
+			out.show(&Proposed { ids: proposed.ids })
 		}
 		C::Accept { id } => {
 			let submitted = chain.accept_relation(context.signer()?, id).await?;

@@ -151,3 +151,30 @@ impl Render for KeysView {
 		out
 	}
 }
+
+/// Certificates revoked together (`certificate revoke` of many).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revoked {
+	/// Revoked by this run, in the order given.
+	pub revoked: Vec<u64>,
+	/// Revoked already, not again.
+	pub already_revoked: Vec<u64>,
+}
+
+impl From<medtrust_client::certificates::revoke::Revocations> for Revoked {
+	fn from(done: medtrust_client::certificates::revoke::Revocations) -> Self {
+		Revoked { revoked: done.revoked, already_revoked: done.already }
+	}
+}
+
+impl Render for Revoked {
+	fn text(&self) -> String {
+		let mut out = format!("{} certificates revoked", self.revoked.len());
+		if !self.already_revoked.is_empty() {
+			out.push_str(&format!(" ({} revoked already)", self.already_revoked.len()));
+		}
+		out.push('\n');
+		out
+	}
+}

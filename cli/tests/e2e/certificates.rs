@@ -312,6 +312,84 @@ impl Lab {
 		assert!(e.contains("NotValid"), "refused by the chain, not the CLI: {e}");
 	}
 
+	/// Revocation in bulk: a list holding a superseded certificate revokes nothing; every
+	/// certificate of an anchoring run (`--from <out>`) is revoked together, one revoked by
+	/// hand before being skipped; running it again revokes nothing twice.
+	fn revoke_in_bulk(&self, superseded: u64) {
+		let records: String =
+			(0..6).map(|i| format!("{{\"order\":\"B{i}\",\"value\":{i}}}\n")).collect();
+		let file = self.write("bulk.ndjson", &records);
+		let out = self.anchor(&file, &self.path("bulk"), &[]);
+		assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+		let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+		let ids: Vec<String> = report["certificates"]
+			.as_array()
+			.expect("certificates")
+			.iter()
+			.map(|v| v.as_u64().expect("an id").to_string())
+			.collect();
+		assert_eq!(ids.len(), 6);
+		let status = |id: &str| self.cli.json(&["certificate", "show", id])["status"].clone();
+		let revoke = |args: &[&str]| -> Vec<String> {
+			let head = ["--signer", "//Alice", "certificate", "revoke"];
+			let all = [&head[..], args, &["--reason", "erroneous"]].concat();
+			all.iter().map(|s| s.to_string()).collect()
+		};
+		let list = self.write("revoke.txt", &format!("# the run\n{}\n{superseded}\n", ids[0]));
+		let args = revoke(&["--from", list.to_str().unwrap()]);
+		let e = self.cli.refused(&args.iter().map(String::as_str).collect::<Vec<_>>());
+		assert!(e.contains(&format!("#{superseded} is superseded")), "{e}");
+		assert!(e.contains("nothing was revoked"), "{e}");
+		assert_eq!(status(&ids[0])["state"], "valid", "nothing revoked");
+		let args = revoke(&[&ids[1]]);
+		self.cli.json(&args.iter().map(String::as_str).collect::<Vec<_>>());
+		let bulk = self.path("bulk");
+		let from = revoke(&["--from", bulk.to_str().unwrap()]);
+		let from: Vec<&str> = from.iter().map(String::as_str).collect();
+		let done = self.cli.json(&from);
+		let expected: Vec<u64> =
+			ids.iter().filter(|id| *id != &ids[1]).map(|id| id.parse().unwrap()).collect();
+		assert_eq!(done["revoked"], serde_json::json!(expected), "{done}");
+		let by_hand: u64 = ids[1].parse().unwrap();
+		assert_eq!(done["alreadyRevoked"], serde_json::json!([by_hand]), "{done}");
+		for id in &ids {
+			assert_eq!(status(id)["state"], "revoked", "#{id}");
+		}
+		let again = self.cli.json(&from);
+		assert_eq!(again["revoked"], serde_json::json!([]), "{again}");
+		assert_eq!(again["alreadyRevoked"].as_array().map(Vec::len), Some(6), "{again}");
+		// Only an institution's accounts revoke its certificates.
+		let mut dave = from.clone();
+		dave[1] = "//Dave";
+		self.cli.refused(&dave);
+	}
+
+	/// The evidence of many certificates in one call is each one's evidence; too many, or an
+	/// unknown one, are refused with the reason.
+	async fn evidence_of_many(&self, ids: &[u64]) {
+		let many = self.chain.evidence_of_many(ids).await.expect("evidence");
+		for (id, many) in ids.iter().zip(&many) {
+			let one = self.chain.evidence(*id).await.expect("evidence");
+			assert_eq!((&one.block, &one.header), (&many.block, &many.header), "#{id}");
+			assert_eq!(
+				(&one.storage_key, &one.storage_proof),
+				(&many.storage_key, &many.storage_proof)
+			);
+		}
+		let call = |ids: Vec<u64>| {
+			let chain = self.chain.clone();
+			async move {
+				let answer: Result<Vec<serde_json::Value>, _> =
+					chain.call("medtrust_certificatesEvidence", subxt_rpcs::rpc_params![ids]).await;
+				answer.expect_err("refused").to_string()
+			}
+		};
+		let e = call(vec![ids[0]; 1_025]).await;
+		assert!(e.contains("1025 certificates asked for: at most 1024 a call"), "{e}");
+		let e = call(vec![ids[0], 999_999]).await;
+		assert!(e.contains("no certificate #999999"), "{e}");
+	}
+
 	/// A well-formed certificate for a record never anchored: unknown.
 	fn never_anchored(&self) {
 		let salt = [5u8; 32];
@@ -406,7 +484,9 @@ async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 	lab.tampering();
 	lab.offline();
 	let ids = lab.anchor_rows(batch);
+	lab.evidence_of_many(&ids).await;
 	lab.revoke_and_supersede(&ids);
+	lab.revoke_in_bulk(ids[1]);
 	lab.never_anchored();
 	lab.decrypt();
 	lab.no_plaintext_anywhere().await;

@@ -184,6 +184,16 @@ async fn e2e_relations_matched_proposed_confirmed_carried_over_and_exported() {
 	let ids: Vec<u64> =
 		ids["ids"].as_array().expect("ids").iter().map(|i| i.as_u64().unwrap()).collect();
 	assert_eq!(ids.len(), 4);
+	// Proposing them again (a run interrupted, run again) proposes nothing twice.
+	let again = alice.json(&[
+		"--signer",
+		"//Alice",
+		"relation",
+		"propose",
+		"--from",
+		result.to_str().unwrap(),
+	]);
+	assert_eq!(again["ids"], serde_json::json!(ids), "the same relations, not new ones");
 
 	// A third institution has no say.
 	let e = alice.refused(&["--signer", "//Charlie", "relation", "accept", &ids[3].to_string()]);
@@ -204,18 +214,19 @@ async fn e2e_relations_matched_proposed_confirmed_carried_over_and_exported() {
 	assert!(e.contains("NotProposed"), "{e}");
 	let (hzxx, person) =
 		(named["left"]["resource"].to_string(), named["right"]["resource"].to_string());
-	let by_hand = |left: &str, right: &str| {
+	let by_hand = |left: &str, right: &str, kind: &str| {
 		alice.refused(&[
 			"--signer", "//Alice", "relation", "propose", "--left", left, "--right", right,
-			"--kind", "same",
+			"--kind", kind,
 		])
 	};
-	let e = by_hand(&format!("{hzxx}:nope"), &format!("{person}:person_name"));
+	let e = by_hand(&format!("{hzxx}:nope"), &format!("{person}:person_name"), "same");
 	assert!(e.contains("no item `nope`"), "{e}");
-	let e = by_hand(&format!("{hzxx}:brxm"), &format!("{hzxx}:brxm"));
+	let e = by_hand(&format!("{hzxx}:brxm"), &format!("{hzxx}:brxm"), "same");
 	assert!(e.contains("SelfRelation"), "{e}");
-	let e = by_hand(&format!("{hzxx}:brxm"), &format!("{person}:person_name"));
-	assert!(e.contains("AlreadyExists"), "{e}");
+	let e = by_hand(&format!("{hzxx}:brxm"), &format!("{person}:person_name"), "related");
+	assert!(e.contains(&format!("have an open relation already, #{}", ids[0])), "{e}");
+	assert!(e.contains("nothing was proposed"), "{e}");
 
 	// A schema change: `csrq` becomes a timestamp, `brxm` stays; importing again makes
 	// version 2 of the table, which takes over brxm's relation and supersedes csrq's.

@@ -8,6 +8,7 @@
 //! - [`portable`]: the portable certificate a verifier holds beside the record;
 //! - [`archive`]: the portable certificates of a whole batch in one indexed CBOR file;
 //! - [`anchor`]: anchoring a file, resumable, with its state and output directory;
+//! - [`revoke`]: revoking many certificates at once, resumable;
 //! - [`verify`]: verification, locally, online and offline.
 //!
 //! Reads go through the node's `medtrust_certificate*` and `medtrust_verify` methods (their JSON
@@ -20,6 +21,7 @@ pub mod keys;
 pub mod pipeline;
 pub mod portable;
 pub mod records;
+pub mod revoke;
 pub mod verify;
 
 use medtrust_primitives::certificate_json::{hash_hex, CertificateJson, EvidenceJson};
@@ -34,6 +36,8 @@ use crate::{chain::tx::Submitted, runtime, Chain, Error, Result};
 /// blocks is being made.
 const EVIDENCE_ATTEMPTS: u32 = 20;
 const EVIDENCE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+/// How many certificates' evidence one call asks for (the node takes up to 1,024).
+pub const EVIDENCE_IDS: usize = 1_024;
 
 impl Chain {
 	/// One certificate, or an error saying there is none.
@@ -55,9 +59,37 @@ impl Chain {
 	/// The offline evidence of a certificate whose block is finalized (retries for a few
 	/// seconds while GRANDPA's proof of the newest blocks is being made).
 	pub async fn evidence(&self, id: u64) -> Result<EvidenceJson> {
+		self.retrying_evidence(|| self.call("medtrust_certificateEvidence", rpc_params![id])).await
+	}
+
+	/// [`Chain::evidence`] of many certificates, in order, [`EVIDENCE_IDS`] a call
+	/// (`medtrust_certificatesEvidence`: the node makes GRANDPA's proofs once a block).
+	pub async fn evidence_of_many(&self, ids: &[u64]) -> Result<Vec<EvidenceJson>> {
+		let mut all = Vec::with_capacity(ids.len());
+		for chunk in ids.chunks(EVIDENCE_IDS) {
+			let call = || self.call("medtrust_certificatesEvidence", rpc_params![chunk]);
+			let evidence: Vec<EvidenceJson> = self.retrying_evidence(call).await?;
+			if evidence.len() != chunk.len() {
+				return Err(self.incompatible(format!(
+					"{} pieces of evidence for {} certificates",
+					evidence.len(),
+					chunk.len()
+				)));
+			}
+			all.extend(evidence);
+		}
+		Ok(all)
+	}
+
+	/// Asks `ask` again, for a few seconds, while the node says to retry.
+	async fn retrying_evidence<T, F, Fut>(&self, ask: F) -> Result<T>
+	where
+		F: Fn() -> Fut,
+		Fut: std::future::Future<Output = Result<T>>,
+	{
 		let mut attempts = 0;
 		loop {
-			match self.call("medtrust_certificateEvidence", rpc_params![id]).await {
+			match ask().await {
 				Err(Error::Rpc { reason, .. })
 					if attempts < EVIDENCE_ATTEMPTS && reason.contains("retry") =>
 				{

@@ -16,6 +16,7 @@ use super::{
 use crate::{
 	runtime::{
 		self,
+		lineage::events::ActivityRecorded,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
 			pallet_lineage::types::{ActivitySpec, ColumnInput, FieldSpec, InputRef, OutputSpec},
@@ -239,8 +240,8 @@ impl Chain {
 		Ok(Resources::new(&all))
 	}
 
-	/// Records runs in as few calls as the chain's bounds allow, each waited for until
-	/// final; runs recorded already (by their run id) are skipped, so an interrupted import
+	/// Records runs in as few calls as the chain's bounds allow, all in flight
+	/// ([`Chain::submit_in_flight`]); runs recorded already (by their run id) are skipped, so an interrupted import
 	/// run again records the rest. An output dataset that is a registered resource of the
 	/// signer's institution (see [`Resources`]) is recorded as an edition of its current
 	/// version. Each run's events are kept in `store` first (an export uses them only if the
@@ -273,20 +274,31 @@ impl Chain {
 				store.save(run)?;
 			}
 		}
-		for range in batches(&fresh, &bounds)? {
-			let args = fresh[range]
+		let ranges = batches(&fresh, &bounds)?;
+		let mut calls = Vec::with_capacity(ranges.len());
+		for range in &ranges {
+			let args = fresh[range.clone()]
 				.iter()
 				.map(|r| r.call_argument(&bounds, r.event_hash()?, &resources))
 				.collect::<Result<Vec<_>>>()?;
-			let call = runtime::transactions().lineage().record(BoundedVec(args));
-			let (_, events) = self.submit_with_events(&call, signer).await?;
-			recorded.extend(
-				events
-					.find::<runtime::lineage::events::ActivityRecorded>()
-					.filter_map(|e| e.ok())
-					.map(|e| Recorded { run_id: e.run_id, activity: e.activity, edges: e.edges }),
-			);
+			calls.push(runtime::transactions().lineage().record(BoundedVec(args)));
 		}
+		self.submit_in_flight(&calls, signer, |landed| {
+			if let Some(why) = landed.failed {
+				let runs = &fresh[ranges[landed.index].clone()];
+				return Err(Error::Transaction(format!(
+					"recording {} runs (the first {}): {why}",
+					runs.len(),
+					medtrust_primitives::lineage_json::uuid(&runs[0].run_id)
+				)));
+			}
+			recorded.extend(landed.events.iter().filter_map(|e| {
+				let e = e.decode_fields_as::<ActivityRecorded>()?.ok()?;
+				Some(Recorded { run_id: e.run_id, activity: e.activity, edges: e.edges })
+			}));
+			Ok(())
+		})
+		.await?;
 		Ok(recorded)
 	}
 

@@ -28,7 +28,7 @@ pub mod signals;
 
 pub use field::{Field, Side};
 pub use matcher::{match_fields, Candidate, MatchOptions};
-pub use onchain::{Proposal, Scope};
+pub use onchain::{Proposal, ProposedRelations, Scope};
 pub use signals::Evidence;
 
 /// The BLAKE2b-256 hash of a candidate's evidence as canonical JSON (RFC 8785): what a

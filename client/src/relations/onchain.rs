@@ -7,6 +7,7 @@ use std::collections::{btree_map::Entry, BTreeMap};
 use medtrust_primitives::{
 	catalog::{ResourceJson, SourceJson},
 	relation_json::{EndpointJson, RelationJson, RelationsPage},
+	wire::WireName,
 };
 use pallet_field_mapping::RelationKind;
 use subxt::utils::Static;
@@ -22,6 +23,7 @@ use crate::{
 	chain::tx::Submitted,
 	runtime::{
 		self,
+		field_mapping::events::RelationProposed,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
 			pallet_field_mapping::types::{ItemRef, RelationProposal},
@@ -104,6 +106,32 @@ impl Proposal {
 	}
 }
 
+/// What [`Chain::propose_relations`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProposedRelations {
+	/// The relations' ids, in the proposals' order.
+	pub ids: Vec<u64>,
+	/// How many of them were open already (proposed by an earlier run, or by another
+	/// institution) and not proposed again.
+	pub existing: usize,
+}
+
+/// Two items, either way round: `(resource, version, item)` each.
+type PairKey = ((u64, u32, String), (u64, u32, String));
+
+fn ordered(a: (u64, u32, String), b: (u64, u32, String)) -> PairKey {
+	if a <= b {
+		(a, b)
+	} else {
+		(b, a)
+	}
+}
+
+fn pair_key(left: &Side, right: &Side) -> PairKey {
+	let end = |s: &Side| (s.resource, s.version, s.item.clone());
+	ordered(end(left), end(right))
+}
+
 fn resource_matches(r: &ResourceJson, wanted: &str) -> bool {
 	wanted.parse::<u64>().map(|id| id == r.id).unwrap_or(false) || r.name == wanted
 }
@@ -157,33 +185,106 @@ impl Chain {
 		Ok(fields)
 	}
 
-	/// Proposes relations, in batches of the runtime's `MaxProposalsPerCall`; returns the
-	/// relations' ids in order.
+	/// Proposes relations, in calls of the runtime's `MaxProposalsPerCall`, all in flight
+	/// ([`Chain::submit_in_flight`]); returns the relations' ids in the proposals' order. A
+	/// pair of items that has an open (proposed or confirmed) relation of the same kind
+	/// already is not proposed again: its id is returned and counted as `existing`, so an
+	/// interrupted run resumes. One with an open relation of another kind is refused before
+	/// anything is submitted.
 	pub async fn propose_relations(
 		&self,
 		signer: &Keypair,
 		proposals: &[Proposal],
-	) -> Result<Vec<u64>> {
+	) -> Result<ProposedRelations> {
 		if proposals.is_empty() {
 			return Err(Error::Input("nothing to propose".into()));
 		}
+		let open = self.open_relations_of(proposals).await?;
+		let mut ids = Vec::with_capacity(proposals.len());
+		for p in proposals {
+			let found = open.get(&pair_key(&p.left, &p.right));
+			match found {
+				Some(r) if r.kind != p.kind.wire_name() => {
+					return Err(Error::Input(format!(
+						"{}:{} ~ {}:{} have an open relation already, #{} ({}, {}): withdraw \
+						 it first (`medtrust relation withdraw {}`) to propose `{}`; nothing was \
+						 proposed",
+						p.left.resource_name,
+						p.left.item,
+						p.right.resource_name,
+						p.right.item,
+						r.id,
+						r.kind,
+						r.status,
+						r.id,
+						p.kind.wire_name()
+					)))
+				}
+				found => ids.push(found.map(|r| r.id)),
+			}
+		}
+		let existing = ids.iter().flatten().count();
+		let fresh: Vec<usize> = (0..proposals.len()).filter(|&i| ids[i].is_none()).collect();
 		let at = self.at_current().await?;
 		let address = subxt::dynamic::constant::<u32>("FieldMapping", "MaxProposalsPerCall");
 		let batch = at.constants().entry(address).map_err(|e| self.incompatible(e))?.max(1);
-		let mut ids = Vec::with_capacity(proposals.len());
-		for chunk in proposals.chunks(batch as usize) {
-			let call = runtime::transactions()
-				.field_mapping()
-				.propose_relations(BoundedVec(chunk.iter().map(Proposal::call_argument).collect()));
-			let (_, events) = self.submit_with_events(&call, signer).await?;
-			ids.extend(
-				events
-					.find::<runtime::field_mapping::events::RelationProposed>()
-					.filter_map(|e| e.ok())
-					.map(|e| e.relation),
-			);
+		let chunks: Vec<&[usize]> = fresh.chunks(batch as usize).collect();
+		let calls: Vec<_> = chunks
+			.iter()
+			.map(|chunk| {
+				let args = chunk.iter().map(|&i| proposals[i].call_argument()).collect();
+				runtime::transactions().field_mapping().propose_relations(BoundedVec(args))
+			})
+			.collect();
+		self.submit_in_flight(&calls, signer, |landed| {
+			let chunk = chunks[landed.index];
+			if let Some(why) = landed.failed {
+				let first = &proposals[chunk[0]];
+				return Err(Error::Transaction(format!(
+					"proposing {} relations (the first {}:{} ~ {}:{}): {why}",
+					chunk.len(),
+					first.left.resource_name,
+					first.left.item,
+					first.right.resource_name,
+					first.right.item
+				)));
+			}
+			let proposed = landed
+				.events
+				.iter()
+				.filter_map(|e| e.decode_fields_as::<RelationProposed>().and_then(|r| r.ok()));
+			for (&i, event) in chunk.iter().zip(proposed) {
+				ids[i] = Some(event.relation);
+			}
+			Ok(())
+		})
+		.await?;
+		let ids = ids.into_iter().collect::<Option<Vec<u64>>>().ok_or_else(|| {
+			self.incompatible("fewer RelationProposed events than relations proposed")
+		})?;
+		Ok(ProposedRelations { ids, existing })
+	}
+
+	/// The open relations between the sources of `proposals`' items, by pair of items.
+	async fn open_relations_of(
+		&self,
+		proposals: &[Proposal],
+	) -> Result<BTreeMap<PairKey, RelationJson>> {
+		let mut sources: Vec<(u64, u64)> = proposals
+			.iter()
+			.map(|p| (p.left.source.min(p.right.source), p.left.source.max(p.right.source)))
+			.collect();
+		sources.sort_unstable();
+		sources.dedup();
+		let mut open = BTreeMap::new();
+		for (source, other) in sources {
+			for r in self.relations_between(source, other).await?.relations {
+				let end = |e: &EndpointJson| (e.resource, e.version, e.item.clone());
+				let key = ordered(end(&r.left), end(&r.right));
+				open.insert(key, r);
+			}
 		}
-		Ok(ids)
+		Ok(open)
 	}
 
 	/// Accepts a proposed relation for the signer's institution.

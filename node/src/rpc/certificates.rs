@@ -1,8 +1,13 @@
 //! `medtrust_certificate`, `medtrust_certificateOf` and `medtrust_verify`: certificates and
 //! their verification over the `CertificatesApi` runtime API, with the issuing block's hash and
-//! whether it is finalized (which only the node knows).
+//! whether it is finalized (which only the node knows); `medtrust_certificateEvidence` and
+//! `medtrust_certificatesEvidence`: what an offline verifier needs, from GRANDPA's proofs and
+//! the client's storage proofs.
 
-use std::sync::Arc;
+use std::{
+	collections::{btree_map::Entry, BTreeMap},
+	sync::Arc,
+};
 
 use codec::Encode;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
@@ -55,7 +60,17 @@ pub trait CertificatesRpc {
 	/// block, and a storage proof of the certificate under the block's state root.
 	#[method(name = "medtrust_certificateEvidence")]
 	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson>;
+
+	/// `medtrust_certificateEvidence` of many certificates (at most [`MAX_EVIDENCE_IDS`]), in
+	/// order, in one call: what writing a run's portable certificates asks for. GRANDPA's
+	/// proofs are made once, and once a block, rather than for every certificate.
+	#[method(name = "medtrust_certificatesEvidence")]
+	fn evidence_of_many(&self, ids: Vec<u64>) -> RpcResult<Vec<EvidenceJson>>;
 }
+
+/// The most certificates one `medtrust_certificatesEvidence` call takes (about 5 KB of JSON
+/// each).
+pub const MAX_EVIDENCE_IDS: usize = 1_024;
 
 /// What proves a block final and a value stored: GRANDPA's finality proofs, its warp-sync
 /// proofs (authority-set changes), and the client's storage read proofs.
@@ -152,7 +167,15 @@ where
 	}
 }
 
-impl<C, B> CertificatesRpcServer for Certificates<C, B>
+/// What every certificate of one block shares in its evidence: the block's hash, and its
+/// header and finality proof as `0x` hex.
+struct BlockEvidence {
+	hash: Hash,
+	header: String,
+	finality: String,
+}
+
+impl<C, B> Certificates<C, B>
 where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
@@ -163,15 +186,45 @@ where
 	C::Api: CertificatesApi<Block, CertificateInfo>,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
-	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson> {
+	/// The offline evidence of each certificate of `ids`, in order: the warp proof made once,
+	/// each block's header and finality proof once, a storage proof for each certificate.
+	fn evidence_of(&self, ids: &[u64]) -> RpcResult<Vec<EvidenceJson>> {
 		let (best, _) = read_at(&*self.client, None)?;
-		let certificate = self
-			.client
-			.runtime_api()
-			.certificate(best, id)
-			.map_err(error)?
-			.ok_or_else(|| error(format!("no certificate #{id}")))?;
-		let number = certificate.issued;
+		let genesis = self.client.info().genesis_hash;
+		let warp = hex(&self.finality.warp.generate(genesis).map_err(error)?.0);
+		let mut blocks: BTreeMap<u32, BlockEvidence> = BTreeMap::new();
+		let mut out = Vec::with_capacity(ids.len());
+		for &id in ids {
+			let certificate = self
+				.client
+				.runtime_api()
+				.certificate(best, id)
+				.map_err(error)?
+				.ok_or_else(|| error(format!("no certificate #{id}")))?;
+			let number = certificate.issued;
+			let block = match blocks.entry(number) {
+				Entry::Occupied(known) => known.into_mut(),
+				Entry::Vacant(slot) => slot.insert(self.block_evidence(id, number)?),
+			};
+			let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
+			let proof = self
+				.client
+				.read_proof(block.hash, &mut std::iter::once(key.as_slice()))
+				.map_err(error)?;
+			out.push(EvidenceJson {
+				block: BlockRef { number, hash: format!("{:?}", block.hash) },
+				header: block.header.clone(),
+				warp_proof: warp.clone(),
+				finality_proof: block.finality.clone(),
+				storage_key: hex(&key),
+				storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),
+			});
+		}
+		Ok(out)
+	}
+
+	/// Finalized block `number`'s hash, header and finality proof (certificate `id`'s block).
+	fn block_evidence(&self, id: u64, number: u32) -> RpcResult<BlockEvidence> {
 		if number > self.client.info().finalized_number {
 			return Err(error(format!(
 				"block #{number} of certificate #{id} is not finalized yet"
@@ -187,8 +240,6 @@ where
 			.header(hash)
 			.map_err(error)?
 			.ok_or_else(|| error(format!("no header for block #{number}")))?;
-		let genesis = self.client.info().genesis_hash;
-		let warp = self.finality.warp.generate(genesis).map_err(error)?;
 		// GRANDPA proves finality from the authority-set changes it has recorded; before the
 		// first change (a chain whose validators never changed) it has none, and the latest
 		// justification, of the current and only set, proves the block instead.
@@ -196,18 +247,39 @@ where
 			Ok(Some(proof)) => proof,
 			_ => self.latest_finality_proof(number)?,
 		};
-		let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
-		let proof =
-			self.client.read_proof(hash, &mut std::iter::once(key.as_slice())).map_err(error)?;
-		let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
-		Ok(EvidenceJson {
-			block: BlockRef { number, hash: format!("{hash:?}") },
-			header: hex(&header.encode()),
-			warp_proof: hex(&warp.0),
-			finality_proof: hex(&finality),
-			storage_key: hex(&key),
-			storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),
-		})
+		Ok(BlockEvidence { hash, header: hex(&header.encode()), finality: hex(&finality) })
+	}
+}
+
+/// `0x`-prefixed hex.
+fn hex(bytes: &[u8]) -> String {
+	format!("0x{}", hex::encode(bytes))
+}
+
+impl<C, B> CertificatesRpcServer for Certificates<C, B>
+where
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ ProofProvider<Block>
+		+ Send
+		+ Sync
+		+ 'static,
+	C::Api: CertificatesApi<Block, CertificateInfo>,
+	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
+{
+	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson> {
+		let mut evidence = self.evidence_of(&[id])?;
+		evidence.pop().ok_or_else(|| error("no evidence"))
+	}
+
+	fn evidence_of_many(&self, ids: Vec<u64>) -> RpcResult<Vec<EvidenceJson>> {
+		if ids.len() > MAX_EVIDENCE_IDS {
+			return Err(error(format!(
+				"{} certificates asked for: at most {MAX_EVIDENCE_IDS} a call",
+				ids.len()
+			)));
+		}
+		self.evidence_of(&ids)
 	}
 
 	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {

@@ -5,15 +5,32 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use pallet_certificates::RevocationReason;
 
-use crate::{context::Context, output::Done, values::wire};
+use medtrust_client::certificates::revoke;
+
+use crate::{
+	context::Context,
+	output::{certificates::Revoked, Done},
+	values::wire,
+};
 
 #[derive(Debug, Subcommand)]
 pub enum CertificateCommand {
 	/// Show a certificate: issuer, source, resource, domain, subject, status, block.
 	Show { id: u64 },
-	/// Revoke a certificate of the signer's institution.
+	/// Revoke certificates of the signer's institution: one by id, or many (several ids,
+	/// or --from). Many are all checked first (one that does not exist, is another
+	/// institution's or is superseded: nothing is revoked), then submitted together; those
+	/// revoked already are skipped, so an interrupted run is finished by running it again.
+	#[command(arg_required_else_help = true)]
 	Revoke {
-		id: u64,
+		/// The certificates' ids.
+		#[arg(required_unless_present = "from")]
+		ids: Vec<u64>,
+		/// Also every certificate named here: an anchoring output directory (`anchor
+		/// --out`: every certificate of that run) or a text file of ids, one a line (`#`
+		/// starts a comment).
+		#[arg(long, value_name = "DIR|FILE")]
+		from: Option<PathBuf>,
 		/// Why (as `certificate show --json` prints it).
 		#[arg(long, value_parser = wire::<RevocationReason>())]
 		reason: RevocationReason,
@@ -44,9 +61,18 @@ pub async fn run(command: CertificateCommand, context: &Context) -> anyhow::Resu
 	let chain = context.connect().await?;
 	match command {
 		CertificateCommand::Show { id } => out.show(&chain.certificate(id).await?),
-		CertificateCommand::Revoke { id, reason } => {
-			let submitted = chain.revoke(context.signer()?, id, reason).await?;
+		CertificateCommand::Revoke { ids, from: None, reason } if ids.len() == 1 => {
+			let submitted = chain.revoke(context.signer()?, ids[0], reason).await?;
 			out.show(&Done { what: "certificate revoked", submitted })
+		}
+		CertificateCommand::Revoke { mut ids, from, reason } => {
+			if let Some(path) = from {
+				ids.extend(revoke::ids_from(&path)?);
+			}
+			let mut seen = std::collections::BTreeSet::new();
+			ids.retain(|id| seen.insert(*id));
+			let done = chain.revoke_all(context.signer()?, &ids, reason).await?;
+			out.show(&Revoked::from(done))
 		}
 		CertificateCommand::Supersede { old, new } => {
 			let submitted = chain.supersede(context.signer()?, old, new).await?;

@@ -236,29 +236,29 @@ impl Chain {
 	}
 
 	/// Every certificate the run holds, in order, each read back (final, with its block and,
-	/// when portable certificates are still to be written, its offline evidence).
+	/// when portable certificates are still to be written, its offline evidence, asked for
+	/// many at a time).
 	async fn issued(&self, state: &AnchorState) -> Result<(Vec<u64>, Issued)> {
 		if state.certificates.iter().any(Option::is_none) {
 			return Err(Error::Transaction("a record was left uncertified".into()));
 		}
 		let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
 		ids.dedup();
+		let mut issued = Issued::new();
+		if !state.written {
+			for (&id, evidence) in ids.iter().zip(self.evidence_of_many(&ids).await?) {
+				let rendered = render_evidence(&evidence)?;
+				issued.insert(id, (evidence.block.clone(), Some((evidence, rendered))));
+			}
+			return Ok((ids, issued));
+		}
 		let fetch = |id: u64| async move {
 			let c = self.certificate(id).await?;
 			if !c.finalized {
 				return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
 			}
-			let evidence = match state.written {
-				true => None,
-				false => {
-					let evidence = self.evidence(id).await?;
-					let rendered = render_evidence(&evidence)?;
-					Some((evidence, rendered))
-				}
-			};
-			Ok((id, (c.issued, evidence)))
+			Ok((id, (c.issued, None)))
 		};
-		let mut issued = Issued::new();
 		let mut answers = futures::stream::iter(ids.clone()).map(fetch).buffered(READING);
 		while let Some(answer) = answers.next().await {
 			let (id, read) = answer?;
