@@ -22,7 +22,7 @@ Builds the workspace (release), then measures, in one run:
   3. `medtrust anchor --batch` of the N records end to end: read, canonicalise, commit,
      encrypt, one certify_batch extrinsic, finality, the certificate archive written; then one
      record's certificate extracted, and `verify --all` of every record online and offline;
-     then `medtrust anchor` of the first --certify-count (default 20,000) of the same records,
+     then `medtrust anchor` of the first --certify-count (default 100,000) of the same records,
      one `certify` transaction each: finalized transactions per second, end to end, and the
      blocks the node built meanwhile;
   4. offline verifications of one record per second (chain spec as trust anchor, no node);
@@ -47,7 +47,7 @@ USAGE
 records=1000000
 chain_count=500
 remarks=3000
-certify_count=20000
+certify_count=100000
 lineage_edges=100000
 relations_only=false
 lineage_only=false

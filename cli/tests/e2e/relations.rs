@@ -173,26 +173,16 @@ async fn e2e_relations_matched_proposed_confirmed_carried_over_and_exported() {
 			.map(|(l, r)| pair(&found, l, r).expect("kept").clone())
 			.collect();
 	std::fs::write(&result, serde_json::to_string(&reviewed).unwrap()).expect("written");
-	let ids = alice.json(&[
-		"--signer",
-		"//Alice",
-		"relation",
-		"propose",
-		"--from",
-		result.to_str().unwrap(),
-	]);
+	let propose = || {
+		let args = ["--signer", "//Alice", "relation", "propose", "--from"];
+		alice.json(&[&args[..], &[result.to_str().unwrap()]].concat())
+	};
+	let ids = propose();
 	let ids: Vec<u64> =
 		ids["ids"].as_array().expect("ids").iter().map(|i| i.as_u64().unwrap()).collect();
 	assert_eq!(ids.len(), 4);
 	// Proposing them again (a run interrupted, run again) proposes nothing twice.
-	let again = alice.json(&[
-		"--signer",
-		"//Alice",
-		"relation",
-		"propose",
-		"--from",
-		result.to_str().unwrap(),
-	]);
+	let again = propose();
 	assert_eq!(again["ids"], serde_json::json!(ids), "the same relations, not new ones");
 
 	// A third institution has no say.

@@ -72,18 +72,27 @@ impl Chain {
 			.iter()
 			.map(|&id| runtime::transactions().certificates().revoke(id, Static(reason)))
 			.collect();
-		self.submit_in_flight(&calls, signer, |landed| match landed.failed {
-			Some(why) => Err(Error::Transaction(format!(
-				"revoking certificate #{}: {why} ({} revoked before it)",
-				valid[landed.index],
-				done.revoked.len()
-			))),
-			None => {
-				done.revoked.push(valid[landed.index]);
-				Ok(())
+		let mut failed = Vec::new();
+		self.submit_in_flight(&calls, signer, |landed| {
+			match landed.failed {
+				Some(why) => failed.push((valid[landed.index], why)),
+				None => done.revoked.push(valid[landed.index]),
 			}
+			Ok(())
 		})
 		.await?;
+		// A revocation refused because an interrupted run's, still in the pool, came first.
+		for (id, why) in failed {
+			match self.certificate(id).await?.status {
+				StatusJson::Revoked { .. } => done.already.push(id),
+				_ => {
+					return Err(Error::Transaction(format!(
+						"revoking certificate #{id}: {why} ({} revoked)",
+						done.revoked.len()
+					)))
+				}
+			}
+		}
 		Ok(done)
 	}
 }

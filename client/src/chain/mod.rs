@@ -3,10 +3,12 @@
 //! - [`Chain`]: the connection, and [`Chain::call`] for the node's `medtrust_*` methods;
 //! - [`tx`]: signing, submitting and explaining refusals;
 //! - [`bulk`]: many transactions of one signer in flight, their outcomes from finalized blocks;
+//! - [`http`]: large answers over HTTP, where the node writes them at once;
 //! - [`status`]: what `medtrust status` reports;
 //! - [`signer`]: turns a `--signer` argument into a key pair.
 
 pub mod bulk;
+pub mod http;
 pub mod signer;
 pub mod status;
 pub mod tx;

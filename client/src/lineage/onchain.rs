@@ -342,12 +342,8 @@ impl Chain {
 		loop {
 			let page_limit =
 				limit.saturating_sub(whole.as_ref().map_or(0, |w| w.nodes.len() as u32));
-			let page: Option<WalkJson> = self
-				.call(
-					method,
-					rpc_params![start, depth, skip, page_limit.clamp(1, 10_000), at.clone()],
-				)
-				.await?;
+			let params = serde_json::json!([start, depth, skip, page_limit.clamp(1, 10_000), at]);
+			let page: Option<WalkJson> = self.call_large(method, params).await?;
 			let Some(page) = page else { return Ok(None) };
 			at = Some(page.at.hash.clone());
 			let next = page.next;

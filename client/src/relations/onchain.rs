@@ -199,6 +199,25 @@ impl Chain {
 		if proposals.is_empty() {
 			return Err(Error::Input("nothing to propose".into()));
 		}
+		// An interrupted run's proposals, still in the pool, may land first: then the open
+		// relations are read again and only the rest proposed.
+		let mut passes = 1;
+		loop {
+			match self.propose_pass(signer, proposals).await {
+				Err(Error::Transaction(why)) if passes < 3 && why.contains("AlreadyExists") => {
+					passes += 1
+				}
+				done => return done,
+			}
+		}
+	}
+
+	/// One pass of [`Chain::propose_relations`].
+	async fn propose_pass(
+		&self,
+		signer: &Keypair,
+		proposals: &[Proposal],
+	) -> Result<ProposedRelations> {
 		let open = self.open_relations_of(proposals).await?;
 		let mut ids = Vec::with_capacity(proposals.len());
 		for p in proposals {

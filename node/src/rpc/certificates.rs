@@ -136,6 +136,14 @@ where
 	}
 }
 
+/// What every certificate of one block shares in its evidence: the block's hash, and its
+/// header and finality proof as `0x` hex.
+struct BlockEvidence {
+	hash: Hash,
+	header: String,
+	finality: String,
+}
+
 impl<C, B> Certificates<C, B>
 where
 	C: HeaderBackend<Block> + Send + Sync + 'static,
@@ -164,63 +172,6 @@ where
 			unknown_headers: headers,
 		}
 		.encode())
-	}
-}
-
-/// What every certificate of one block shares in its evidence: the block's hash, and its
-/// header and finality proof as `0x` hex.
-struct BlockEvidence {
-	hash: Hash,
-	header: String,
-	finality: String,
-}
-
-impl<C, B> Certificates<C, B>
-where
-	C: ProvideRuntimeApi<Block>
-		+ HeaderBackend<Block>
-		+ ProofProvider<Block>
-		+ Send
-		+ Sync
-		+ 'static,
-	C::Api: CertificatesApi<Block, CertificateInfo>,
-	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
-{
-	/// The offline evidence of each certificate of `ids`, in order: the warp proof made once,
-	/// each block's header and finality proof once, a storage proof for each certificate.
-	fn evidence_of(&self, ids: &[u64]) -> RpcResult<Vec<EvidenceJson>> {
-		let (best, _) = read_at(&*self.client, None)?;
-		let genesis = self.client.info().genesis_hash;
-		let warp = hex(&self.finality.warp.generate(genesis).map_err(error)?.0);
-		let mut blocks: BTreeMap<u32, BlockEvidence> = BTreeMap::new();
-		let mut out = Vec::with_capacity(ids.len());
-		for &id in ids {
-			let certificate = self
-				.client
-				.runtime_api()
-				.certificate(best, id)
-				.map_err(error)?
-				.ok_or_else(|| error(format!("no certificate #{id}")))?;
-			let number = certificate.issued;
-			let block = match blocks.entry(number) {
-				Entry::Occupied(known) => known.into_mut(),
-				Entry::Vacant(slot) => slot.insert(self.block_evidence(id, number)?),
-			};
-			let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
-			let proof = self
-				.client
-				.read_proof(block.hash, &mut std::iter::once(key.as_slice()))
-				.map_err(error)?;
-			out.push(EvidenceJson {
-				block: BlockRef { number, hash: format!("{:?}", block.hash) },
-				header: block.header.clone(),
-				warp_proof: warp.clone(),
-				finality_proof: block.finality.clone(),
-				storage_key: hex(&key),
-				storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),
-			});
-		}
-		Ok(out)
 	}
 
 	/// Finalized block `number`'s hash, header and finality proof (certificate `id`'s block).
@@ -268,10 +219,12 @@ where
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
 	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson> {
-		let mut evidence = self.evidence_of(&[id])?;
+		let mut evidence = self.evidence_of_many(vec![id])?;
 		evidence.pop().ok_or_else(|| error("no evidence"))
 	}
 
+	/// The warp proof is made once, each block's header and finality proof once, a storage
+	/// proof for each certificate.
 	fn evidence_of_many(&self, ids: Vec<u64>) -> RpcResult<Vec<EvidenceJson>> {
 		if ids.len() > MAX_EVIDENCE_IDS {
 			return Err(error(format!(
@@ -279,7 +232,38 @@ where
 				ids.len()
 			)));
 		}
-		self.evidence_of(&ids)
+		let (best, _) = read_at(&*self.client, None)?;
+		let genesis = self.client.info().genesis_hash;
+		let warp = hex(&self.finality.warp.generate(genesis).map_err(error)?.0);
+		let mut blocks: BTreeMap<u32, BlockEvidence> = BTreeMap::new();
+		let mut out = Vec::with_capacity(ids.len());
+		for id in ids {
+			let certificate = self
+				.client
+				.runtime_api()
+				.certificate(best, id)
+				.map_err(error)?
+				.ok_or_else(|| error(format!("no certificate #{id}")))?;
+			let number = certificate.issued;
+			let block = match blocks.entry(number) {
+				Entry::Occupied(known) => known.into_mut(),
+				Entry::Vacant(slot) => slot.insert(self.block_evidence(id, number)?),
+			};
+			let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
+			let proof = self
+				.client
+				.read_proof(block.hash, &mut std::iter::once(key.as_slice()))
+				.map_err(error)?;
+			out.push(EvidenceJson {
+				block: BlockRef { number, hash: format!("{:?}", block.hash) },
+				header: block.header.clone(),
+				warp_proof: warp.clone(),
+				finality_proof: block.finality.clone(),
+				storage_key: hex(&key),
+				storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),
+			});
+		}
+		Ok(out)
 	}
 
 	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {

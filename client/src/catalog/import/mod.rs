@@ -18,6 +18,17 @@ use crate::{
 	Chain, Error, Result,
 };
 
+/// How many times an import plans and submits when transactions of an interrupted run of it,
+/// still in a node's pool when it began, register what it set out to register (it then plans
+/// again from what the chain holds).
+const PASSES: u32 = 3;
+
+/// Whether a refused registration says it was done already: by an interrupted run's
+/// transaction that landed first.
+fn done_before(why: &str) -> bool {
+	why.contains("AlreadyExists") || why.contains("Duplicate")
+}
+
 /// What an import did to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -69,8 +80,9 @@ impl ImportReport {
 impl Chain {
 	/// Registers what changed in `specs` under `source`: new resources, new versions of
 	/// resources whose schema changed, the missing items of an interrupted import. Resources
-	/// whose schema is unchanged and complete are left alone. `progress` is told each
-	/// resource's outcome as it is done.
+	/// whose schema is unchanged and complete are left alone. When an interrupted run's
+	/// transactions, still in the pool, register some of it first, it plans again from the
+	/// chain (up to [`PASSES`] times). `progress` is told each resource's outcome.
 	pub async fn import(
 		&self,
 		signer: &Keypair,
@@ -86,6 +98,29 @@ impl Chain {
 		if found.status != pallet_data_sources::SourceStatus::Active.wire_name() {
 			return Err(Error::Input(format!("data source #{source} is retired")));
 		}
+		let mut passes = 1;
+		let outcomes = loop {
+			match self.import_pass(signer, source, specs, &limits).await {
+				Err(Error::Transaction(why)) if passes < PASSES && done_before(&why) => passes += 1,
+				outcomes => break outcomes?,
+			}
+		};
+		let mut report = ImportReport { source, resources: Vec::new() };
+		for outcome in outcomes {
+			progress(&outcome);
+			report.resources.push(outcome);
+		}
+		Ok(report)
+	}
+
+	/// Plans what `specs` change against the chain's catalog and submits it, round by round.
+	async fn import_pass(
+		&self,
+		signer: &Keypair,
+		source: u64,
+		specs: &[ResourceSpec],
+		limits: &Limits,
+	) -> Result<Vec<ImportOutcome>> {
 		let existing = self.resources_of(source).await?;
 		let mut plans = Vec::with_capacity(specs.len());
 		for spec in specs {
@@ -96,14 +131,8 @@ impl Chain {
 		}
 		self.register_new_resources(signer, source, &mut plans).await?;
 		self.add_versions(signer, &plans).await?;
-		self.register_all_items(signer, &plans, &limits).await?;
-		let mut report = ImportReport { source, resources: Vec::new() };
-		for plan in plans {
-			let outcome = plan.outcome()?;
-			progress(&outcome);
-			report.resources.push(outcome);
-		}
-		Ok(report)
+		self.register_all_items(signer, &plans, limits).await?;
+		plans.into_iter().map(|plan| plan.outcome()).collect()
 	}
 
 	/// Registers `spec` as a new resource of `source` (version 1, declaring its items) without

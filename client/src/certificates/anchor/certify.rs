@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use medtrust_primitives::certificate_json::hash_hex;
 use subxt::utils::Static;
 use subxt_signer::sr25519::Keypair;
+use tokio::sync::mpsc::UnboundedSender;
 
 use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
 use crate::{runtime, Chain, Error, MedTrustConfig, Result};
@@ -31,7 +32,8 @@ fn certified_by(events: subxt::extrinsics::ExtrinsicEvents<MedTrustConfig>) -> R
 }
 
 impl Chain {
-	/// Certifies the subjects not certified yet; returns how many this run issued.
+	/// Certifies the subjects not certified yet; returns how many this run issued. `notify`
+	/// hears each record's position (0 first) and certificate as it is finalized.
 	pub(super) async fn certify_subjects(
 		&self,
 		signer: &Keypair,
@@ -40,6 +42,7 @@ impl Chain {
 		subjects: Subjects<'_>,
 		resumed: bool,
 		progress: &mut impl FnMut(Stage, u64, u64),
+		notify: Option<UnboundedSender<(u64, u64)>>,
 	) -> Result<u64> {
 		// An interrupted run may have certified some without recording so; a fresh run has
 		// nothing to look up.
@@ -59,12 +62,13 @@ impl Chain {
 			progress(Stage::Certified, total, total);
 			return Ok(issued);
 		}
-		self.certify_each(signer, request, (state, dir), &subjects, &pending, progress).await
+		let run = (state, dir);
+		self.certify_each(signer, request, run, &subjects, &pending, progress, notify).await
 	}
 
 	/// Certifies each pending record with its own transaction, all in flight
-	/// ([`Chain::submit_in_flight`]), the state saved as they are finalized (and whatever
-	/// happens); a record whose transaction failed because an interrupted run's transaction
+	/// ([`Chain::submit_in_flight`]), the state saved (and `notify` told) as they are
+	/// finalized (the state also whatever happens); a record whose transaction failed because an interrupted run's transaction
 	/// certified it first is taken as certified, any other failure stops the run with its
 	/// reason.
 	async fn certify_each(
@@ -75,6 +79,7 @@ impl Chain {
 		subjects: &Subjects<'_>,
 		pending: &[usize],
 		progress: &mut impl FnMut(Stage, u64, u64),
+		notify: Option<UnboundedSender<(u64, u64)>>,
 	) -> Result<u64> {
 		let calls: Vec<_> = pending
 			.iter()
@@ -92,6 +97,10 @@ impl Chain {
 					(None, Some(c)) => {
 						state.certificates[i] = Some((c.certificate, landed.block));
 						issued_now += 1;
+						if let Some(notify) = &notify {
+							// The receiver gone is no reason to stop certifying.
+							let _ = notify.send((i as u64, c.certificate));
+						}
 					}
 					(why, _) => {
 						failed.push((i, why.clone().unwrap_or("no Certified event".into())))

@@ -13,12 +13,17 @@ pub mod dir;
 pub mod state;
 mod write;
 
-use std::{path::PathBuf, sync::Arc, time::Instant};
+use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Instant};
 
 use futures::StreamExt;
-use medtrust_primitives::{catalog::BlockRef, certificate_json::hash_hex, hashing::HashAlgorithm};
+use medtrust_primitives::{
+	catalog::BlockRef,
+	certificate_json::{hash_hex, EvidenceJson},
+	hashing::HashAlgorithm,
+};
 use serde::Serialize;
 use subxt_signer::sr25519::Keypair;
+use tokio::sync::mpsc::UnboundedReceiver;
 
 pub use self::dir::decrypt;
 use self::{
@@ -175,9 +180,29 @@ impl Chain {
 			records: n,
 			owner: target.owner,
 		};
-		let certified = self
-			.certify_subjects(signer, request, (&mut state, &dir), subjects, resumed, &mut progress)
-			.await;
+		// Each record's portable certificate written while the chain certifies the next ones.
+		let early_state = state.clone();
+		let early = Shared {
+			genesis: self.genesis(),
+			owner: target.owner,
+			state: &early_state,
+			seed,
+			committed: &committed,
+			issued: &Issued::new(),
+		};
+		let (notify, certified_ids) = match !request.batch && request.writes_files() {
+			true if !state.written => {
+				files::create_dir(&dir.root.join("certificates"))?;
+				let (notify, ids) = tokio::sync::mpsc::unbounded_channel();
+				(Some(notify), Some(ids))
+			}
+			_ => (None, None),
+		};
+		let run = (&mut state, &dir);
+		let (certified, (mut early_issued, written)) = futures::join!(
+			self.certify_subjects(signer, request, run, subjects, resumed, &mut progress, notify),
+			self.write_as_certified(certified_ids, &early, &dir),
+		);
 		if let Some(task) = encryption {
 			task.await
 				.map_err(|e| Error::Crypto(format!("encrypting the records stopped: {e}")))??;
@@ -192,7 +217,7 @@ impl Chain {
 		let issued_now = certified?;
 		seconds.certified = started.elapsed().as_secs_f64();
 
-		let (ids, issued) = self.issued(&state).await?;
+		let (ids, issued) = self.issued(&state, &mut early_issued).await?;
 		if !state.written {
 			let genesis = self.genesis();
 			let shared = Shared {
@@ -203,7 +228,7 @@ impl Chain {
 				committed: &committed,
 				issued: &issued,
 			};
-			shared.write(request, &dir, &mut progress)?;
+			shared.write(request, &dir, &written, &mut progress)?;
 			state.written = true;
 			state.save(&dir.state())?;
 		}
@@ -237,21 +262,24 @@ impl Chain {
 
 	/// Every certificate the run holds, in order, each read back (final, with its block and,
 	/// when portable certificates are still to be written, its offline evidence, asked for
-	/// many at a time).
-	async fn issued(&self, state: &AnchorState) -> Result<(Vec<u64>, Issued)> {
+	/// many at a time), but those `early` holds already (their files written as they were
+	/// certified).
+	async fn issued(&self, state: &AnchorState, early: &mut Issued) -> Result<(Vec<u64>, Issued)> {
 		if state.certificates.iter().any(Option::is_none) {
 			return Err(Error::Transaction("a record was left uncertified".into()));
 		}
 		let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
 		ids.dedup();
-		let mut issued = Issued::new();
 		if !state.written {
-			for (&id, evidence) in ids.iter().zip(self.evidence_of_many(&ids).await?) {
+			let missing: Vec<u64> =
+				ids.iter().copied().filter(|id| !early.contains_key(id)).collect();
+			for (id, evidence) in missing.iter().zip(self.evidence_of_many(&missing).await?) {
 				let rendered = render_evidence(&evidence)?;
-				issued.insert(id, (evidence.block.clone(), Some((evidence, rendered))));
+				early.insert(*id, (evidence.block.clone(), Some((evidence, rendered))));
 			}
-			return Ok((ids, issued));
+			return Ok((ids, std::mem::take(early)));
 		}
+		let mut issued = Issued::new();
 		let fetch = |id: u64| async move {
 			let c = self.certificate(id).await?;
 			if !c.finalized {
@@ -265,6 +293,40 @@ impl Chain {
 			issued.insert(id, read);
 		}
 		Ok((ids, issued))
+	}
+}
+
+impl Chain {
+	/// Writes the portable certificate of each record `certified` names (its position, 0
+	/// first, and its certificate) as they come, a finalized block's at once, until the
+	/// sender is gone: the block and evidence read at once for all of them. Returns the
+	/// certificates' blocks and the records written; what could not be read or written now is
+	/// left to be done (or its error reported) once every record is certified.
+	async fn write_as_certified(
+		&self,
+		certified: Option<UnboundedReceiver<(u64, u64)>>,
+		shared: &Shared<'_>,
+		dir: &AnchorDir,
+	) -> (Issued, HashSet<u64>) {
+		let (mut issued, mut written) = (Issued::new(), HashSet::new());
+		let Some(mut certified) = certified else { return (issued, written) };
+		while let Some(first) = certified.recv().await {
+			let mut block = vec![first];
+			while let Ok(next) = certified.try_recv() {
+				block.push(next);
+			}
+			let ids: Vec<u64> = block.iter().map(|&(_, id)| id).collect();
+			let Ok(evidence) = self.evidence_of_many(&ids).await else { continue };
+			let records: Vec<(u64, u64, EvidenceJson)> =
+				block.iter().zip(evidence).map(|(&(i, id), e)| (i, id, e)).collect();
+			written.extend(shared.write_some(dir, &records));
+			for (i, id, evidence) in records {
+				if written.contains(&i) {
+					issued.insert(id, (evidence.block, None));
+				}
+			}
+		}
+		(issued, written)
 	}
 }
 

@@ -2,7 +2,7 @@
 //! record on every core, the evidence of each certificate rendered once and shared by all its
 //! records.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use medtrust_primitives::{
 	catalog::BlockRef,
@@ -16,8 +16,8 @@ use crate::{
 		archive::{write_archive, ArchiveContents},
 		pipeline::{map_chunks, salt, Committed, ROUND},
 		portable::{
-			render_certificate, BatchRef, CertificateRef, PortableCertificate, RecordRef,
-			CERTIFICATE_FORMAT,
+			render_certificate, render_evidence, BatchRef, CertificateRef, PortableCertificate,
+			RecordRef, CERTIFICATE_FORMAT,
 		},
 	},
 	files, Error, Result,
@@ -48,6 +48,19 @@ impl Shared<'_> {
 			.issued
 			.get(&id)
 			.ok_or_else(|| Error::Transaction(format!("certificate #{id} was not read")))?;
+		self.render(i, id, block, evidence.as_ref().map(|(_, rendered)| rendered.as_str()))
+	}
+
+	/// Record `i`'s portable certificate (0 first) under certificate `id` of `block`, with
+	/// its rendered evidence, rendered.
+	pub fn render(
+		&self,
+		i: u64,
+		id: u64,
+		block: &BlockRef,
+		evidence: Option<&str>,
+	) -> Result<Vec<u8>> {
+		let state = self.state;
 		let tree = self.committed.tree.as_ref();
 		let portable = PortableCertificate {
 			format: CERTIFICATE_FORMAT.into(),
@@ -70,23 +83,43 @@ impl Shared<'_> {
 			block: block.clone(),
 			evidence: None,
 		};
-		render_certificate(&portable, evidence.as_ref().map(|(_, rendered)| rendered.as_str()))
+		render_certificate(&portable, evidence)
 	}
 
-	/// Writes what the run is asked for: a batch's archive, one file per record.
+	/// Writes what the run is asked for: a batch's archive, one file per record (but those
+	/// of records `written` already).
 	pub fn write(
 		&self,
 		request: &AnchorRequest,
 		dir: &AnchorDir,
+		written: &HashSet<u64>,
 		progress: &mut impl FnMut(Stage, u64, u64),
 	) -> Result<()> {
 		if request.batch {
 			self.write_archive(dir)?;
 		}
 		if request.writes_files() {
-			self.write_all(dir, progress)?;
+			self.write_all(dir, written, progress)?;
 		}
 		Ok(())
+	}
+
+	/// Writes the files of records `(i, certificate, evidence)` (0 first) on every core;
+	/// returns those written.
+	pub fn write_some(&self, dir: &AnchorDir, records: &[(u64, u64, EvidenceJson)]) -> Vec<u64> {
+		let parts = map_chunks(records, 1, |_, part| -> Vec<u64> {
+			let mut written = Vec::with_capacity(part.len());
+			for (i, id, evidence) in part {
+				let rendered = render_evidence(evidence);
+				let bytes = rendered
+					.and_then(|rendered| self.render(*i, *id, &evidence.block, Some(&rendered)));
+				if bytes.and_then(|b| files::write_renamed(&dir.certificate(i + 1), &b)).is_ok() {
+					written.push(*i);
+				}
+			}
+			written
+		});
+		parts.into_iter().flatten().collect()
 	}
 
 	/// Writes a batch's archive into `dir`.
@@ -134,15 +167,17 @@ impl Shared<'_> {
 		}
 	}
 
-	/// Writes every record's portable certificate into `dir`, round by round.
+	/// Writes every record's portable certificate into `dir` (but those of records
+	/// `written` already), round by round.
 	pub fn write_all(
 		&self,
 		dir: &AnchorDir,
+		written: &HashSet<u64>,
 		progress: &mut impl FnMut(Stage, u64, u64),
 	) -> Result<()> {
 		let n = self.committed.commitments.len() as u64;
 		files::create_dir(&dir.root.join("certificates"))?;
-		let indices: Vec<u64> = (0..n).collect();
+		let indices: Vec<u64> = (0..n).filter(|i| !written.contains(i)).collect();
 		for round in indices.chunks(ROUND) {
 			for written in map_chunks(round, 1, |_, part| -> Result<()> {
 				for &i in part {
