@@ -5,7 +5,7 @@ set -euo pipefail
 usage() {
 	cat <<'USAGE'
 Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--remarks N]
-                        [--certify-count N] [--lineage-edges N]
+                        [--certify-count N] [--consortium-count N] [--lineage-edges N]
                         [--relations-only | --lineage-only | --certificates-only]
 
 Builds the workspace (release), then measures, in one run:
@@ -24,7 +24,9 @@ Builds the workspace (release), then measures, in one run:
      record's certificate extracted, and `verify --all` of every record online and offline;
      then `medtrust anchor` of the first --certify-count (default 100,000) of the same records,
      one `certify` transaction each: finalized transactions per second, end to end, and the
-     blocks the node built meanwhile;
+     blocks the node built meanwhile; then the four-institution local consortium (four
+     validators on loopback: scripts/bench-consortium.sh), each institution anchoring
+     --consortium-count (default 10,000; 0 skips it) records at once through its own node;
   4. offline verifications of one record per second (chain spec as trust anchor, no node);
      and, beside all of it, what a hospital's IT team would build instead: the same records'
      SHA-256 in a PostgreSQL table made append-only by a trigger (scripts/pg-baseline.sh),
@@ -48,6 +50,7 @@ records=1000000
 chain_count=500
 remarks=3000
 certify_count=100000
+consortium_count=10000
 lineage_edges=100000
 relations_only=false
 lineage_only=false
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
 		--chain-count) chain_count="$2"; shift 2 ;;
 		--remarks) remarks="$2"; shift 2 ;;
 		--certify-count) certify_count="$2"; shift 2 ;;
+		--consortium-count) consortium_count="$2"; shift 2 ;;
 		*) usage >&2; exit 2 ;;
 	esac
 done
@@ -135,19 +139,7 @@ start_dev_node() {
 	export MEDTRUST_URL="$url" MEDTRUST_SIGNER=//Alice MEDTRUST_KEYS="$work/keys"
 	"$CLI" keys create >/dev/null
 	source_id="$("$CLI" catalog add-source --name 检验LIS --system LIS --domain LABORATORY)"
-	cat >"$work/api.yaml" <<'YAML'
-openapi: 3.0.3
-info: { title: LIS, version: "1" }
-paths:
-  /observations:
-    post:
-      requestBody:
-        content:
-          application/json:
-            schema: { type: object, properties: { value: { type: number } } }
-      responses: { "201": { description: created } }
-YAML
-	"$CLI" catalog import --openapi "$work/api.yaml" --source "$source_id" >/dev/null
+	"$CLI" catalog import --openapi scripts/lib/lis-api.yaml --source "$source_id" >/dev/null
 	resource_id="$("$CLI" --json catalog show "$source_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["resources"][0]["id"])')"
 }
 
@@ -223,6 +215,13 @@ tail -n "+$from" "$work/node.log" | grep -E "Prepared block for proposing" |
 	sed -E 's/.*\(([0-9]+) ms\).*end: ([A-Za-z]+); extrinsics_count: ([0-9]+).*/\1 \2 \3/' >"$work/blocks.txt" || true
 rm -rf "$work/each"
 
+consortium='{}'
+if [ "$consortium_count" -gt 0 ]; then
+	log "3c. the four-institution network: $consortium_count records per institution, all four anchoring at once"
+	consortium="$(bash scripts/bench-consortium.sh "$work/records.ndjson" --per-institution "$consortium_count")"
+	echo "$consortium"
+fi
+
 log "4. offline verification of one record"
 tail -n 1 "$work/records.ndjson" >"$work/record-last.json"
 offline="$("$BENCH" offline --record "$work/record-last.json" --certificate "$work/certificate-last.json" \
@@ -234,10 +233,10 @@ postgres="$(bash scripts/pg-baseline.sh "$work/records.ndjson")"
 echo "$postgres"
 rm -rf "$work/anchored"
 
-python3 - "$client_sm3" "$client_sha" "$chain" "$anchor" "$offline" "$remark_rate" "$archive" "$each" "$postgres" "$work/blocks.txt" <<'PY'
+python3 - "$client_sm3" "$client_sha" "$chain" "$anchor" "$offline" "$remark_rate" "$archive" "$each" "$postgres" "$consortium" "$work/blocks.txt" <<'PY'
 import json, sys
-sm3, sha, chain, anchor, offline, remarks, archive, each, pg = map(json.loads, sys.argv[1:10])
-blocks = [l.split() for l in open(sys.argv[10]) if l.strip()]
+sm3, sha, chain, anchor, offline, remarks, archive, each, pg, consortium = map(json.loads, sys.argv[1:11])
+blocks = [l.split() for l in open(sys.argv[11]) if l.strip()]
 full = sorted(int(b[0]) for b in blocks if b[1] == "HitBlockWeightLimit")
 most = max((int(b[2]) - 1 for b in blocks), default=0)
 n = anchor["records"]
@@ -258,6 +257,11 @@ print("  medtrust anchor, one certify each: {:,} certified (finalized) in {:.1f}
     each["writtenSeconds"], each["records"] / each["writtenSeconds"]))
 print("           blocks meanwhile: at most {:,} transactions in one; {} full, built in {} ms median".format(
     most, len(full), full[len(full) // 2] if full else "-"))
+if consortium:
+    print("  four-institution network (four validators on this machine), each institution anchoring {:,} records"
+          " through its own node at once: {:,} certified in {:.1f} s: {:.0f} tx/s; at most {:,} in a block".format(
+        consortium["perInstitution"], consortium["certified"], consortium["seconds"], consortium["perSecond"],
+        consortium["mostInOneBlock"]))
 print("  bench client (a watch per transaction): certify {:.1f} tx/s, remark {:.1f} tx/s ({} of each); one certify to finality {:.2f} s".format(
     chain["certifyPerSecond"], chain["remarkPerSecond"], chain["count"], chain["singleCertifyFinalityMedianSeconds"]))
 print("  anchor --batch: canonicalised {canonicalisedSeconds} s, committed {committedSeconds} s, certified"

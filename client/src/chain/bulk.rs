@@ -24,9 +24,13 @@ use subxt_signer::sr25519::Keypair;
 
 use crate::{runtime, Chain, Error, MedTrustConfig, Result};
 
-/// How many of one signer's transactions are in the node's pool at once: two full blocks of
+/// How many transactions of all institutions are in a node's pool at once: two full blocks of
 /// `certify` (3,425 each), within the pool's default limit of 8,192 ready transactions (more,
-/// measured with a larger pool, starved the first blocks while the pool validated them).
+/// measured with a larger pool, starved the first blocks while the pool validated them). One
+/// signer keeps its institution's part of it in flight, as an institution may fill its fair
+/// share of a block only (`pallet-consortium`): all of it on a chain of one institution, a
+/// quarter on the four-institution network (where four institutions' bulk runs at once
+/// would otherwise overfill every pool with the first one's).
 pub const IN_FLIGHT: usize = 7_168;
 /// How many submissions are on the wire at once.
 const SUBMITTING: usize = 64;
@@ -81,7 +85,7 @@ impl Flight {
 
 impl Chain {
 	/// Signs `calls` with `signer` (consecutive nonces from the account's next one, the pool
-	/// included), keeps up to [`IN_FLIGHT`] of them in the pool, and calls `landed` for each
+	/// included), keeps its institution's part of [`IN_FLIGHT`] in the pool, and calls `landed` for each
 	/// as its block is finalized. After [`RESEND`] without progress the run recovers what a
 	/// pool can lose (see [`Chain::recover`]). Returns when every one is final; fails if the
 	/// node refuses one (with its reason), if `landed` fails, or if none is finalized for
@@ -116,9 +120,10 @@ impl Chain {
 		};
 		let mut next = 0;
 		let (mut progress, mut resent) = (Instant::now(), Instant::now());
+		let in_flight = self.in_flight().await?;
 		while next < calls.len() || !flight.open.is_empty() {
-			if next < calls.len() && flight.open.len() < IN_FLIGHT {
-				let room = (IN_FLIGHT - flight.open.len()).min(calls.len() - next);
+			if next < calls.len() && flight.open.len() < in_flight {
+				let room = (in_flight - flight.open.len()).min(calls.len() - next);
 				let window: Vec<(usize, u64)> = (next..next + room)
 					.map(|i| (i, flight.next_nonce + (i - next) as u64))
 					.collect();
@@ -163,8 +168,7 @@ impl Chain {
 		finalized: u32,
 		flight: &mut Flight,
 	) -> Result<()> {
-		let at =
-			self.api().at_block(u64::from(finalized)).await.map_err(|e| self.incompatible(e))?;
+		let at = self.at_number(finalized).await?;
 		let used = at
 			.transactions()
 			.account_nonce(&signer.public_key().to_account_id())
@@ -191,6 +195,14 @@ impl Chain {
 		}
 		flight.record(self.send(calls, &open, signer).await?);
 		Ok(())
+	}
+
+	/// How many of a signer's transactions a run keeps in flight: its institution's part of
+	/// [`IN_FLIGHT`].
+	async fn in_flight(&self) -> Result<usize> {
+		let institutions = self.institutions().await?;
+		let active = institutions.iter().filter(|i| i.status == "active").count();
+		Ok(IN_FLIGHT / active.max(1))
 	}
 
 	/// The finalized block's number.
@@ -255,7 +267,7 @@ impl Chain {
 		flight: &mut Flight,
 		landed: &mut impl FnMut(Landed<'_>) -> Result<()>,
 	) -> Result<usize> {
-		let at = self.api().at_block(u64::from(number)).await.map_err(|e| self.incompatible(e))?;
+		let at = self.at_number(number).await?;
 		let extrinsics = at.extrinsics().fetch().await.map_err(|e| self.incompatible(e))?;
 		let mut ours: Vec<(u32, usize)> = Vec::new();
 		for extrinsic in extrinsics.iter() {

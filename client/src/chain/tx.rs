@@ -81,6 +81,25 @@ impl Chain {
 			.map_err(|e| self.incompatible(e))
 	}
 
+	/// The client at block `number` of the node's best chain (its hash asked for by number:
+	/// subxt's own look-up by number fails once the node has stopped a lagging client's
+	/// chain-head subscription).
+	pub(crate) async fn at_number(
+		&self,
+		number: u32,
+	) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+		let hash = self
+			.legacy()
+			.chain_get_block_hash(Some(u64::from(number).into()))
+			.await
+			.map_err(|e| self.rpc_error("chain_getBlockHash", e))?
+			.ok_or_else(|| self.incompatible(format!("no block #{number}")))?;
+		self.api()
+			.at_block_hash_and_number(subxt::backend::BlockRef::from_hash(hash), u64::from(number))
+			.await
+			.map_err(|e| self.incompatible(e))
+	}
+
 	/// Signs `call` with `signer`, submits it, waits until it is in a finalized block, and
 	/// returns its events; fails with the reason if it was refused or failed.
 	pub async fn submit<Call: Payload>(&self, call: &Call, signer: &Keypair) -> Result<Submitted> {

@@ -23,7 +23,7 @@ use medtrust_primitives::{
 };
 use serde::Serialize;
 use subxt_signer::sr25519::Keypair;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 pub use self::dir::decrypt;
 use self::{
@@ -169,11 +169,7 @@ impl Chain {
 				progress(Stage::Committed, done, n)
 			});
 		seconds.committed = started.elapsed().as_secs_f64();
-		// Encrypt while the chain certifies.
-		let encryption = (!(dir.key().is_file() && dir.ciphertexts().is_file())).then(|| {
-			let (records, key, path) = (records.clone(), key.clone(), dir.ciphertexts());
-			tokio::task::spawn_blocking(move || pipeline::encrypt_to_file(&records, &key, &path))
-		});
+		let encryption = encrypt_meanwhile(&records, &key, &dir);
 		let root = committed.tree.as_ref().map(|t| t.root());
 		let subjects = Subjects {
 			hashes: root.as_ref().map_or(&committed.commitments[..], std::slice::from_ref),
@@ -190,30 +186,13 @@ impl Chain {
 			committed: &committed,
 			issued: &Issued::new(),
 		};
-		let (notify, certified_ids) = match !request.batch && request.writes_files() {
-			true if !state.written => {
-				files::create_dir(&dir.root.join("certificates"))?;
-				let (notify, ids) = tokio::sync::mpsc::unbounded_channel();
-				(Some(notify), Some(ids))
-			}
-			_ => (None, None),
-		};
+		let (notify, certified_ids) = early_channel(request, &state, &dir)?;
 		let run = (&mut state, &dir);
 		let (certified, (mut early_issued, written)) = futures::join!(
 			self.certify_subjects(signer, request, run, subjects, resumed, &mut progress, notify),
 			self.write_as_certified(certified_ids, &early, &dir),
 		);
-		if let Some(task) = encryption {
-			task.await
-				.map_err(|e| Error::Crypto(format!("encrypting the records stopped: {e}")))??;
-			let key_file = KeyFile {
-				source: request.source,
-				resource: request.resource,
-				records: n,
-				wrapped: state.wrapped_key.clone(),
-			};
-			files::write_json(&dir.key(), "the wrapped data key", &key_file)?;
-		}
+		finish_encryption(encryption, request, n, &state, &dir).await?;
 		let issued_now = certified?;
 		seconds.certified = started.elapsed().as_secs_f64();
 
@@ -232,17 +211,8 @@ impl Chain {
 			state.written = true;
 			state.save(&dir.state())?;
 		}
-		let mut report = report(
-			&ids,
-			&issued,
-			issued_now,
-			&dir,
-			&committed,
-			AnchorTimes { written: started.elapsed().as_secs_f64(), ..seconds },
-		);
-		report.archive = request.batch.then(|| dir.archive());
-		report.per_record_files = request.writes_files();
-		Ok(report)
+		let seconds = AnchorTimes { written: started.elapsed().as_secs_f64(), ..seconds };
+		Ok(report(request, (&ids, &issued, issued_now), &dir, &committed, seconds))
 	}
 
 	/// Checks that the signer's institution owns the source and the resource belongs to it;
@@ -294,6 +264,54 @@ impl Chain {
 		}
 		Ok((ids, issued))
 	}
+}
+
+/// The sender `certify_subjects` tells each record's certificate to, and the receiver that
+/// writes their files as they come: when the run writes per-record files still to be written.
+#[allow(clippy::type_complexity)]
+fn early_channel(
+	request: &AnchorRequest,
+	state: &AnchorState,
+	dir: &AnchorDir,
+) -> Result<(Option<UnboundedSender<(u64, u64)>>, Option<UnboundedReceiver<(u64, u64)>>)> {
+	if request.batch || !request.writes_files() || state.written {
+		return Ok((None, None));
+	}
+	files::create_dir(&dir.root.join("certificates"))?;
+	let (notify, certified) = tokio::sync::mpsc::unbounded_channel();
+	Ok((Some(notify), Some(certified)))
+}
+
+/// Encrypts the records into the run's directory while the chain certifies them, unless an
+/// earlier run did.
+fn encrypt_meanwhile(
+	records: &Arc<Vec<Vec<u8>>>,
+	key: &DataKey,
+	dir: &AnchorDir,
+) -> Option<tokio::task::JoinHandle<Result<()>>> {
+	(!(dir.key().is_file() && dir.ciphertexts().is_file())).then(|| {
+		let (records, key, path) = (records.clone(), key.clone(), dir.ciphertexts());
+		tokio::task::spawn_blocking(move || pipeline::encrypt_to_file(&records, &key, &path))
+	})
+}
+
+/// Waits for the records' encryption, then writes the run's wrapped data key beside them.
+async fn finish_encryption(
+	encryption: Option<tokio::task::JoinHandle<Result<()>>>,
+	request: &AnchorRequest,
+	n: u64,
+	state: &AnchorState,
+	dir: &AnchorDir,
+) -> Result<()> {
+	let Some(task) = encryption else { return Ok(()) };
+	task.await.map_err(|e| Error::Crypto(format!("encrypting the records stopped: {e}")))??;
+	let key_file = KeyFile {
+		source: request.source,
+		resource: request.resource,
+		records: n,
+		wrapped: state.wrapped_key.clone(),
+	};
+	files::write_json(&dir.key(), "the wrapped data key", &key_file)
 }
 
 impl Chain {
@@ -359,9 +377,8 @@ fn start(
 }
 
 fn report(
-	ids: &[u64],
-	issued: &Issued,
-	issued_now: u64,
+	request: &AnchorRequest,
+	(ids, issued, issued_now): (&[u64], &Issued, u64),
 	dir: &AnchorDir,
 	committed: &Committed,
 	seconds: AnchorTimes,
@@ -373,8 +390,8 @@ fn report(
 		issued_now,
 		block: last.unwrap_or(BlockRef { number: 0, hash: String::new() }),
 		out: dir.root.clone(),
-		archive: None,
-		per_record_files: false,
+		archive: request.batch.then(|| dir.archive()),
+		per_record_files: request.writes_files(),
 		root: committed.tree.as_ref().map(|t| hash_hex(&t.root())),
 		seconds,
 	}
