@@ -108,3 +108,41 @@ async fn post(host: &str, method: &str, params: &Value) -> std::io::Result<Answe
 		None => Answer::Result(answer.get_mut("result").map(Value::take).unwrap_or(Value::Null)),
 	})
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use tokio::net::TcpListener;
+
+	/// A server that reads one request and answers `reply`; its address.
+	async fn answering(reply: &'static str) -> String {
+		let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+		let address = listener.local_addr().expect("an address").to_string();
+		tokio::spawn(async move {
+			let (mut socket, _) = listener.accept().await.expect("a connection");
+			let mut request = vec![0u8; 4096];
+			let _ = socket.read(&mut request).await;
+			socket.write_all(reply.as_bytes()).await.expect("answered");
+		});
+		address
+	}
+
+	#[tokio::test]
+	async fn a_result_an_error_and_a_refusal_are_told_apart() {
+		let ok = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 40\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[1,2]}\n";
+		match post(&answering(ok).await, "m", &json!([])).await.expect("an answer") {
+			Answer::Result(result) => assert_eq!(result, json!([1, 2])),
+			Answer::Error(e) => panic!("an error: {e}"),
+		}
+		let error = "HTTP/1.1 200 OK\r\ncontent-length: 65\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,\"message\":\"nope\"}}";
+		match post(&answering(error).await, "m", &json!([])).await.expect("an answer") {
+			Answer::Error(e) => assert_eq!(e["message"], "nope"),
+			Answer::Result(r) => panic!("a result: {r}"),
+		}
+		// A server that speaks WebSocket only refuses a plain POST: the caller falls back.
+		let refused = "HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n";
+		assert!(post(&answering(refused).await, "m", &json!([])).await.is_err());
+		let cut = "HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n{\"jsonrpc\"";
+		assert!(post(&answering(cut).await, "m", &json!([])).await.is_err(), "a cut answer");
+	}
+}
