@@ -188,7 +188,7 @@ impl Chain {
 		};
 		let (notify, certified_ids) = early_channel(request, &state, &dir)?;
 		let run = (&mut state, &dir);
-		let (certified, (mut early_issued, written)) = futures::join!(
+		let (certified, (early_issued, written)) = futures::join!(
 			self.certify_subjects(signer, request, run, subjects, resumed, &mut progress, notify),
 			self.write_as_certified(certified_ids, &early, &dir),
 		);
@@ -196,7 +196,7 @@ impl Chain {
 		let issued_now = certified?;
 		seconds.certified = started.elapsed().as_secs_f64();
 
-		let (ids, issued) = self.issued(&state, &mut early_issued).await?;
+		let (ids, issued) = self.issued(&state, early_issued).await?;
 		if !state.written {
 			let genesis = self.genesis();
 			let shared = Shared {
@@ -234,7 +234,7 @@ impl Chain {
 	/// when portable certificates are still to be written, its offline evidence, asked for
 	/// many at a time), but those `early` holds already (their files written as they were
 	/// certified).
-	async fn issued(&self, state: &AnchorState, early: &mut Issued) -> Result<(Vec<u64>, Issued)> {
+	async fn issued(&self, state: &AnchorState, mut early: Issued) -> Result<(Vec<u64>, Issued)> {
 		if state.certificates.iter().any(Option::is_none) {
 			return Err(Error::Transaction("a record was left uncertified".into()));
 		}
@@ -247,7 +247,7 @@ impl Chain {
 				let rendered = render_evidence(&evidence)?;
 				early.insert(*id, (evidence.block.clone(), Some((evidence, rendered))));
 			}
-			return Ok((ids, std::mem::take(early)));
+			return Ok((ids, early));
 		}
 		let mut issued = Issued::new();
 		let fetch = |id: u64| async move {
