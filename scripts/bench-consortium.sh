@@ -15,7 +15,10 @@ own nodes, each on N records (default 10,000) of the file, one certificate per r
 institution may use a quarter of a block (its fair share, pallet-consortium). Prints one
 JSON object: perInstitution, institutions, certified (all), seconds (from the first start to
 the last run's end, certificates written), perSecond, each institution's own seconds, and
-the blocks built meanwhile (most transactions in one, and how many). KEEP=1 keeps the
+the blocks built meanwhile (most transactions in one, and how many), and the machine's CPU
+meanwhile (cpuBusy: the share of all cores' time that was busy; cpuMsPerCertified: busy CPU
+milliseconds, all processes, per certified record; nodesCpuMsPerCertified: the four nodes'
+part of it). KEEP=1 keeps the
 temporary directory (the nodes' logs, each run's output) and says where.
 USAGE
 }
@@ -94,6 +97,16 @@ done
 
 from=()
 for n in 1 2 3 4; do from+=($(($(wc -l <"$work/network/node-$n.log") + 1))); done
+# The four nodes' own CPU time (user and system, clock ticks).
+node_ticks() {
+	local total=0 pid
+	for pid in $(pgrep -f -- "--base-path $work/network/node-"); do
+		total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+read -r busy_before idle_before <<<"$(cpu_jiffies)"
+nodes_before="$(node_ticks)"
 started="$(date +%s.%N)"
 pids=()
 for i in 0 1 2 3; do
@@ -107,6 +120,8 @@ for i in 0 1 2 3; do
 	wait "${pids[$i]}" || { echo "institution $i's anchor failed:" >&2; cat "$work/anchor-$i.err" >&2; exit 1; }
 done
 ended="$(date +%s.%N)"
+read -r busy_after idle_after <<<"$(cpu_jiffies)"
+nodes_after="$(node_ticks)"
 # Every validator builds blocks in turn; each one's log says what it put in its own.
 for n in 1 2 3 4; do
 	tail -n "+${from[$((n - 1))]}" "$work/network/node-$n.log" |
@@ -114,9 +129,11 @@ for n in 1 2 3 4; do
 		sed -E 's/.*extrinsics_count: ([0-9]+).*/\1/' || true
 done >"$work/blocks.txt"
 
-python3 - "$per" "$started" "$ended" "$work" <<'PY'
+python3 - "$per" "$started" "$ended" "$work" "$((busy_after - busy_before))" \
+	"$((idle_after - idle_before))" "$(getconf CLK_TCK)" "$((nodes_after - nodes_before))" <<'PY'
 import json, sys
 per, started, ended, work = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+busy, idle, tick, nodes = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
 runs = [json.load(open(f"{work}/anchor-{i}.json")) for i in range(4)]
 certified = sum(r["records"] for r in runs)
 blocks = [int(l) - 1 for l in open(f"{work}/blocks.txt") if l.strip()]
@@ -130,5 +147,10 @@ print(json.dumps({
     "institutionSeconds": [round(r["seconds"]["written"], 2) for r in runs],
     "mostInOneBlock": max(blocks, default=0),
     "blocksWithTransactions": sum(1 for b in blocks if b > 0),
+    # The whole machine (the four nodes, the four clients, the rest) meanwhile.
+    "cpuBusy": round(busy / max(busy + idle, 1), 3),
+    "cpuMsPerCertified": round(busy / tick * 1000 / max(certified, 1), 2),
+    # Of which the four nodes'.
+    "nodesCpuMsPerCertified": round(nodes / tick * 1000 / max(certified, 1), 2),
 }))
 PY

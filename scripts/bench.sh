@@ -23,8 +23,9 @@ Builds the workspace (release), then measures, in one run:
      encrypt, one certify_batch extrinsic, finality, the certificate archive written; then one
      record's certificate extracted, and `verify --all` of every record online and offline;
      then `medtrust anchor` of the first --certify-count (default 100,000) of the same records,
-     one `certify` transaction each: finalized transactions per second, end to end, and the
-     blocks the node built meanwhile; then the four-institution local consortium (four
+     one `certify` transaction each: finalized transactions per second, end to end, the
+     blocks the node built meanwhile and the machine's CPU (share busy, busy milliseconds a
+     record); then the four-institution local consortium (four
      validators on loopback: scripts/bench-consortium.sh), each institution anchoring
      --consortium-count (default 10,000; 0 skips it) records at once through its own node;
   4. offline verifications of one record per second (chain spec as trust anchor, no node);
@@ -205,9 +206,17 @@ echo "$archive"
 log "3b. the first $certify_count of the same records anchored one certificate each"
 head -n "$certify_count" "$work/records.ndjson" >"$work/each.ndjson"
 from=$(($(wc -l <"$work/node.log") + 1))
+read -r busy_before idle_before <<<"$(cpu_jiffies)"
 "$CLI" --json anchor "$work/each.ndjson" --source "$source_id" --resource "$resource_id" \
 	--out "$work/each" >"$work/each.json"
-each="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(json.dumps({"records": r["records"], **{k + "Seconds": round(v, 2) for k, v in r["seconds"].items()}}))' "$work/each.json")"
+read -r busy_after idle_after <<<"$(cpu_jiffies)"
+# With the machine's CPU meanwhile (node, client and the rest): the share of all cores' time
+# that was busy, and busy CPU milliseconds per certified record.
+each="$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1])); busy, idle, tick = map(int, sys.argv[2:5])
+print(json.dumps({"records": r["records"], **{k + "Seconds": round(v, 2) for k, v in r["seconds"].items()},
+    "cpuBusy": round(busy / max(busy + idle, 1), 3), "cpuMsPerCertified": round(busy / tick * 1000 / max(r["records"], 1), 2)}))' \
+	"$work/each.json" "$((busy_after - busy_before))" "$((idle_after - idle_before))" "$(getconf CLK_TCK)")"
 echo "$each"
 # The node's own account of the blocks meanwhile: how many transactions each held, how long
 # each took to build, and why it stopped.

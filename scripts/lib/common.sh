@@ -57,3 +57,9 @@ build_all() {
 	log "building the workspace (release; a cold build takes about 30 minutes on 2 cores)"
 	cargo test --manifest-path "$MEDTRUST_MANIFEST" --release --workspace --locked --no-run "$@"
 }
+
+# The machine's CPU time so far, all cores, in clock ticks (getconf CLK_TCK a second), from
+# /proc/stat: "busy idle" (idle counts I/O wait).
+cpu_jiffies() {
+	awk '/^cpu /{ idle = $5 + $6; all = 0; for (i = 2; i <= 9; i++) all += $i; print all - idle, idle }' /proc/stat
+}

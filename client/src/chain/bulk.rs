@@ -207,16 +207,12 @@ impl Chain {
 
 	/// The finalized block's number.
 	async fn finalized_number(&self) -> Result<u32> {
-		let hash = self
-			.legacy()
-			.chain_get_finalized_head()
-			.await
-			.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
-		let number = self.header(Some(hash)).await?.number;
+		let (_, number) = self.finalized_head().await?;
 		u32::try_from(number).map_err(|_| self.incompatible("a block number beyond u32"))
 	}
 
-	/// Signs `calls[i]` with nonce `n` for each `(i, n)` of `window`, at the best block, and
+	/// Signs `calls[i]` with nonce `n` for each `(i, n)` of `window`, mortal from the
+	/// finalized block (or the best one while finality lags: [`Chain::at_birth`]), and
 	/// submits them, [`SUBMITTING`] on the wire at once. A pool that holds one already, or
 	/// another transaction with its nonce, or a chain that used its nonce, says so; that is
 	/// not an error but for [`Chain::recover`] to sort out if it does not land. Returns each
@@ -227,7 +223,7 @@ impl Chain {
 		window: &[(usize, u64)],
 		signer: &Keypair,
 	) -> Result<Vec<(usize, u64, H256)>> {
-		let at = self.at_best().await?;
+		let at = self.at_birth(MORTALITY / 2).await?;
 		let (number, hash) = (at.block_number(), at.block_hash());
 		let transactions = at.transactions();
 		let mut signed = Vec::with_capacity(window.len());

@@ -63,12 +63,8 @@ impl Chain {
 
 		let best_header = self.header(None).await?;
 		let best = BlockRef { number: best_header.number, hash: header_hash(&best_header) };
-		let finalized_hash = rpc
-			.chain_get_finalized_head()
-			.await
-			.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
-		let finalized_header = self.header(Some(finalized_hash)).await?;
-		let finalized = BlockRef { number: finalized_header.number, hash: finalized_hash };
+		let (finalized_hash, finalized_number) = self.finalized_head().await?;
+		let finalized = BlockRef { number: finalized_number, hash: finalized_hash };
 
 		let validators = self.validators(best.hash).await?;
 		let best_author = self.author_index(&best_header, validators.len());
@@ -118,6 +114,16 @@ impl Chain {
 			.await
 			.map_err(|e| self.rpc_error("chain_getHeader", e))?
 			.ok_or_else(|| self.rpc_error("chain_getHeader", "the node does not know this block"))
+	}
+
+	/// The node's finalized block: its hash and number.
+	pub(crate) async fn finalized_head(&self) -> Result<(H256, u64)> {
+		let hash = self
+			.legacy()
+			.chain_get_finalized_head()
+			.await
+			.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
+		Ok((hash, self.header(Some(hash)).await?.number))
 	}
 
 	/// The validator set in force at block `at`: Aura and GRANDPA keys, in authoring order.

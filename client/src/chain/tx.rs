@@ -50,6 +50,17 @@ pub(crate) fn explain(text: &str) -> Error {
 	}
 }
 
+/// What a JSON-RPC error's `data` says (the node's reason for a refused transaction, as in
+/// `Transaction has a bad signature` for a 1010), which the error's message leaves out; found
+/// in its `Debug` form, where jsonrpsee shows it as `RawValue(…)`.
+fn rpc_error_data(debug: &str) -> Option<String> {
+	let start = debug.find("RawValue(")? + "RawValue(".len();
+	let data = &debug[start..][..debug[start..].find(')')?];
+	let data = data.replace("\\\"", "").replace('"', "");
+	let data = data.trim().trim_matches('\\').trim();
+	(!data.is_empty() && data != "null").then(|| data.to_string())
+}
+
 impl Chain {
 	/// [`explain`], or [`Error::Disconnected`] if the connection to the node broke (said by
 	/// the error or by any error it wraps: subxt's top line may only say what it was doing,
@@ -63,8 +74,14 @@ impl Chain {
 			source = cause.source();
 		}
 		// Some wrap their cause in a field that is neither shown nor a `source`.
-		causes.push_str(&format!(" ({error:?})"));
-		self.disconnected(&causes).unwrap_or_else(|| explain(&error.to_string()))
+		let debug = format!("{error:?}");
+		causes.push_str(&format!(" ({debug})"));
+		let mut shown = error.to_string();
+		if let Some(data) = rpc_error_data(&debug).filter(|data| !shown.contains(data.as_str())) {
+			shown.push_str(": ");
+			shown.push_str(&data);
+		}
+		self.disconnected(&causes).unwrap_or_else(|| explain(&shown))
 	}
 
 	/// The client at the node's best block, where transactions anchor their mortality: the node
@@ -77,6 +94,26 @@ impl Chain {
 				subxt::backend::BlockRef::from_hash(header_hash(&best)),
 				best.number,
 			)
+			.await
+			.map_err(|e| self.incompatible(e))
+	}
+
+	/// The client at the block a transaction's mortality is anchored to: the finalized block,
+	/// which no fork retracts (a transaction anchored to a block a fork retracted reads as a
+	/// bad signature, 1010, on every node; seen as 1010 refusals that stopped bulk runs on an
+	/// overloaded four-validator network whose validators forked, and not seen after this),
+	/// unless finality lags the best block by `lag` blocks or more (a node catching up), then
+	/// the best block.
+	pub(crate) async fn at_birth(&self, lag: u64) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+		let (finalized, number) = self.finalized_head().await?;
+		let best = self.header(None).await?;
+		let (hash, number) = if best.number.saturating_sub(number) >= lag {
+			(header_hash(&best), best.number)
+		} else {
+			(finalized, number)
+		};
+		self.api()
+			.at_block_hash_and_number(subxt::backend::BlockRef::from_hash(hash), number)
 			.await
 			.map_err(|e| self.incompatible(e))
 	}
@@ -112,8 +149,9 @@ impl Chain {
 		call: &Call,
 		signer: &Keypair,
 	) -> Result<(Submitted, ExtrinsicEvents<MedTrustConfig>)> {
+		// subxt's default mortality: 32 blocks from the block it is signed at.
 		let progress = self
-			.at_best()
+			.at_birth(16)
 			.await?
 			.transactions()
 			.sign_and_submit_then_watch_default(call, signer)
@@ -235,6 +273,17 @@ impl Chain {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_refusals_reason_is_read_from_the_rpc_errors_data() {
+		// As jsonrpsee's `ErrorObject` shows in `Debug`, and inside another error's `Debug`.
+		let debug = r#"User(UserError { code: 1010, message: "Invalid Transaction", data: Some(RawValue("Transaction has a bad signature")) })"#;
+		assert_eq!(rpc_error_data(debug).as_deref(), Some("Transaction has a bad signature"));
+		let nested = r#"Rpc(ClientError("User error: data: Some(RawValue("Custom error: 2"))"))"#;
+		assert_eq!(rpc_error_data(nested).as_deref(), Some("Custom error: 2"));
+		assert_eq!(rpc_error_data("data: Some(RawValue(null))"), None);
+		assert_eq!(rpc_error_data("Invalid Transaction (1010)"), None);
+	}
 
 	#[test]
 	fn a_broken_connection_is_told_apart_from_a_refusal() {
