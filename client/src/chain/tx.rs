@@ -84,9 +84,8 @@ impl Chain {
 		self.disconnected(&causes).unwrap_or_else(|| explain(&shown))
 	}
 
-	/// The client at the node's best block, where transactions anchor their mortality: the node
-	/// validates against it, its finalized view may lag while it catches up, and a stale anchor
-	/// reads as a bad signature.
+	/// The client at the node's best block, where a single transaction takes its nonce and
+	/// anchors its mortality (the node validates against it).
 	pub(crate) async fn at_best(&self) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
 		let best = self.header(None).await?;
 		self.api()
@@ -149,9 +148,10 @@ impl Chain {
 		call: &Call,
 		signer: &Keypair,
 	) -> Result<(Submitted, ExtrinsicEvents<MedTrustConfig>)> {
-		// subxt's default mortality: 32 blocks from the block it is signed at.
+		// At the best block: subxt takes the signer's nonce there (at the finalized block it
+		// would miss a transaction of the signer's in a block not final yet: "outdated").
 		let progress = self
-			.at_birth(16)
+			.at_best()
 			.await?
 			.transactions()
 			.sign_and_submit_then_watch_default(call, signer)
