@@ -129,11 +129,14 @@ for n in 1 2 3 4; do
 		sed -E 's/.*extrinsics_count: ([0-9]+).*/\1/' || true
 done >"$work/blocks.txt"
 
-python3 - "$per" "$started" "$ended" "$work" "$((busy_after - busy_before))" \
-	"$((idle_after - idle_before))" "$(getconf CLK_TCK)" "$((nodes_after - nodes_before))" <<'PY'
+certified="$(python3 -c 'import json,sys; print(sum(json.load(open(f))["records"] for f in sys.argv[1:]))' "$work"/anchor-{0,1,2,3}.json)"
+# The whole machine (the four nodes, the four clients, the rest) meanwhile, and the nodes' part.
+cpu="$(cpu_usage "$((busy_after - busy_before))" "$((idle_after - idle_before))" "$certified")"
+nodes_cpu="$(cpu_usage "$((nodes_after - nodes_before))" 0 "$certified")"
+python3 - "$per" "$started" "$ended" "$work" "$cpu" "$nodes_cpu" <<'PY'
 import json, sys
 per, started, ended, work = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-busy, idle, tick, nodes = int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+cpu, nodes = json.loads(sys.argv[5]), json.loads(sys.argv[6])
 runs = [json.load(open(f"{work}/anchor-{i}.json")) for i in range(4)]
 certified = sum(r["records"] for r in runs)
 blocks = [int(l) - 1 for l in open(f"{work}/blocks.txt") if l.strip()]
@@ -147,10 +150,7 @@ print(json.dumps({
     "institutionSeconds": [round(r["seconds"]["written"], 2) for r in runs],
     "mostInOneBlock": max(blocks, default=0),
     "blocksWithTransactions": sum(1 for b in blocks if b > 0),
-    # The whole machine (the four nodes, the four clients, the rest) meanwhile.
-    "cpuBusy": round(busy / max(busy + idle, 1), 3),
-    "cpuMsPerCertified": round(busy / tick * 1000 / max(certified, 1), 2),
-    # Of which the four nodes'.
-    "nodesCpuMsPerCertified": round(nodes / tick * 1000 / max(certified, 1), 2),
+    **cpu,
+    "nodesCpuMsPerCertified": nodes["cpuMsPerCertified"],
 }))
 PY

@@ -212,11 +212,12 @@ read -r busy_before idle_before <<<"$(cpu_jiffies)"
 read -r busy_after idle_after <<<"$(cpu_jiffies)"
 # With the machine's CPU meanwhile (node, client and the rest): the share of all cores' time
 # that was busy, and busy CPU milliseconds per certified record.
+each_records="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["records"])' "$work/each.json")"
 each="$(python3 -c 'import json,sys
-r = json.load(open(sys.argv[1])); busy, idle, tick = map(int, sys.argv[2:5])
+r = json.load(open(sys.argv[1]))
 print(json.dumps({"records": r["records"], **{k + "Seconds": round(v, 2) for k, v in r["seconds"].items()},
-    "cpuBusy": round(busy / max(busy + idle, 1), 3), "cpuMsPerCertified": round(busy / tick * 1000 / max(r["records"], 1), 2)}))' \
-	"$work/each.json" "$((busy_after - busy_before))" "$((idle_after - idle_before))" "$(getconf CLK_TCK)")"
+    **json.loads(sys.argv[2])}))' \
+	"$work/each.json" "$(cpu_usage "$((busy_after - busy_before))" "$((idle_after - idle_before))" "$each_records")")"
 echo "$each"
 # The node's own account of the blocks meanwhile: how many transactions each held, how long
 # each took to build, and why it stopped.

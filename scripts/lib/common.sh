@@ -63,3 +63,13 @@ build_all() {
 cpu_jiffies() {
 	awk '/^cpu /{ idle = $5 + $6; all = 0; for (i = 2; i <= 9; i++) all += $i; print all - idle, idle }' /proc/stat
 }
+
+# The machine's CPU between two cpu_jiffies readings, for `records` records, as a JSON object:
+# cpuBusy (the share of all cores' time that was busy) and cpuMsPerCertified (busy CPU
+# milliseconds per record). Usage: cpu_usage <busy ticks> <idle ticks> <records>.
+cpu_usage() {
+	python3 -c 'import json, os, sys
+busy, idle, records = map(int, sys.argv[1:4]); tick = os.sysconf("SC_CLK_TCK")
+print(json.dumps({"cpuBusy": round(busy / max(busy + idle, 1), 3),
+    "cpuMsPerCertified": round(busy / tick * 1000 / max(records, 1), 2)}))' "$@"
+}

@@ -88,11 +88,17 @@ impl Chain {
 	/// anchors its mortality (the node validates against it).
 	pub(crate) async fn at_best(&self) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
 		let best = self.header(None).await?;
+		self.at_block(header_hash(&best), best.number).await
+	}
+
+	/// The client at the block of that hash and number.
+	async fn at_block(
+		&self,
+		hash: H256,
+		number: u64,
+	) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
 		self.api()
-			.at_block_hash_and_number(
-				subxt::backend::BlockRef::from_hash(header_hash(&best)),
-				best.number,
-			)
+			.at_block_hash_and_number(subxt::backend::BlockRef::from_hash(hash), number)
 			.await
 			.map_err(|e| self.incompatible(e))
 	}
@@ -111,10 +117,7 @@ impl Chain {
 		} else {
 			(finalized, number)
 		};
-		self.api()
-			.at_block_hash_and_number(subxt::backend::BlockRef::from_hash(hash), number)
-			.await
-			.map_err(|e| self.incompatible(e))
+		self.at_block(hash, number).await
 	}
 
 	/// The client at block `number` of the node's best chain (its hash asked for by number:
@@ -130,10 +133,7 @@ impl Chain {
 			.await
 			.map_err(|e| self.rpc_error("chain_getBlockHash", e))?
 			.ok_or_else(|| self.incompatible(format!("no block #{number}")))?;
-		self.api()
-			.at_block_hash_and_number(subxt::backend::BlockRef::from_hash(hash), u64::from(number))
-			.await
-			.map_err(|e| self.incompatible(e))
+		self.at_block(hash, u64::from(number)).await
 	}
 
 	/// Signs `call` with `signer`, submits it, waits until it is in a finalized block, and
