@@ -14,7 +14,10 @@ Installs MedTrust's prerequisites, skipping what is already there:
     curl and ca-certificates (scripts/docker-test.sh: the node image and the compose file);
   - Rust: the wasm32v1-none target (the runtime is compiled to WebAssembly) and the
     rust-src component, through rustup.
-  - Python tools of the tests (scripts/requirements.txt, pinned) in a venv under the cache.
+  - Python tools of the tests (scripts/requirements.txt, pinned) in a venv under the cache;
+  - real producers' OpenLineage events for the lineage import test: the Apache Airflow
+    OpenLineage provider's system-test events (apache-airflow-providers-openlineage 2.20.3's
+    source distribution from PyPI, checked against its SHA-256), unpacked under the cache.
 With --bench, also what scripts/bench.sh compares against: the `valentine` schema matchers
 (scripts/requirements-bench.txt; valentine 1.1.0 needs Python 3.12 or later, found on PATH or
 under pyenv) in their own venv, and the NLTK data its Cupid and COMA matchers read, built
@@ -92,6 +95,22 @@ else
 	python3 -m venv "$VENV"
 	"$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$MEDTRUST_CLONE/scripts/requirements.txt"
 	cp "$MEDTRUST_CLONE/scripts/requirements.txt" "$VENV/requirements.txt"
+fi
+# Real producers' OpenLineage events (cli/tests/lineage/corpus.py reads them).
+CORPUS="$HOME/.cache/medtrust/openlineage-corpus"
+CORPUS_SDIST=apache_airflow_providers_openlineage-2.20.3.tar.gz
+CORPUS_SHA256=71736d8234dd46f8b29b400246e8d5b1917e4948bc202d02cf242cf56e8adc34
+if [ -f "$CORPUS/expected_events/.complete" ]; then
+	log "OpenLineage producers' events: present ($CORPUS)"
+else
+	log "OpenLineage producers' events: downloading $CORPUS_SDIST into $CORPUS"
+	rm -rf "$CORPUS" && mkdir -p "$CORPUS"
+	"$VENV/bin/pip" download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+		-d "$CORPUS" apache-airflow-providers-openlineage==2.20.3
+	echo "$CORPUS_SHA256  $CORPUS/$CORPUS_SDIST" | sha256sum --check --quiet
+	tar -xzf "$CORPUS/$CORPUS_SDIST" -C "$CORPUS" --strip-components=4 --wildcards \
+		'*/tests/system/openlineage/expected_events/*.json'
+	touch "$CORPUS/expected_events/.complete"
 fi
 if $bench; then
 	source "$MEDTRUST_CLONE/scripts/lib/valentine.sh"

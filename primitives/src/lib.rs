@@ -18,6 +18,7 @@
 
 extern crate alloc;
 
+pub mod bounds;
 pub mod canonical;
 #[cfg(feature = "std")]
 pub mod catalog;

@@ -140,6 +140,28 @@ fn block_limits_fit_the_block_time() {
 	assert!(*length.max.get(DispatchClass::Normal) < 5 * 1024 * 1024);
 }
 
+/// The largest lineage calls the bounds allow fit one block's normal class with room beside
+/// them, so a client that keeps to the bounds never sends a call no block can hold.
+#[test]
+fn the_largest_lineage_calls_fit_a_block() {
+	use medtrust_primitives::bounds::lineage as bounds;
+	use pallet_lineage::WeightInfo;
+	type Weights = <Runtime as pallet_lineage::Config>::WeightInfo;
+	let weights = RuntimeBlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal).max_extrinsic.expect("a bound");
+	let record = Weights::record(bounds::MAX_ACTIVITIES_PER_CALL, bounds::MAX_EDGES_PER_CALL);
+	let part = Weights::record_part(bounds::MAX_EDGES_PER_CALL);
+	for (call, weight) in [("record", record), ("record_part", part)] {
+		assert!(
+			weight.ref_time() < normal.ref_time() / 2,
+			"{call} at its largest weighs {weight:?}; a block's normal class takes {normal:?}"
+		);
+	}
+	// More edges cost more: the weights scale with the work.
+	assert!(Weights::record_part(2).ref_time() < part.ref_time());
+	assert!(Weights::record(1, 2).ref_time() < record.ref_time());
+}
+
 #[test]
 fn a_remark_fits_in_a_block_and_executes() {
 	genesis_of(DEV_RUNTIME_PRESET).execute_with(|| {

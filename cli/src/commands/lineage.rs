@@ -13,7 +13,7 @@ use medtrust_client::{
 		gateway::{self, GatewayOptions},
 		openlineage::{parse_events, ColumnSource, DatasetName, Output, OutputField},
 		store::{self, EventStore},
-		Gatherer, Input, Outcome, Run,
+		Gatherer, Input, OnRefusal, Refused, Run,
 	},
 	Chain,
 };
@@ -30,20 +30,30 @@ use crate::{
 /// `verify`).
 const NOT_VALID: u8 = 3;
 
+/// `lineage import`'s and `lineage record`'s exit status when a run was refused.
+const REFUSED: u8 = 4;
+
 #[derive(Debug, Subcommand)]
 pub enum LineageCommand {
 	/// Record one run of a job by hand: what it read and wrote, and its output fields'
 	/// lineage (columns of the first output).
 	Record(RecordArgs),
 	/// Record the runs of an OpenLineage event file (JSON, an array, or NDJSON): each run
-	/// once its COMPLETE event is read; runs recorded already are skipped, so an interrupted
-	/// import can be run again.
+	/// once its COMPLETE event is read. Runs that wrote nothing are skipped; runs on chain
+	/// already with the same lineage (a repeated delivery, an import run again) are counted
+	/// as already recorded; a run too large for one call is recorded in parts. Every other
+	/// run is recorded, and each refused one listed with its run id, job and reason. Exit
+	/// status 0 when nothing was refused, 4 when some runs were (the others are recorded),
+	/// 1 on error.
 	Import {
 		/// The event file.
 		file: PathBuf,
 		/// Where the recorded runs' events are kept (for exports).
 		#[arg(long, env = "MEDTRUST_LINEAGE_EVENTS", default_value_os_t = store::default_dir())]
 		events: PathBuf,
+		/// Record nothing if any run would be refused (all or nothing).
+		#[arg(long)]
+		strict: bool,
 	},
 	/// Listen for OpenLineage events over HTTP (OpenLineage's HTTP transport: POST
 	/// <listen>/api/v1/lineage), refuse bad ones with a 4xx and the reason, and record
@@ -219,16 +229,46 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 	match command {
 		C::Record(args) => {
 			let run = manual_run(&args)?;
-			let recorded = chain.record_runs(context.signer()?, &[run], None).await?;
-			out.show(&Recorded { runs: recorded, pending: 0 })?;
+			let signer = context.signer()?;
+			let report = chain.record_runs(signer, &[run], None, OnRefusal::RecordNothing).await?;
+			if let Some(refused) = report.refused.first() {
+				anyhow::bail!("{refused}");
+			}
+			out.show(&Recorded::new(report, 0, Vec::new(), 0))?;
 		}
-		C::Import { file, events } => {
+		C::Import { file, events, strict } => {
 			let text = std::fs::read_to_string(&file)
 				.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-			let (runs, pending) = gather(parse_events(&text)?)?;
-			let store = EventStore::new(events);
-			let recorded = chain.record_runs(context.signer()?, &runs, Some(&store)).await?;
-			out.show(&Recorded { runs: recorded, pending })?;
+			let gathered = Gatherer::gather(parse_events(&text)?);
+			if gathered.pending > 0 {
+				output::note(&format!(
+					"{} runs have no COMPLETE event yet: not recorded",
+					gathered.pending
+				));
+			}
+			let malformed: Vec<Refused> = gathered
+				.malformed
+				.into_iter()
+				.map(|(run_id, reason)| Refused { run_id, job: None, reason })
+				.collect();
+			let on_refusal = match strict {
+				true if !malformed.is_empty() => None,
+				true => Some(OnRefusal::RecordNothing),
+				false => Some(OnRefusal::RecordTheRest),
+			};
+			let report = match on_refusal {
+				Some(on_refusal) => {
+					let store = EventStore::new(events);
+					let signer = context.signer()?;
+					chain.record_runs(signer, &gathered.runs, Some(&store), on_refusal).await?
+				}
+				None => Default::default(),
+			};
+			let shown = Recorded::new(report, gathered.repeated.len(), malformed, gathered.pending);
+			out.show(&shown)?;
+			if !shown.refused.is_empty() {
+				return Ok(ExitCode::from(REFUSED));
+			}
 		}
 		C::Serve(args) => {
 			let options = GatewayOptions {
@@ -304,25 +344,6 @@ async fn export(chain: &Chain, args: &ExportArgs) -> anyhow::Result<()> {
 		}
 		None => output::raw(text.as_bytes()),
 	}
-}
-
-/// Complete runs of events, and how many runs lack their COMPLETE event.
-fn gather(events: Vec<serde_json::Value>) -> anyhow::Result<(Vec<Run>, usize)> {
-	let mut gatherer = Gatherer::default();
-	let mut runs = Vec::new();
-	for (n, event) in events.into_iter().enumerate() {
-		match gatherer.add(event).map_err(|e| anyhow::anyhow!("event {}: {e}", n + 1))? {
-			Outcome::Complete(run) => runs.push(*run),
-			Outcome::Pending | Outcome::Dropped => {}
-		}
-	}
-	if gatherer.pending() > 0 {
-		output::note(&format!(
-			"{} runs have no COMPLETE event yet: not recorded",
-			gatherer.pending()
-		));
-	}
-	Ok((runs, gatherer.pending()))
 }
 
 /// `<field>=<input>.<field>[:<transformation>][:masked]`.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use medtrust_client::lineage::{LineageVerification, Recorded as RecordedRun};
+use medtrust_client::lineage::{LineageVerification, RecordReport, Recorded as RecordedRun, Refused};
 use medtrust_primitives::lineage_json::{uuid, AssetJson, WalkJson};
 use serde::Serialize;
 
@@ -22,15 +22,42 @@ pub fn asset(a: &AssetJson) -> String {
 	}
 }
 
-/// The runs a command recorded.
+/// What a command did with the runs it was given: recorded, already recorded (a repeated
+/// delivery), skipped (wrote nothing), refused (each with its run, job and reason), and how
+/// many still lack their COMPLETE event.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recorded {
+	/// How many runs were recorded now.
+	pub recorded: usize,
+	/// How many the chain held already with the same lineage, or were delivered twice.
+	pub already_recorded: usize,
+	/// How many wrote nothing (no edge to record).
+	pub skipped: usize,
+	/// The runs not recorded, and why.
+	#[serde(serialize_with = "refused")]
+	pub refused: Vec<Refused>,
 	/// Each recorded run.
 	#[serde(serialize_with = "runs")]
 	pub runs: Vec<RecordedRun>,
 	/// Runs still waiting for their COMPLETE event.
 	pub pending: usize,
+}
+
+impl Recorded {
+	/// The report of `record_runs`, with `repeated` runs delivered twice in the input and
+	/// `refused` ones refused before it (malformed events), and `pending` runs.
+	pub fn new(report: RecordReport, repeated: usize, mut refused: Vec<Refused>, pending: usize) -> Self {
+		refused.extend(report.refused);
+		Recorded {
+			recorded: report.recorded.len(),
+			already_recorded: report.already_recorded.len() + repeated,
+			skipped: report.skipped.len(),
+			refused,
+			runs: report.recorded,
+			pending,
+		}
+	}
 }
 
 fn runs<S: serde::Serializer>(runs: &[RecordedRun], s: S) -> Result<S::Ok, S::Error> {
@@ -39,6 +66,20 @@ fn runs<S: serde::Serializer>(runs: &[RecordedRun], s: S) -> Result<S::Ok, S::Er
 		.map(
 			|r| serde_json::json!({ "runId": uuid(&r.run_id), "activity": r.activity, "edges": r.edges }),
 		)
+		.collect();
+	list.serialize(s)
+}
+
+fn refused<S: serde::Serializer>(refused: &[Refused], s: S) -> Result<S::Ok, S::Error> {
+	let list: Vec<serde_json::Value> = refused
+		.iter()
+		.map(|r| {
+			serde_json::json!({
+				"runId": r.run_id.as_ref().map(uuid),
+				"job": r.job,
+				"reason": r.reason,
+			})
+		})
 		.collect();
 	list.serialize(s)
 }
@@ -57,9 +98,16 @@ impl Render for Recorded {
 				)
 			})
 			.collect();
-		if self.runs.is_empty() {
-			out.push_str("nothing new to record\n");
+		for r in &self.refused {
+			out.push_str(&format!("REFUSED {r}\n"));
 		}
+		out.push_str(&format!(
+			"{} recorded, {} already recorded, {} runs without outputs, skipped, {} refused\n",
+			self.recorded,
+			self.already_recorded,
+			self.skipped,
+			self.refused.len()
+		));
 		out
 	}
 }

@@ -25,18 +25,18 @@ use crate::harness::{
 const LIS: &str = "postgres://lis.hospital-a.example:5432";
 const RESEARCH: &str = "postgres://research.hospital-a.example:5432";
 
-fn python() -> String {
+pub(crate) fn python() -> String {
 	std::env::var("HOME").expect("a home") + "/.cache/medtrust/venv/bin/python"
 }
 
 /// `medtrust lineage serve` of `signer`'s institution on a free loopback port; killed on drop.
-struct Gateway {
+pub(crate) struct Gateway {
 	child: Child,
-	url: String,
+	pub(crate) url: String,
 }
 
 impl Gateway {
-	fn start(node: &str, signer: &str, events: &str) -> Gateway {
+	pub(crate) fn start(node: &str, signer: &str, events: &str) -> Gateway {
 		let port = free_port();
 		let child = Command::new(cli_binary())
 			.args(["--url", node, "--signer", signer, "lineage", "serve"])
@@ -94,7 +94,7 @@ fn event(run: &str, output: &str, time: &str) -> Value {
 }
 
 /// Runs `cli` with `args`; fails the test with its standard error unless it succeeds.
-fn succeeds(cli: &Cli, args: &[&str]) {
+pub(crate) fn succeeds(cli: &Cli, args: &[&str]) {
 	let out = cli.run(args);
 	assert!(
 		out.status.success(),
@@ -118,7 +118,7 @@ fn python_check(script: &str, file: &Path) {
 }
 
 /// The graph an OpenLineage export shows: per run, its job, inputs, outputs and column edges.
-fn shape(ndjson: &str) -> Vec<Value> {
+pub(crate) fn shape(ndjson: &str) -> Vec<Value> {
 	let mut runs: Vec<Value> = Vec::new();
 	for line in ndjson.lines().filter(|l| !l.trim().is_empty()) {
 		let e: Value = serde_json::from_str(line).expect("an event");
@@ -168,7 +168,7 @@ fn shape(ndjson: &str) -> Vec<Value> {
 
 /// Anchors `dir/lab.ndjson` as a batch under a new LIS source of //Alice's institution, with
 /// new keys in `dir`; the batch's certificate.
-async fn anchor_extract(cli: &Cli, chain: &medtrust_client::Chain, dir: &Path) -> u64 {
+pub(crate) async fn anchor_extract(cli: &Cli, chain: &medtrust_client::Chain, dir: &Path) -> u64 {
 	let at = |name: &str| dir.join(name).to_str().expect("UTF-8").to_string();
 	cli.json(&["keys", "create", "--keys", &at("keys")]);
 	let (source, resource) = crate::harness::laboratory(chain, &cli.url, "检验LIS").await;

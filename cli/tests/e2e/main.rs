@@ -10,6 +10,7 @@ mod dev_chain;
 mod faults;
 mod governance;
 mod lineage;
+mod lineage_streams;
 mod polkadot_js;
 mod relations;
 mod upgrade;

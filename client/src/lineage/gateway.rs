@@ -2,13 +2,16 @@
 //! (`POST /api/v1/lineage`, one event or an array), so a real integration (Spark, Airflow,
 //! dbt, `openlineage-python`) sends its events to MedTrust unchanged.
 //!
-//! Each event is read at once: a malformed or oversized event, a run whose names exceed the
-//! chain's bounds, an output dataset another institution writes, or an input certificate
-//! that does not exist is refused with a 4xx status and the reason (which the client logs),
-//! and nothing of it is recorded. A run is recorded when its `COMPLETE` event arrives:
-//! complete runs are gathered for a moment and signed and submitted in batches; a batch the
-//! chain refuses is retried run by run, so one bad run does not sink the others, and what
-//! is refused then is logged. Runs recorded already (by run id) are skipped.
+//! Each event is read at once: a malformed or oversized event is refused with 400 or 413, a
+//! run beyond the chain's bounds with 422 naming the bound, a run writing a dataset another
+//! institution writes or reading a certificate that does not exist with 409 or 400, and a
+//! run whose id is on chain with other lineage with 409 naming the difference; nothing of a
+//! refused event is kept. A run that wrote nothing is acknowledged and skipped. An event
+//! delivered again (OpenLineage's HTTP transport delivers at least once), or a run the chain
+//! holds already with the same lineage, is acknowledged with 200 and recorded once. A run is
+//! recorded when its `COMPLETE` event arrives: complete runs are gathered for a moment and
+//! recorded together ([`Chain::record_runs`]: batched, a run too large for one call in
+//! parts); what the chain refuses then is logged with its run.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -21,10 +24,15 @@ use tokio::{
 };
 
 use super::{
-	onchain::{edges, Bounds},
-	openlineage::{Gatherer, Input, Outcome, Run},
+	openlineage::{Gatherer, Outcome, Run},
+	plan::{Bounds, RefusalKind},
+	record::{OnRefusal, RunStatus},
 };
 use crate::{Chain, Error, Result};
+
+/// The most complete runs waiting to be recorded: past it a run is refused with 503 (the
+/// client sends it again later).
+pub const QUEUE: usize = 10_000;
 
 /// Where and how the gateway listens.
 #[derive(Clone, Debug)]
@@ -46,7 +54,7 @@ impl Default for GatewayOptions {
 		GatewayOptions {
 			listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
 			path: "/api/v1/lineage".into(),
-			max_body: 1 << 20,
+			max_body: 8 << 20,
 			window: Duration::from_millis(500),
 			store: None,
 		}
@@ -70,7 +78,7 @@ struct State {
 	bounds: Bounds,
 	institution: u32,
 	gatherer: Mutex<Gatherer>,
-	queue: mpsc::UnboundedSender<Run>,
+	queue: mpsc::Sender<Run>,
 	options: GatewayOptions,
 }
 
@@ -88,7 +96,7 @@ pub async fn serve(
 	let address = listener.local_addr().map_err(|e| Error::Input(e.to_string()))?;
 	let institution = chain.institution_of(&signer.public_key().to_account_id()).await?;
 	let bounds = chain.lineage_bounds().await?;
-	let (queue, runs) = mpsc::unbounded_channel();
+	let (queue, runs) = mpsc::channel(QUEUE);
 	let state = Arc::new(State {
 		chain: chain.clone(),
 		bounds,
@@ -114,7 +122,7 @@ pub async fn serve(
 async fn submitter(
 	chain: Chain,
 	signer: Keypair,
-	mut runs: mpsc::UnboundedReceiver<Run>,
+	mut runs: mpsc::Receiver<Run>,
 	window: Duration,
 	store: Option<super::EventStore>,
 ) {
@@ -125,22 +133,19 @@ async fn submitter(
 		while let Ok(Some(run)) = tokio::time::timeout_at(deadline, runs.recv()).await {
 			batch.push(run);
 		}
-		match chain.record_runs(&signer, &batch, store).await {
-			Ok(done) => eprintln!("lineage serve: recorded {} runs", done.len()),
-			Err(e) if batch.len() > 1 => {
+		match chain.record_runs(&signer, &batch, store, OnRefusal::RecordTheRest).await {
+			Ok(report) => {
 				eprintln!(
-					"lineage serve: a batch of {} runs was refused ({e}); run by run",
-					batch.len()
+					"lineage serve: recorded {} runs ({} already recorded, {} wrote nothing)",
+					report.recorded.len(),
+					report.already_recorded.len(),
+					report.skipped.len()
 				);
-				for run in &batch {
-					if let Err(e) =
-						chain.record_runs(&signer, std::slice::from_ref(run), store).await
-					{
-						eprintln!("lineage serve: refused run {}: {e}", uuid(run));
-					}
+				for refused in &report.refused {
+					eprintln!("lineage serve: refused {refused}");
 				}
 			}
-			Err(e) => eprintln!("lineage serve: refused run {}: {e}", uuid(&batch[0])),
+			Err(e) => eprintln!("lineage serve: a batch of {} runs was not recorded: {e}", batch.len()),
 		}
 	}
 }
@@ -247,7 +252,8 @@ fn reason(status: u16) -> &'static str {
 	}
 }
 
-/// Takes the events of one request.
+/// Takes the events of one request: 201 when something new was accepted, 200 when every
+/// event was one delivered before (or of a run on chain already), or the first refusal.
 async fn handle(body: &[u8], state: &State) -> Reply {
 	let value: Value = match serde_json::from_slice(body) {
 		Ok(v) => v,
@@ -258,86 +264,65 @@ async fn handle(body: &[u8], state: &State) -> Reply {
 		one => vec![one],
 	};
 	let mut answers = Vec::new();
+	let mut fresh = false;
 	for event in events {
-		// Checked before it is kept: a refused event leaves nothing behind.
-		let outcome = {
-			let mut gatherer = state.gatherer.lock().await;
-			let mut trial = Gatherer::default();
-			if let Ok(id) = super::openlineage::run_id(&event) {
-				trial = gatherer.fork(id);
-			}
-			match trial.add(event.clone()) {
-				Err(e) => return Reply::refuse(400, e),
-				Ok(Outcome::Complete(run)) => match check(&run, state).await {
-					Err(reply) => return reply,
-					Ok(()) => {
-						gatherer.add(event).ok();
-						Outcome::Complete(run)
-					}
-				},
-				Ok(other) => {
-					gatherer.add(event).ok();
-					other
-				}
+		// Tried on a copy of its run's events, without holding the lock across the chain's
+		// answers; kept only once accepted.
+		let trial = {
+			let gatherer = state.gatherer.lock().await;
+			match super::openlineage::run_id(&event) {
+				Ok(id) => gatherer.fork(id).add(event.clone()),
+				Err(e) => Err(e),
 			}
 		};
-		answers.push(match outcome {
-			Outcome::Complete(run) => {
-				let id = uuid(&run);
-				if state.queue.send(*run).is_err() {
-					return Reply::refuse(503, "the gateway is shutting down");
-				}
-				json!({ "runId": id, "status": "queued" })
+		let answer = match trial {
+			Err(e) => return Reply::refuse(400, e),
+			Ok(Outcome::Complete(run)) => match complete(*run, state).await {
+				Ok(answer) => answer,
+				Err(reply) => return reply,
+			},
+			Ok(Outcome::Pending) => json!({ "status": "pending" }),
+			Ok(Outcome::Dropped) => json!({ "status": "dropped: the run failed or was aborted" }),
+			Ok(Outcome::Repeated { run_id, .. }) => {
+				answers.push(json!({
+					"runId": medtrust_primitives::lineage_json::uuid(&run_id),
+					"status": "already recorded"
+				}));
+				continue;
 			}
-			Outcome::Pending => json!({ "status": "pending" }),
-			Outcome::Dropped => json!({ "status": "dropped: the run failed or was aborted" }),
-		});
+		};
+		if answer["status"] != "already recorded" {
+			fresh = true;
+		}
+		// Accepted: kept (a repeat of it is then known as such).
+		state.gatherer.lock().await.add(event).ok();
+		answers.push(answer);
 	}
-	Reply { status: 201, body: json!({ "events": answers }) }
+	Reply { status: if fresh { 201 } else { 200 }, body: json!({ "events": answers }) }
 }
 
-/// What the chain would refuse of a complete run, told before it is queued.
-async fn check(run: &Run, state: &State) -> std::result::Result<(), Reply> {
-	let b = &state.bounds;
-	if edges(run) > b.edges {
-		return Err(Reply::refuse(
-			413,
-			format!("the run has {} edges; at most {}", edges(run), b.edges),
-		));
-	}
-	if let Err(e) = run.call_argument(b, [0; 32], &super::onchain::Resources::default()) {
-		return Err(Reply::refuse(400, e));
-	}
-	for output in &run.outputs {
-		let d = &output.dataset;
-		match state.chain.lineage_dataset(&d.namespace, &d.name).await {
-			Ok(Some(found)) if found.owner.is_some_and(|o| o != state.institution) => {
-				return Err(Reply::refuse(
-					409,
-					format!(
-						"{} {} is written by institution {}, not by this gateway's ({})",
-						d.namespace,
-						d.name,
-						found.owner.unwrap_or_default(),
-						state.institution
-					),
-				))
+/// A complete run: queued, skipped, acknowledged as recorded already, or refused.
+async fn complete(run: Run, state: &State) -> std::result::Result<Value, Reply> {
+	let id = uuid(&run);
+	let mut owners = Default::default();
+	let status = state.chain.classify_run(&run, &state.bounds, state.institution, &mut owners).await;
+	match status.map_err(|e| Reply::refuse(503, e))? {
+		RunStatus::Skipped => Ok(json!({ "runId": id, "status": "skipped: the run wrote nothing" })),
+		RunStatus::AlreadyRecorded => Ok(json!({ "runId": id, "status": "already recorded" })),
+		RunStatus::Refused(why) => {
+			let status = match why.kind {
+				RefusalKind::Conflict => 409,
+				RefusalKind::OverBound => 422,
+				RefusalKind::Malformed | RefusalKind::Missing => 400,
+			};
+			let job = format!("{} {}", run.job_namespace, run.job_name);
+			Err(Reply::refuse(status, format!("run {id} of job {job}: {why}")))
+		}
+		RunStatus::ToRecord { .. } => {
+			if state.queue.try_send(run).is_err() {
+				return Err(Reply::refuse(503, "the gateway's queue is full; send again later"));
 			}
-			Ok(_) => {}
-			Err(e) => return Err(Reply::refuse(503, e)),
+			Ok(json!({ "runId": id, "status": "queued" }))
 		}
 	}
-	for input in &run.inputs {
-		if let Input::Certificate(id) = input {
-			let found = state.chain.find_certificate(*id).await;
-			match found {
-				Ok(Some(_)) => {}
-				Ok(None) => {
-					return Err(Reply::refuse(400, format!("certificate {id} does not exist")))
-				}
-				Err(e) => return Err(Reply::refuse(503, e)),
-			}
-		}
-	}
-	Ok(())
 }

@@ -6,7 +6,9 @@
 //! | part | what |
 //! |---|---|
 //! | [`openlineage`] | OpenLineage run events gathered into complete runs |
-//! | [`onchain`] | recording in batches, and reads through `medtrust_lineage*` |
+//! | [`plan`] | every runtime bound checked before encoding; a run too large for one call in parts |
+//! | [`record`] | recording a stream's runs: skipped, already recorded, refused, recorded |
+//! | [`onchain`] | the calls' arguments, and reads through `medtrust_lineage*` |
 //! | [`verify`] | certificates up the lineage |
 //! | [`gateway`] | `lineage serve`: OpenLineage's HTTP transport in, batches on chain out |
 //! | [`export`] | OpenLineage, PROV-JSON, FHIR, CSV |
@@ -16,11 +18,15 @@ pub mod export;
 pub mod gateway;
 pub mod onchain;
 pub mod openlineage;
+pub mod plan;
+pub mod record;
 pub mod store;
 pub mod verify;
 
 pub use export::{Graph, LineageFormat};
-pub use onchain::{Bounds, Recorded};
-pub use openlineage::{DatasetName, Gatherer, Input, Outcome, Run};
+pub use onchain::Resources;
+pub use openlineage::{DatasetName, Gatherer, Gathered, Input, Outcome, Run};
+pub use plan::Bounds;
+pub use record::{OnRefusal, RecordReport, Recorded, Refused};
 pub use store::EventStore;
 pub use verify::LineageVerification;

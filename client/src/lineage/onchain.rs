@@ -1,5 +1,6 @@
-//! Lineage on chain: runs recorded in batches (`Lineage.record`), and reads through the
-//! node's `medtrust_lineage*` methods (JSON shapes in [`medtrust_primitives::lineage_json`]).
+//! Lineage on chain: runs as the calls' arguments (`Lineage.record`, `Lineage.record_part`),
+//! and reads through the node's `medtrust_lineage*` methods (JSON shapes in
+//! [`medtrust_primitives::lineage_json`]).
 
 use medtrust_primitives::{
 	catalog::{ResourceJson, ResourceKindJson},
@@ -7,46 +8,22 @@ use medtrust_primitives::{
 };
 use subxt::utils::Static;
 use subxt_rpcs::rpc_params;
-use subxt_signer::sr25519::Keypair;
 
+pub use super::plan::{edges, Bounds, PartPlan};
 use super::{
 	export::Graph,
-	openlineage::{DatasetName, Input, Run},
+	openlineage::{DatasetName, Input, OutputField, Run},
 };
 use crate::{
-	runtime::{
-		self,
-		lineage::events::ActivityRecorded,
-		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
-			pallet_lineage::types::{ActivitySpec, ColumnInput, FieldSpec, InputRef, OutputSpec},
+	runtime::runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec,
+		pallet_lineage::types::{
+			ActivitySpec, ColumnInput, FieldSpec, InputRef, OutputFields, OutputSpec, RunHeader,
+			RunPart,
 		},
 	},
 	Chain, Error, Result,
 };
-
-/// The chain's bounds on what one call records (the runtime's constants).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Bounds {
-	/// The most runs in one call.
-	pub activities: u32,
-	/// The most edges in one call.
-	pub edges: u32,
-	/// The longest namespace, name and field name, in bytes.
-	pub namespace: u32,
-	/// The longest dataset or job name.
-	pub name: u32,
-	/// The longest field name.
-	pub field: u32,
-}
-
-/// How many edges recording a run adds (the pallet's `ActivitySpec::edges`).
-pub fn edges(run: &Run) -> u32 {
-	let fields: usize =
-		run.outputs.iter().flat_map(|o| &o.fields).map(|f| 1 + f.sources.len()).sum();
-	let outputs = run.outputs.len() * run.inputs.len().max(1);
-	(run.inputs.len() + outputs + fields) as u32
-}
 
 fn bounded(text: &str, limit: u32, what: &str) -> Result<String> {
 	if text.len() > limit as usize {
@@ -111,57 +88,17 @@ impl Resources {
 
 impl Run {
 	/// The run as the call's argument, its hash given; outputs that are registered
-	/// `resources` say so.
+	/// `resources` say so. [`check`](super::plan::check) it first.
 	pub fn call_argument(
 		&self,
 		bounds: &Bounds,
 		event_hash: [u8; 32],
 		resources: &Resources,
 	) -> Result<ActivitySpec> {
-		let mut inputs = Vec::with_capacity(self.inputs.len());
-		for input in &self.inputs {
-			inputs.push(match input {
-				Input::Dataset(d) => InputRef::Dataset {
-					namespace: bounded(&d.namespace, bounds.namespace, "namespace")?,
-					name: bounded(&d.name, bounds.name, "dataset name")?,
-				},
-				Input::Certificate(id) => InputRef::Certificate(*id),
-			});
-		}
-		let index = |d: &super::openlineage::DatasetName| {
-			self.inputs.iter().position(|i| matches!(i, Input::Dataset(x) if x == d))
-		};
-		let mut outputs = Vec::with_capacity(self.outputs.len());
-		for output in &self.outputs {
-			let mut fields = Vec::with_capacity(output.fields.len());
-			for field in &output.fields {
-				let mut sources = Vec::with_capacity(field.sources.len());
-				for s in &field.sources {
-					let input = index(&s.dataset).ok_or_else(|| {
-						Error::Input(format!(
-							"column input {}.{} is not an input",
-							s.dataset.name, s.field
-						))
-					})?;
-					sources.push(ColumnInput {
-						input: input as u32,
-						field: bounded(&s.field, bounds.field, "field name")?,
-						transformation: Static(s.transformation),
-						masking: s.masking,
-					});
-				}
-				fields.push(FieldSpec {
-					name: bounded(&field.name, bounds.field, "field name")?,
-					inputs: BoundedVec(sources),
-				});
-			}
-			outputs.push(OutputSpec {
-				namespace: bounded(&output.dataset.namespace, bounds.namespace, "namespace")?,
-				name: bounded(&output.dataset.name, bounds.name, "dataset name")?,
-				schema: resources.of(&output.dataset),
-				fields: BoundedVec(fields),
-			});
-		}
+		let inputs = self.inputs.iter().map(|i| input_ref(i, bounds)).collect::<Result<_>>()?;
+		let outputs = (0..self.outputs.len())
+			.map(|o| self.output_spec(o, 0..self.outputs[o].fields.len(), bounds, resources))
+			.collect::<Result<_>>()?;
 		Ok(ActivitySpec {
 			job_namespace: bounded(&self.job_namespace, bounds.namespace, "job namespace")?,
 			job_name: bounded(&self.job_name, bounds.name, "job name")?,
@@ -174,6 +111,116 @@ impl Run {
 			outputs: BoundedVec(outputs),
 		})
 	}
+
+	/// Part `number` of the run's `parts` ([`plan`](super::plan::plan)) as the call's argument.
+	pub fn part_argument(
+		&self,
+		parts: &[PartPlan],
+		number: usize,
+		bounds: &Bounds,
+		event_hash: [u8; 32],
+		resources: &Resources,
+	) -> Result<RunPart> {
+		let part = parts
+			.get(number)
+			.ok_or_else(|| Error::Input(format!("the run has no part {number}")))?;
+		let inputs_before: usize = parts[..number].iter().map(|p| p.inputs.len()).sum();
+		let header = match number {
+			0 => Some(RunHeader {
+				job_namespace: bounded(&self.job_namespace, bounds.namespace, "job namespace")?,
+				job_name: bounded(&self.job_name, bounds.name, "job name")?,
+				kind: Static(self.kind),
+				started: self.started,
+				ended: self.ended,
+				event_hash,
+			}),
+			_ => None,
+		};
+		let inputs = self.inputs[part.inputs.clone()]
+			.iter()
+			.map(|i| input_ref(i, bounds))
+			.collect::<Result<_>>()?;
+		let outputs = part
+			.outputs
+			.iter()
+			.map(|(o, fields)| self.output_spec(*o, fields.clone(), bounds, resources))
+			.collect::<Result<_>>()?;
+		let mut fields = Vec::with_capacity(part.fields.len());
+		for (o, range) in &part.fields {
+			let specs = self.outputs[*o].fields[range.clone()]
+				.iter()
+				.map(|f| self.field_spec(f, bounds))
+				.collect::<Result<_>>()?;
+			// The output's index among those the run wrote, in order: its place in the run.
+			fields.push(OutputFields { output: *o as u32, fields: BoundedVec(specs) });
+		}
+		Ok(RunPart {
+			run_id: self.run_id,
+			part: number as u32,
+			parts: parts.len() as u32,
+			header,
+			inputs_before: inputs_before as u32,
+			inputs: BoundedVec(inputs),
+			outputs: BoundedVec(outputs),
+			fields: BoundedVec(fields),
+		})
+	}
+
+	/// Output `o` with its fields `fields`.
+	fn output_spec(
+		&self,
+		o: usize,
+		fields: std::ops::Range<usize>,
+		bounds: &Bounds,
+		resources: &Resources,
+	) -> Result<OutputSpec> {
+		let output = &self.outputs[o];
+		let specs = output.fields[fields]
+			.iter()
+			.map(|f| self.field_spec(f, bounds))
+			.collect::<Result<_>>()?;
+		Ok(OutputSpec {
+			namespace: bounded(&output.dataset.namespace, bounds.namespace, "namespace")?,
+			name: bounded(&output.dataset.name, bounds.name, "dataset name")?,
+			schema: resources.of(&output.dataset),
+			fields: BoundedVec(specs),
+		})
+	}
+
+	/// A field with its column inputs, each named by its input's index in the run.
+	fn field_spec(&self, field: &OutputField, bounds: &Bounds) -> Result<FieldSpec> {
+		let mut sources = Vec::with_capacity(field.sources.len());
+		for s in &field.sources {
+			let input = self
+				.inputs
+				.iter()
+				.position(|i| matches!(i, Input::Dataset(x) if *x == s.dataset))
+				.ok_or_else(|| {
+					Error::Input(format!("column input {}.{} is not an input", s.dataset.name, s.field))
+				})?;
+			sources.push(ColumnInput {
+				input: input as u32,
+				field: bounded(&s.field, bounds.field, "field name")?,
+				transformation: Static(s.transformation),
+				masking: s.masking,
+			});
+		}
+		Ok(FieldSpec {
+			name: bounded(&field.name, bounds.field, "field name")?,
+			inputs: BoundedVec(sources),
+		})
+	}
+}
+
+/// An input as the call names it.
+fn input_ref(input: &Input, bounds: &Bounds) -> Result<InputRef> {
+	Ok(match input {
+		Input::Dataset(d) => InputRef::Dataset {
+			namespace: bounded(&d.namespace, bounds.namespace, "namespace")?,
+			name: bounded(&d.name, bounds.name, "dataset name")?,
+		},
+		Input::Certificate(id) => InputRef::Certificate(*id),
+	})
 }
 
 /// Splits runs into calls within the chain's bounds (the order kept).
@@ -203,17 +250,6 @@ pub fn batches(runs: &[Run], bounds: &Bounds) -> Result<Vec<std::ops::Range<usiz
 	Ok(out)
 }
 
-/// Which activity each recorded run got.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recorded {
-	/// The run's id.
-	pub run_id: [u8; 16],
-	/// Its activity's id on chain.
-	pub activity: u64,
-	/// The edges it added.
-	pub edges: u32,
-}
-
 impl Chain {
 	/// The chain's bounds on recording.
 	pub async fn lineage_bounds(&self) -> Result<Bounds> {
@@ -228,6 +264,11 @@ impl Chain {
 			namespace: get("MaxNamespaceLen")?,
 			name: get("MaxLineageNameLen")?,
 			field: get("MaxFieldNameLen")?,
+			inputs: get("MaxInputs")?,
+			outputs: get("MaxOutputs")?,
+			fields: get("MaxFieldsPerOutput")?,
+			parents: get("MaxParents")?,
+			parts: get("MaxRunParts")?,
 		})
 	}
 
@@ -238,68 +279,6 @@ impl Chain {
 			all.extend(self.resources_of(source.id).await?);
 		}
 		Ok(Resources::new(&all))
-	}
-
-	/// Records runs in as few calls as the chain's bounds allow, all in flight
-	/// ([`Chain::submit_in_flight`]); runs recorded already (by their run id) are skipped, so an interrupted import
-	/// run again records the rest. An output dataset that is a registered resource of the
-	/// signer's institution (see [`Resources`]) is recorded as an edition of its current
-	/// version. Each run's events are kept in `store` first (an export uses them only if the
-	/// chain then holds their hash).
-	pub async fn record_runs(
-		&self,
-		signer: &Keypair,
-		runs: &[Run],
-		store: Option<&super::EventStore>,
-	) -> Result<Vec<Recorded>> {
-		let bounds = self.lineage_bounds().await?;
-		// Not a member: nothing to map; the chain refuses the call with the reason.
-		let resources = match self.institution_of(&signer.public_key().to_account_id()).await {
-			Ok(institution) => self.lineage_resources(institution).await?,
-			Err(_) => Resources::default(),
-		};
-		let mut fresh = Vec::with_capacity(runs.len());
-		for run in runs {
-			if self
-				.lineage_activity(&medtrust_primitives::lineage_json::uuid(&run.run_id))
-				.await?
-				.is_none()
-			{
-				fresh.push(run.clone());
-			}
-		}
-		let mut recorded = Vec::with_capacity(fresh.len());
-		if let Some(store) = store {
-			for run in &fresh {
-				store.save(run)?;
-			}
-		}
-		let ranges = batches(&fresh, &bounds)?;
-		let mut calls = Vec::with_capacity(ranges.len());
-		for range in &ranges {
-			let args = fresh[range.clone()]
-				.iter()
-				.map(|r| r.call_argument(&bounds, r.event_hash()?, &resources))
-				.collect::<Result<Vec<_>>>()?;
-			calls.push(runtime::transactions().lineage().record(BoundedVec(args)));
-		}
-		self.submit_in_flight(&calls, signer, |landed| {
-			if let Some(why) = landed.failed {
-				let runs = &fresh[ranges[landed.index].clone()];
-				return Err(Error::Transaction(format!(
-					"recording {} runs (the first {}): {why}",
-					runs.len(),
-					medtrust_primitives::lineage_json::uuid(&runs[0].run_id)
-				)));
-			}
-			recorded.extend(landed.events.iter().filter_map(|e| {
-				let e = e.decode_fields_as::<ActivityRecorded>()?.ok()?;
-				Some(Recorded { run_id: e.run_id, activity: e.activity, edges: e.edges })
-			}));
-			Ok(())
-		})
-		.await?;
-		Ok(recorded)
 	}
 
 	/// One asset, if it exists.

@@ -64,7 +64,7 @@ pub struct Output {
 }
 
 /// Something a run read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
 	/// The latest edition of a dataset.
 	Dataset(DatasetName),
@@ -121,6 +121,76 @@ impl Run {
 	}
 }
 
+impl Run {
+	/// How `other`, a run of the same id, differs from this one in what the chain records of
+	/// it (the job, the datasets and certificates read and written, the column lineage);
+	/// `None` when they record the same lineage (a repeated delivery, whatever its times).
+	pub fn difference(&self, other: &Run) -> Option<String> {
+		if (&self.job_namespace, &self.job_name) != (&other.job_namespace, &other.job_name) {
+			return Some(format!(
+				"job {} {} was recorded, this delivery names {} {}",
+				self.job_namespace, self.job_name, other.job_namespace, other.job_name
+			));
+		}
+		let inputs = |r: &Run| r.inputs.iter().map(Input::to_string).collect::<Vec<_>>();
+		let outputs = |r: &Run| r.outputs.iter().map(|o| o.dataset.to_string()).collect::<Vec<_>>();
+		let columns = |r: &Run| {
+			let mut all = Vec::new();
+			for o in &r.outputs {
+				for f in &o.fields {
+					for s in &f.sources {
+						all.push(format!("{}.{} <- {}.{}", o.dataset, f.name, s.dataset, s.field));
+					}
+				}
+			}
+			all
+		};
+		set_difference("inputs", inputs(self), inputs(other))
+			.or_else(|| set_difference("outputs", outputs(self), outputs(other)))
+			.or_else(|| set_difference("column lineage", columns(self), columns(other)))
+	}
+}
+
+/// What `now` has that `before` has not and the reverse, if anything: `outputs: + a; - b`.
+pub fn set_difference(what: &str, before: Vec<String>, now: Vec<String>) -> Option<String> {
+	let before: std::collections::BTreeSet<String> = before.into_iter().collect();
+	let now: std::collections::BTreeSet<String> = now.into_iter().collect();
+	if before == now {
+		return None;
+	}
+	let list = |items: Vec<&String>| {
+		let shown: Vec<&str> = items.iter().take(3).map(|s| s.as_str()).collect();
+		let more = items.len().saturating_sub(3);
+		let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
+		format!("{}{tail}", shown.join(", "))
+	};
+	let added: Vec<&String> = now.difference(&before).collect();
+	let removed: Vec<&String> = before.difference(&now).collect();
+	let mut parts = Vec::new();
+	if !added.is_empty() {
+		parts.push(format!("this delivery adds {}", list(added)));
+	}
+	if !removed.is_empty() {
+		parts.push(format!("lacks {}", list(removed)));
+	}
+	Some(format!("its {what} differ from those recorded: {}", parts.join("; ")))
+}
+
+impl std::fmt::Display for DatasetName {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(f, "{} {}", self.namespace, self.name)
+	}
+}
+
+impl std::fmt::Display for Input {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Input::Dataset(d) => d.fmt(f),
+			Input::Certificate(id) => write!(f, "certificate {id}"),
+		}
+	}
+}
+
 /// What became of the events given to a [`Gatherer`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
@@ -130,12 +200,36 @@ pub enum Outcome {
 	Pending,
 	/// The run failed or was aborted: nothing to record.
 	Dropped,
+	/// The event is one of a run completed already, delivered again: nothing new (`complete`
+	/// when it is that run's `COMPLETE` event, i.e. the whole run was delivered again).
+	Repeated {
+		/// The run's id.
+		run_id: [u8; 16],
+		/// Whether the event completes the run.
+		complete: bool,
+	},
 }
+
+/// How many completed runs a [`Gatherer`] remembers, to know a repeated delivery: the
+/// oldest are forgotten first (the chain still knows them).
+pub const REMEMBERED_RUNS: usize = 10_000;
 
 /// Gathers events by run until each run completes.
 #[derive(Debug, Default)]
 pub struct Gatherer {
-	pending: BTreeMap<[u8; 16], Vec<Value>>,
+	/// The events of each run not complete yet, each with its hash.
+	pending: BTreeMap<[u8; 16], Vec<([u8; 32], Value)>>,
+	/// The event hashes of the runs completed lately, oldest first.
+	done: std::collections::VecDeque<([u8; 16], Vec<[u8; 32]>)>,
+}
+
+/// The hash of one event: BLAKE2b-256 of its canonical JSON (RFC 8785).
+pub fn event_hash(event: &Value) -> Result<[u8; 32]> {
+	let text = serde_json::to_string(event)
+		.map_err(|e| Error::Input(format!("the event does not serialise: {e}")))?;
+	let canonical = canonical_json(&text)
+		.map_err(|e| Error::Input(format!("the event is not canonical JSON: {e:?}")))?;
+	Ok(sp_crypto_hashing::blake2_256(&canonical))
 }
 
 fn field<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a Value> {
@@ -176,11 +270,22 @@ impl Gatherer {
 		field(&event, "job", "the event")?;
 		let kind = event.get("eventType").and_then(Value::as_str).unwrap_or("OTHER");
 		let kind = kind.to_ascii_uppercase();
-		self.pending.entry(id).or_default().push(event);
+		let hash = event_hash(&event)?;
+		let complete = kind == "COMPLETE";
+		if self.done.iter().any(|(run, hashes)| *run == id && hashes.contains(&hash)) {
+			return Ok(Outcome::Repeated { run_id: id, complete });
+		}
+		let events = self.pending.entry(id).or_default();
+		if !events.iter().any(|(h, _)| *h == hash) {
+			events.push((hash, event));
+		}
 		match kind.as_str() {
 			"COMPLETE" => {
 				let events = self.pending.remove(&id).unwrap_or_default();
-				Ok(Outcome::Complete(Box::new(run_of(id, events)?)))
+				let hashes = events.iter().map(|(h, _)| *h).collect();
+				let run = run_of(id, events.into_iter().map(|(_, e)| e).collect())?;
+				self.remember(id, hashes);
+				Ok(Outcome::Complete(Box::new(run)))
 			}
 			"FAIL" | "ABORT" => {
 				self.pending.remove(&id);
@@ -190,18 +295,72 @@ impl Gatherer {
 		}
 	}
 
-	/// A gatherer holding only `run`'s pending events: to try an event without keeping it.
+	fn remember(&mut self, run: [u8; 16], hashes: Vec<[u8; 32]>) {
+		if self.done.len() >= REMEMBERED_RUNS {
+			self.done.pop_front();
+		}
+		self.done.push_back((run, hashes));
+	}
+
+	/// A gatherer holding only `run`'s pending events and what it knows of `run`'s completed
+	/// deliveries: to try an event without keeping it.
 	pub fn fork(&self, run: [u8; 16]) -> Gatherer {
 		let mut fork = Gatherer::default();
 		if let Some(events) = self.pending.get(&run) {
 			fork.pending.insert(run, events.clone());
 		}
+		fork.done.extend(self.done.iter().filter(|(id, _)| *id == run).cloned());
 		fork
 	}
 
 	/// How many runs are waiting for their `COMPLETE` event.
 	pub fn pending(&self) -> usize {
 		self.pending.len()
+	}
+}
+
+/// The runs of a stream of events, gathered whole (see [`Gatherer::gather`]).
+#[derive(Debug, Default)]
+pub struct Gathered {
+	/// The complete runs, in the order they completed (a run delivered twice with other
+	/// content is here twice: the recorder compares them).
+	pub runs: Vec<Run>,
+	/// The runs delivered again whole (their `COMPLETE` event repeated), by id.
+	pub repeated: Vec<[u8; 16]>,
+	/// Events that could not be read, each with the run it names (if any) and why: that run
+	/// is not recorded from this stream.
+	pub malformed: Vec<(Option<[u8; 16]>, String)>,
+	/// How many runs failed or were aborted (nothing to record).
+	pub dropped: usize,
+	/// How many runs lack their `COMPLETE` event.
+	pub pending: usize,
+}
+
+impl Gatherer {
+	/// Gathers a whole stream: every run that completes, what was delivered again, and each
+	/// event that cannot be read (numbered from 1), with its run.
+	pub fn gather(events: Vec<Value>) -> Gathered {
+		let mut gatherer = Gatherer::default();
+		let mut out = Gathered::default();
+		for (n, event) in events.into_iter().enumerate() {
+			let named = run_id(&event).ok();
+			match gatherer.add(event) {
+				Ok(Outcome::Complete(run)) => out.runs.push(*run),
+				Ok(Outcome::Repeated { run_id, complete: true }) => out.repeated.push(run_id),
+				Ok(Outcome::Dropped) => out.dropped += 1,
+				Ok(Outcome::Pending | Outcome::Repeated { .. }) => {}
+				Err(e) => {
+					if let Some(id) = named {
+						gatherer.pending.remove(&id);
+					}
+					out.malformed.push((named, format!("event {}: {e}", n + 1)));
+				}
+			}
+		}
+		// A run with a malformed event is refused whole, even if it completed.
+		out.runs.retain(|r| !out.malformed.iter().any(|(id, _)| *id == Some(r.run_id)));
+		out.pending = gatherer.pending();
+		out
 	}
 }
 
@@ -475,6 +634,62 @@ mod tests {
 		);
 		assert_eq!(t(json!({"type": "MASKED"})), (Transformation::Transformation, true));
 		assert!(transformation(&json!({"type": "DIRECT", "subtype": "TELEPORT"})).is_err());
+	}
+
+	#[test]
+	fn a_repeated_delivery_is_recognised_and_kept_once() {
+		let mut g = Gatherer::default();
+		let start = event("START", "2024-01-05T11:00:00Z", lab(), json!([]));
+		let done = event("COMPLETE", "2024-01-05T11:00:30Z", json!([]), deid());
+		assert_eq!(g.add(start.clone()).expect("an event"), Outcome::Pending);
+		// The same START twice before COMPLETE: kept once, so the hash is the same.
+		assert_eq!(g.add(start.clone()).expect("an event"), Outcome::Pending);
+		let Outcome::Complete(run) = g.add(done.clone()).expect("an event") else {
+			panic!("complete")
+		};
+		assert_eq!(run.events.len(), 2);
+		let id = run.run_id;
+		assert_eq!(g.add(start).expect("again"), Outcome::Repeated { run_id: id, complete: false });
+		assert_eq!(g.add(done.clone()).expect("again"), Outcome::Repeated { run_id: id, complete: true });
+		// The same run id with other content is a run again, for the recorder to compare.
+		let mut other = done;
+		other["outputs"][0]["name"] = json!("research.other");
+		let Outcome::Complete(second) = g.add(other).expect("an event") else { panic!("complete") };
+		let why = run.difference(&second).expect("different outputs");
+		assert!(why.contains("outputs differ") && why.contains("research.other"), "{why}");
+		assert_eq!(run.difference(&run.clone()), None);
+	}
+
+	#[test]
+	fn a_stream_is_gathered_with_what_was_repeated_dropped_and_malformed() {
+		let start = event("START", "2024-01-05T11:00:00Z", lab(), json!([]));
+		let done = event("COMPLETE", "2024-01-05T11:00:30Z", json!([]), deid());
+		let mut broken = event("COMPLETE", "2024-01-05T11:00:30Z", json!([]), deid());
+		broken["run"]["runId"] = json!("3f2504e0-4f89-11d3-9a0c-0305e82c3302");
+		broken["eventTime"] = json!("not a time");
+		let failed = {
+			let mut e = event("FAIL", "2024-01-05T11:00:30Z", json!([]), json!([]));
+			e["run"]["runId"] = json!("3f2504e0-4f89-11d3-9a0c-0305e82c3303");
+			e
+		};
+		let gathered = Gatherer::gather(vec![
+			start.clone(),
+			done.clone(),
+			start,
+			done,
+			broken,
+			json!({ "no": "run" }),
+			failed,
+			event("START", "2024-01-05T12:00:00Z", lab(), json!([])),
+		]);
+		assert_eq!(gathered.runs.len(), 1);
+		assert_eq!(gathered.repeated.len(), 1);
+		assert_eq!(gathered.dropped, 1);
+		assert_eq!(gathered.malformed.len(), 2);
+		assert!(gathered.malformed[0].0.is_some() && gathered.malformed[0].1.starts_with("event 5:"));
+		assert_eq!(gathered.malformed[1].0, None);
+		// The last START reopened the run completed above: a run waiting for its COMPLETE.
+		assert_eq!(gathered.pending, 1);
 	}
 
 	#[test]

@@ -65,9 +65,10 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidName
 		);
 		let mut inputs = Vec::with_capacity(spec.inputs.len());
+		let mut seen = BTreeSet::new();
 		for input in &spec.inputs {
 			let asset = Self::resolve_input(input)?;
-			ensure!(!inputs.contains(&asset), Error::<T>::Duplicate);
+			ensure!(seen.insert(asset), Error::<T>::Duplicate);
 			inputs.push(asset);
 		}
 		let mut written = BTreeSet::new();
@@ -114,6 +115,129 @@ impl<T: Config> Pallet<T> {
 			edges,
 		});
 		Ok(id)
+	}
+
+	/// Records one part of a run recorded in parts (see [`Pallet::record_part`]); the call is
+	/// transactional: an error undoes the part.
+	pub(crate) fn do_record_part(
+		who: &T::AccountId,
+		institution: InstitutionId,
+		part: RunPart<T>,
+	) -> DispatchResult {
+		let edges = part.edges();
+		ensure!(edges <= T::MaxEdgesPerCall::get(), Error::<T>::TooMuch);
+		ensure!(part.parts <= T::MaxRunParts::get(), Error::<T>::TooMuch);
+		ensure!(part.parts >= 2 && part.part < part.parts, Error::<T>::WrongPart);
+		let RunPart { run_id, part: number, parts, header, inputs_before, inputs, outputs, fields } =
+			part;
+		let (id, mut activity, mut open) = match header {
+			Some(header) => {
+				ensure!(number == 0 && inputs_before == 0, Error::<T>::WrongPart);
+				Self::open_run(who, institution, run_id, parts, header)?
+			}
+			None => {
+				ensure!(number > 0, Error::<T>::WrongPart);
+				let id = ActivityOfRun::<T>::get(run_id).ok_or(Error::<T>::NotFound)?;
+				let open = OpenRuns::<T>::get(id).ok_or(Error::<T>::AlreadyRecorded)?;
+				let activity = Activities::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+				ensure!(activity.institution == institution, Error::<T>::NotAuthorized);
+				ensure!(
+					open.next == number &&
+						open.parts == parts && activity.inputs.len() as u32 == inputs_before,
+					Error::<T>::WrongPart
+				);
+				(id, activity, open)
+			}
+		};
+		ensure!(inputs.is_empty() || activity.outputs.is_empty(), Error::<T>::WrongPart);
+		let mut seen: BTreeSet<AssetId> = activity.inputs.iter().copied().collect();
+		for input in &inputs {
+			let asset = Self::resolve_input(input)?;
+			ensure!(seen.insert(asset), Error::<T>::Duplicate);
+			activity.inputs.try_push(asset).map_err(|_| Error::<T>::TooMuch)?;
+		}
+		for output in &outputs {
+			ensure!(!Self::written_by(id, output), Error::<T>::Duplicate);
+			let edition = Self::write_output(id, institution, &activity.inputs, output)?;
+			activity.outputs.try_push(edition).map_err(|_| Error::<T>::TooMuch)?;
+			open.fields.try_push(output.fields.len() as u32).map_err(|_| Error::<T>::TooMuch)?;
+		}
+		for more in &fields {
+			let edition =
+				*activity.outputs.get(more.output as usize).ok_or(Error::<T>::BadColumnInput)?;
+			let count =
+				open.fields.get_mut(more.output as usize).ok_or(Error::<T>::BadColumnInput)?;
+			*count = count.saturating_add(more.fields.len() as u32);
+			ensure!(*count <= T::MaxFieldsPerOutput::get(), Error::<T>::TooMuch);
+			for field in &more.fields {
+				ensure!(is_valid_name(&field.name), Error::<T>::InvalidName);
+				ensure!(!FieldOf::<T>::contains_key(edition, &field.name), Error::<T>::Duplicate);
+				Self::write_field(id, institution, &activity.inputs, edition, field)?;
+			}
+		}
+		open.edges = open.edges.saturating_add(edges);
+		Self::deposit_event(Event::RunPartRecorded { activity: id, run_id, part: number, parts, edges });
+		if number + 1 == parts {
+			ensure!(!activity.outputs.is_empty(), Error::<T>::NoOutputs);
+			OpenRuns::<T>::remove(id);
+			Self::deposit_event(Event::ActivityRecorded {
+				activity: id,
+				run_id,
+				institution,
+				outputs: activity.outputs.len() as u32,
+				edges: open.edges,
+			});
+		} else {
+			open.next = number + 1;
+			OpenRuns::<T>::insert(id, open);
+		}
+		Activities::<T>::insert(id, activity);
+		Ok(())
+	}
+
+	/// A new activity for the first part of a run recorded in parts, not yet complete.
+	fn open_run(
+		who: &T::AccountId,
+		institution: InstitutionId,
+		run_id: [u8; 16],
+		parts: u32,
+		header: RunHeader<T>,
+	) -> Result<(ActivityId, Activity<T>, OpenRun<T>), DispatchError> {
+		ensure!(!ActivityOfRun::<T>::contains_key(run_id), Error::<T>::AlreadyRecorded);
+		ensure!(header.started <= header.ended, Error::<T>::BadTimes);
+		ensure!(
+			is_valid_name(&header.job_namespace) && is_valid_name(&header.job_name),
+			Error::<T>::InvalidName
+		);
+		let id = NextActivityId::<T>::get();
+		ActivityOfRun::<T>::insert(run_id, id);
+		// One id per activity: a u64 does not run out.
+		NextActivityId::<T>::put(id.saturating_add(1));
+		let activity = Activity {
+			job_namespace: header.job_namespace,
+			job_name: header.job_name,
+			run_id,
+			kind: header.kind,
+			institution,
+			recorder: who.clone(),
+			started: header.started,
+			ended: header.ended,
+			event_hash: header.event_hash,
+			inputs: BoundedVec::new(),
+			outputs: BoundedVec::new(),
+			recorded: frame_system::Pallet::<T>::block_number(),
+		};
+		let open = OpenRun { parts, next: 0, fields: BoundedVec::new(), edges: 0 };
+		Ok((id, activity, open))
+	}
+
+	/// Whether activity `id` wrote `output`'s dataset already (its latest edition is the
+	/// activity's).
+	fn written_by(id: ActivityId, output: &OutputSpec<T>) -> bool {
+		DatasetOfName::<T>::get(&output.namespace, &output.name)
+			.and_then(Datasets::<T>::get)
+			.and_then(|dataset| Assets::<T>::get(dataset.latest))
+			.is_some_and(|edition| edition.producer == Some(id))
 	}
 
 	/// The asset an input names; a dataset or certificate mentioned for the first time gets
@@ -377,8 +501,20 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		let next_activity = NextActivityId::<T>::get();
+		for (id, open) in OpenRuns::<T>::iter() {
+			let activity = Activities::<T>::get(id).ok_or("an open run has no activity")?;
+			ensure!(open.next >= 1 && open.next < open.parts, "an open run's next part is off");
+			ensure!(
+				open.fields.len() == activity.outputs.len(),
+				"an open run counts fields of outputs it did not write"
+			);
+		}
 		for (id, activity) in Activities::<T>::iter() {
 			ensure!(id < next_activity, "an activity id is not below NextActivityId");
+			ensure!(
+				OpenRuns::<T>::contains_key(id) || !activity.outputs.is_empty(),
+				"a complete activity wrote nothing"
+			);
 			ensure!(
 				ActivityOfRun::<T>::get(activity.run_id) == Some(id),
 				"a run id does not lead to its activity"

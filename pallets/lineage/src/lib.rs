@@ -27,10 +27,18 @@
 //! (the start asset's), breadth first: every node once, at its shortest depth, with the node
 //! it was reached from; a depth, a limit, a cursor and an explicit `truncated` flag.
 //!
+//! A run too large for one call (a reporting job reading hundreds of tables, an output of a
+//! thousand columns) is recorded in *parts* with [`Pallet::record_part`], as one activity: the
+//! first part gives the run's job, kind, times and hash, the parts after it more inputs, then
+//! the outputs (each a new edition whose parents are all the run's inputs, so assets stay
+//! immutable once created) and more of their fields. The activity is complete when its last
+//! part lands ([`Event::ActivityRecorded`], as for a run recorded whole); until then it is
+//! listed in [`OpenRuns`], and walks show what has landed.
+//!
 //! ## Calls
 //!
-//! [`Pallet::record`], by an account of an active institution (the institution that ran the
-//! activities).
+//! [`Pallet::record`] and [`Pallet::record_part`], by an account of an active institution
+//! (the institution that ran the activities).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -108,6 +116,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxEdgesPerCall: Get<u32>;
 
+		/// The most parts one run is recorded in (see [`Pallet::record_part`]).
+		#[pallet::constant]
+		type MaxRunParts: Get<u32>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -173,6 +185,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ActivityOfRun<T: Config> = StorageMap<_, Blake2_128Concat, [u8; 16], ActivityId>;
 
+	/// The runs being recorded in parts, by activity, until their last part lands.
+	// Activity ids are assigned in sequence by this pallet: `Twox64Concat`.
+	#[pallet::storage]
+	pub type OpenRuns<T: Config> = StorageMap<_, Twox64Concat, ActivityId, OpenRun<T>>;
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -184,6 +201,9 @@ pub mod pallet {
 			outputs: u32,
 			edges: u32,
 		},
+		/// A part of a run recorded in parts landed (the last one also deposits
+		/// `ActivityRecorded`, with the whole run's outputs and edges).
+		RunPartRecorded { activity: ActivityId, run_id: [u8; 16], part: u32, parts: u32, edges: u32 },
 	}
 
 	#[pallet::error]
@@ -210,6 +230,13 @@ pub mod pallet {
 		TooMuch,
 		/// A name or namespace is empty, or holds control characters.
 		InvalidName,
+		/// A part of a run is not the one expected next: its number, its count of parts
+		/// (2 to `MaxRunParts`) or its `inputs_before` disagree with the parts recorded, the
+		/// first part lacks the run's header or a later one has one, or it gives inputs after
+		/// the run wrote an output. Send the parts in order, as the client builds them.
+		WrongPart,
+		/// A later part of a run comes from another institution than its first part.
+		NotAuthorized,
 	}
 
 	#[pallet::hooks]
@@ -218,6 +245,10 @@ pub mod pallet {
 			assert!(
 				T::MaxInputs::get() <= T::MaxParents::get(),
 				"a dataset edition's parents are its run's inputs: MaxInputs <= MaxParents"
+			);
+			assert!(
+				T::MaxInputs::get() < T::MaxEdgesPerCall::get(),
+				"an edition with the most inputs is created in one call: MaxInputs < MaxEdgesPerCall"
 			);
 		}
 
@@ -258,6 +289,18 @@ pub mod pallet {
 				write,
 			))
 			.into())
+		}
+
+		/// Records one part of a run too large for one call (see the module's docs): parts
+		/// in order, the first with the run's header; the run is complete with its last.
+		/// Charged for every edge at its worst (an input field named for the first time).
+		#[pallet::call_index(1)]
+		#[pallet::weight(<T as Config>::WeightInfo::record_part(part.edges()))]
+		pub fn record_part(origin: OriginFor<T>, part: RunPart<T>) -> DispatchResult {
+			let who = ensure_signed(origin.clone())?;
+			let institution =
+				<T as pallet_data_sources::Config>::InstitutionOrigin::ensure_origin(origin)?;
+			Self::do_record_part(&who, institution, part)
 		}
 	}
 }

@@ -28,6 +28,7 @@ impl Config for Test {
 	type MaxParents = frame_support::traits::ConstU32<4>;
 	type MaxActivitiesPerCall = frame_support::traits::ConstU32<8>;
 	type MaxEdgesPerCall = frame_support::traits::ConstU32<64>;
+	type MaxRunParts = frame_support::traits::ConstU32<4>;
 	type WeightInfo = ();
 }
 

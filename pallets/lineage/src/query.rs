@@ -1,6 +1,7 @@
 //! Walking the lineage graph: ancestors and descendants, breadth first.
 
 use alloc::{collections::BTreeSet, vec::Vec};
+use frame_support::traits::Get;
 
 use crate::{pallet::*, types::*};
 
@@ -115,9 +116,11 @@ impl<T: Config> Pallet<T> {
 		Datasets::<T>::get(id).map(|d| (id, d))
 	}
 
-	/// The field assets of a dataset edition (at most 1,000), in storage order.
+	/// The field assets of a dataset edition (at most `MaxFieldsPerOutput`, the most a run
+	/// gives an output), in storage order.
 	pub fn fields_of(edition: AssetId) -> Vec<AssetId> {
-		FieldOf::<T>::iter_prefix_values(edition).take(1000).collect()
+		let most = T::MaxFieldsPerOutput::get() as usize;
+		FieldOf::<T>::iter_prefix_values(edition).take(most).collect()
 	}
 
 	/// The asset of a field of a dataset edition, the name given as UTF-8 bytes, if known.

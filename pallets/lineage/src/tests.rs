@@ -561,3 +561,214 @@ fn the_call_reports_its_actual_weight() {
 		assert!(info.actual_weight.is_some());
 	});
 }
+
+mod parts {
+	use super::*;
+	use crate::{OpenRuns, OutputFields, RunHeader, RunPart};
+
+	/// Part `number` of run `[7; 16]`, of `parts`, with `inputs_before` inputs before it.
+	fn part(number: u32, parts: u32, inputs_before: u32) -> RunPart<Test> {
+		RunPart {
+			run_id: [7; 16],
+			part: number,
+			parts,
+			header: (number == 0).then(|| RunHeader {
+				job_namespace: text("airflow"),
+				job_name: text("district_report"),
+				kind: ActivityKind::Aggregate,
+				started: 1_700_000_000_000,
+				ended: 1_700_000_060_000,
+				event_hash: [7; 32],
+			}),
+			inputs_before,
+			inputs: BoundedVec::new(),
+			outputs: BoundedVec::new(),
+			fields: BoundedVec::new(),
+		}
+	}
+
+	fn inputs(names: &[&str]) -> BoundedVec<InputRef<Test>, <Test as crate::Config>::MaxInputs> {
+		names.iter().map(|n| dataset(n)).collect::<Vec<_>>().try_into().expect("bounded")
+	}
+
+	fn more(output: u32, fields: Vec<FieldSpec<Test>>) -> OutputFields<Test> {
+		OutputFields { output, fields: fields.try_into().expect("bounded") }
+	}
+
+	fn send(who: AccountId, part: RunPart<Test>) -> DispatchResult {
+		Lineage::record_part(signed(who), part)
+	}
+
+	/// The run's four parts: two inputs, two more, the output with two fields, two more
+	/// fields (the mock allows 4 inputs and 4 fields an output).
+	fn four_parts() -> Vec<RunPart<Test>> {
+		let mut first = part(0, 4, 0);
+		first.inputs = inputs(&["district_1", "district_2"]);
+		let mut second = part(1, 4, 2);
+		second.inputs = inputs(&["district_3", "district_4"]);
+		let mut third = part(2, 4, 4);
+		let sum = |name: &str, input: u32| {
+			field(name, vec![column(input, "cases", Transformation::Aggregation)])
+		};
+		third.outputs = vec![output("report", vec![sum("d1", 0), sum("d2", 1)])]
+			.try_into()
+			.expect("bounded");
+		let mut fourth = part(3, 4, 4);
+		fourth.fields = vec![more(0, vec![sum("d3", 2), sum("d4", 3)])].try_into().expect("1");
+		vec![first, second, third, fourth]
+	}
+
+	#[test]
+	fn a_run_in_parts_is_one_activity_complete_with_its_last_part() {
+		ExtBuilder::default().build_and_execute(|| {
+			let parts = four_parts();
+			let edges: u32 = parts.iter().map(RunPart::edges).sum();
+			// 4 inputs; the output of 4 inputs; 4 fields of one input field each.
+			assert_eq!(edges, 4 + 4 + 8);
+			for (n, p) in parts.into_iter().enumerate() {
+				let last = n == 3;
+				assert_ok!(send(10, p));
+				assert_eq!(OpenRuns::<Test>::contains_key(0), !last, "part {n}");
+			}
+			let activity = crate::Activities::<Test>::get(0).expect("one activity");
+			assert_eq!((activity.inputs.len(), activity.outputs.len()), (4, 1));
+			assert_eq!(NextActivityId::<Test>::get(), 1);
+			let report = latest("report");
+			let parents: Vec<AssetId> = Assets::<Test>::get(report)
+				.expect("the edition")
+				.parents
+				.iter()
+				.map(|e| e.parent)
+				.collect();
+			assert_eq!(parents, activity.inputs.to_vec(), "every input, created whole");
+			let d4 = Assets::<Test>::get(field_of(report, "d4")).expect("a later field");
+			assert_eq!(d4.parents[0].parent, field_of(latest("district_4"), "cases"));
+			let walk = Lineage::walk(report, Direction::Ancestors, 1, 0, 100).expect("a walk");
+			assert_eq!(walk.nodes.len(), 4);
+			let events: Vec<_> = System::events().into_iter().map(|r| r.event).collect();
+			let parts_seen = events
+				.iter()
+				.filter(|e| {
+					matches!(e, RuntimeEvent::Lineage(Event::RunPartRecorded { parts: 4, .. }))
+				})
+				.count();
+			assert_eq!(parts_seen, 4);
+			assert_eq!(
+				events.last(),
+				Some(
+					&Event::ActivityRecorded {
+						activity: 0,
+						run_id: [7; 16],
+						institution: 1,
+						outputs: 1,
+						edges
+					}
+					.into()
+				)
+			);
+			// Recorded: no part of it again, whole or in parts.
+			assert_noop!(send(10, four_parts().remove(0)), Error::<Test>::AlreadyRecorded);
+			assert_noop!(send(10, four_parts().remove(3)), Error::<Test>::AlreadyRecorded);
+		});
+	}
+
+	#[test]
+	fn parts_out_of_order_are_refused() {
+		ExtBuilder::default().build_and_execute(|| {
+			let parts = four_parts();
+			assert_noop!(send(10, parts[1].clone()), Error::<Test>::NotFound);
+			let mut headless = parts[0].clone();
+			headless.header = None;
+			assert_noop!(send(10, headless), Error::<Test>::WrongPart);
+			let mut one = parts[0].clone();
+			one.parts = 1;
+			assert_noop!(send(10, one), Error::<Test>::WrongPart);
+			let mut past = parts[0].clone();
+			past.part = 4;
+			assert_noop!(send(10, past), Error::<Test>::WrongPart);
+			let mut many = parts[0].clone();
+			many.parts = 5;
+			assert_noop!(send(10, many), Error::<Test>::TooMuch);
+			assert_ok!(send(10, parts[0].clone()));
+			assert_noop!(send(10, parts[2].clone()), Error::<Test>::WrongPart);
+			let mut miscounted = parts[1].clone();
+			miscounted.inputs_before = 1;
+			assert_noop!(send(10, miscounted), Error::<Test>::WrongPart);
+			let mut other_count = parts[1].clone();
+			other_count.parts = 3;
+			assert_noop!(send(10, other_count), Error::<Test>::WrongPart);
+			let mut second_header = parts[1].clone();
+			second_header.header = parts[0].header.clone();
+			assert_noop!(send(10, second_header), Error::<Test>::WrongPart);
+			assert_noop!(send(20, parts[1].clone()), Error::<Test>::NotAuthorized);
+			assert_noop!(send(5, parts[1].clone()), DispatchError::BadOrigin);
+			assert_ok!(send(10, parts[1].clone()));
+			assert_ok!(send(10, parts[2].clone()));
+			// Inputs after an output: the output's edition would lack them.
+			let mut late = parts[3].clone();
+			late.inputs = inputs(&["district_5"]);
+			late.inputs_before = 4;
+			assert_noop!(send(10, late), Error::<Test>::WrongPart);
+		});
+	}
+
+	#[test]
+	fn bad_parts_are_refused_and_undo_nothing_else() {
+		ExtBuilder::default().build_and_execute(|| {
+			let parts = four_parts();
+			let mut bad = parts[0].clone();
+			if let Some(h) = bad.header.as_mut() {
+				h.ended = 0;
+			}
+			assert_noop!(send(10, bad), Error::<Test>::BadTimes);
+			let mut bad = parts[0].clone();
+			if let Some(h) = bad.header.as_mut() {
+				h.job_name = text("");
+			}
+			assert_noop!(send(10, bad), Error::<Test>::InvalidName);
+			assert_ok!(send(10, parts[0].clone()));
+			let mut again = parts[1].clone();
+			again.inputs = inputs(&["district_1"]);
+			assert_noop!(send(10, again), Error::<Test>::Duplicate);
+			assert_ok!(send(10, parts[1].clone()));
+			assert_ok!(send(10, parts[2].clone()));
+			let mut twice = parts[3].clone();
+			twice.outputs = vec![output("report", vec![])].try_into().expect("1");
+			assert_noop!(send(10, twice), Error::<Test>::Duplicate);
+			let mut same_field = parts[3].clone();
+			same_field.fields[0].fields[0].name = text("d1");
+			assert_noop!(send(10, same_field), Error::<Test>::Duplicate);
+			let mut no_output = parts[3].clone();
+			no_output.fields[0].output = 1;
+			assert_noop!(send(10, no_output), Error::<Test>::BadColumnInput);
+			let mut wide = parts[3].clone();
+			let extra = field("d5", vec![column(0, "deaths", Transformation::Aggregation)]);
+			wide.fields[0].fields.try_push(extra).expect("room in one call");
+			assert_noop!(send(10, wide), Error::<Test>::TooMuch);
+			assert_ok!(send(10, parts[3].clone()));
+		});
+	}
+
+	#[test]
+	fn a_run_in_parts_must_write_something_and_fit_a_call() {
+		ExtBuilder::default().build_and_execute(|| {
+			let mut first = part(0, 2, 0);
+			first.inputs = inputs(&["district_1"]);
+			assert_ok!(send(10, first));
+			assert_noop!(send(10, part(1, 2, 1)), Error::<Test>::NoOutputs);
+			// 4 inputs and 3 outputs of them with 4 fields of 4 column inputs: over 64 edges.
+			let mut huge = part(0, 2, 0);
+			huge.run_id = [8; 16];
+			huge.inputs = inputs(&["a", "b", "c", "d"]);
+			let wide = |name: &str| {
+				let columns: Vec<_> =
+					(0..4).map(|i| column(i, "x", Transformation::Identity)).collect();
+				let fields = (0..4).map(|f| field(&format!("{name}{f}"), columns.clone())).collect();
+				output(name, fields)
+			};
+			huge.outputs = vec![wide("o1"), wide("o2"), wide("o3")].try_into().expect("3");
+			assert!(huge.edges() > 64);
+			assert_noop!(send(10, huge), Error::<Test>::TooMuch);
+		});
+	}
+}

@@ -414,6 +414,130 @@ impl<T: Config> ActivitySpec<T> {
 	}
 }
 
+/// What a run recorded in parts is: given in its first part.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct RunHeader<T: Config> {
+	/// The job's namespace.
+	pub job_namespace: Namespace<T>,
+	/// The job's name.
+	pub job_name: LineageName<T>,
+	/// What the run did.
+	pub kind: ActivityKind,
+	/// When it started, in milliseconds since the Unix epoch.
+	pub started: u64,
+	/// When it ended.
+	pub ended: u64,
+	/// The hash of the run's full events, kept off chain.
+	pub event_hash: [u8; 32],
+}
+
+/// More fields of an output a run wrote in an earlier part (or earlier in this one).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct OutputFields<T: Config> {
+	/// Which output of the run: its index in the order the run wrote them.
+	pub output: u32,
+	/// The fields, with their lineage.
+	pub fields: BoundedVec<FieldSpec<T>, T::MaxFieldsPerOutput>,
+}
+
+/// One part of a run too large for one call. A run in parts gives all its inputs before any
+/// output: an output's edition is created whole, with every input of the run as a parent.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct RunPart<T: Config> {
+	/// The run's id.
+	pub run_id: [u8; 16],
+	/// Which part this is (0 first).
+	pub part: u32,
+	/// How many parts the run has (2 and up, the same in every part).
+	pub parts: u32,
+	/// The run's job, kind, times and hash: in the first part, and only there.
+	pub header: Option<RunHeader<T>>,
+	/// How many inputs the run's earlier parts gave (its weight depends on it; checked).
+	pub inputs_before: u32,
+	/// More inputs of the run (none once it wrote an output).
+	pub inputs: BoundedVec<InputRef<T>, T::MaxInputs>,
+	/// Outputs the run wrote, each a new edition of its dataset.
+	pub outputs: BoundedVec<OutputSpec<T>, T::MaxOutputs>,
+	/// More fields of outputs written already.
+	pub fields: BoundedVec<OutputFields<T>, T::MaxOutputs>,
+}
+
+impl<T: Config> RunPart<T> {
+	/// How many edges recording it adds, counted as for a run recorded whole
+	/// ([`ActivitySpec::edges`]): one per input; per output, one per input of the run; one
+	/// per field and per column input.
+	pub fn edges(&self) -> u32 {
+		let inputs = (self.inputs_before as usize).saturating_add(self.inputs.len());
+		let outputs = self.outputs.len().saturating_mul(inputs.max(1));
+		let fields = self
+			.outputs
+			.iter()
+			.flat_map(|o| o.fields.iter())
+			.chain(self.fields.iter().flat_map(|o| o.fields.iter()))
+			.map(|f| 1 + f.inputs.len())
+			.fold(0usize, usize::saturating_add);
+		let edges = self.inputs.len().saturating_add(outputs).saturating_add(fields);
+		u32::try_from(edges).unwrap_or(u32::MAX)
+	}
+}
+
+/// A run being recorded in parts, until its last part lands.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct OpenRun<T: Config> {
+	/// How many parts the run has.
+	pub parts: u32,
+	/// The part expected next.
+	pub next: u32,
+	/// How many fields each output has so far (at most `MaxFieldsPerOutput` each).
+	pub fields: BoundedVec<u32, T::MaxOutputs>,
+	/// The edges recorded so far.
+	pub edges: u32,
+}
+
 /// Which way a walk goes.
 #[derive(Encode, Decode, DecodeWithMemTracking, TypeInfo, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Direction {

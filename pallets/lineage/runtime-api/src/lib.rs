@@ -31,7 +31,7 @@ sp_api::decl_runtime_apis! {
 		fn dataset_of(namespace: Vec<u8>, name: Vec<u8>) -> Option<(DatasetId, Dataset)>;
 		/// The asset of a dataset edition's field, if known.
 		fn field_of(edition: AssetId, name: Vec<u8>) -> Option<AssetId>;
-		/// The field assets of a dataset edition (at most 1,000).
+		/// The field assets of a dataset edition (at most `MaxFieldsPerOutput`).
 		fn fields_of(edition: AssetId) -> Vec<AssetId>;
 		/// The asset of a certificate, if lineage mentions it.
 		fn asset_of_certificate(certificate: u64) -> Option<AssetId>;
