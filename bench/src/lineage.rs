@@ -22,7 +22,7 @@ use futures::{StreamExt, TryStreamExt};
 use medtrust_client::lineage::openlineage::{ColumnSource, Output, OutputField};
 use medtrust_client::{
 	chain::signer,
-	lineage::{onchain, openlineage::infer_kind, DatasetName, Input, Run},
+	lineage::{onchain, openlineage::infer_kind, DatasetName, Input, OnRefusal, Run},
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Chain,
 };
@@ -477,13 +477,17 @@ async fn record_one_report(
 		outputs: vec![Output { dataset: output.clone(), fields: Vec::new() }],
 		events: vec![json!({ "report": output.name })],
 	};
-	chain.record_runs(&signer::parse(&args.signer)?, &[run], None).await?;
+	let signer = signer::parse(&args.signer)?;
+	let report = chain.record_runs(&signer, &[run], None, OnRefusal::RecordNothing).await?;
+	if let Some(refused) = report.refused.first() {
+		anyhow::bail!("{refused}");
+	}
 	let report = chain.lineage_dataset(&output.namespace, &output.name).await?;
 	Ok(report.context("the report is not recorded")?.latest)
 }
 
-/// Records reports that read the latest editions with the most ancestors (up to 32 a run,
-/// the runtime's most inputs; a report reads the previous one while there are fewer than
+/// Records reports that read the latest editions with the most ancestors (up to 32 a run, the
+/// benchmark's size of report; a report reads the previous one while there are fewer than
 /// 1,000 ancestors); the last report's edition.
 async fn record_report(
 	chain: &Chain,

@@ -157,6 +157,14 @@ pub struct ActivityJson {
 	pub outputs: Vec<u64>,
 	/// The block number it was recorded in.
 	pub recorded: u32,
+	/// Whether it is complete: `false` while a run recorded in parts awaits its last part
+	/// (walks then show what has landed).
+	#[serde(default = "yes")]
+	pub complete: bool,
+}
+
+fn yes() -> bool {
+	true
 }
 
 /// Activities read at one block.

@@ -307,6 +307,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_lineage_runtime_api::LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo> for Runtime {
 		fn assets(ids: Vec<pallet_lineage::AssetId>) -> Vec<Option<AssetInfo>> {
 			Lineage::assets(ids)
@@ -338,6 +339,10 @@ impl_runtime_apis! {
 
 		fn fields_of(edition: pallet_lineage::AssetId) -> Vec<pallet_lineage::AssetId> {
 			Lineage::fields_of(edition)
+		}
+
+		fn open_run(id: pallet_lineage::ActivityId) -> Option<(u32, u32)> {
+			Lineage::open_run(id)
 		}
 
 		fn asset_of_certificate(certificate: u64) -> Option<pallet_lineage::AssetId> {

@@ -3,7 +3,12 @@
 //! descendants, list what a change would affect, verify every certificate up a result's
 //! lineage, and export as OpenLineage, W3C PROV-JSON, FHIR R4 Provenance or CSV.
 
-use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
+use std::{
+	net::SocketAddr,
+	path::{Path, PathBuf},
+	process::ExitCode,
+	time::Duration,
+};
 
 use clap::{Args, Subcommand};
 use medtrust_client::{
@@ -237,38 +242,7 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 			out.show(&Recorded::new(report, 0, Vec::new(), 0))?;
 		}
 		C::Import { file, events, strict } => {
-			let text = std::fs::read_to_string(&file)
-				.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-			let gathered = Gatherer::gather(parse_events(&text)?);
-			if gathered.pending > 0 {
-				output::note(&format!(
-					"{} runs have no COMPLETE event yet: not recorded",
-					gathered.pending
-				));
-			}
-			let malformed: Vec<Refused> = gathered
-				.malformed
-				.into_iter()
-				.map(|(run_id, reason)| Refused { run_id, job: None, reason })
-				.collect();
-			let on_refusal = match strict {
-				true if !malformed.is_empty() => None,
-				true => Some(OnRefusal::RecordNothing),
-				false => Some(OnRefusal::RecordTheRest),
-			};
-			let report = match on_refusal {
-				Some(on_refusal) => {
-					let store = EventStore::new(events);
-					let signer = context.signer()?;
-					chain.record_runs(signer, &gathered.runs, Some(&store), on_refusal).await?
-				}
-				None => Default::default(),
-			};
-			let shown = Recorded::new(report, gathered.repeated.len(), malformed, gathered.pending);
-			out.show(&shown)?;
-			if !shown.refused.is_empty() {
-				return Ok(ExitCode::from(REFUSED));
-			}
+			return import(&chain, context, &file, events, strict).await;
 		}
 		C::Serve(args) => {
 			let options = GatewayOptions {
@@ -306,6 +280,49 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 		C::Export(args) => export(&chain, &args).await?,
 	}
 	Ok(ExitCode::SUCCESS)
+}
+
+/// `lineage import`: every run of the file the chain will take recorded, the rest reported.
+async fn import(
+	chain: &Chain,
+	context: &Context,
+	file: &Path,
+	events: PathBuf,
+	strict: bool,
+) -> anyhow::Result<ExitCode> {
+	let text = std::fs::read_to_string(file)
+		.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+	let gathered = Gatherer::gather(parse_events(&text)?);
+	if gathered.pending > 0 {
+		output::note(&format!(
+			"{} runs have no COMPLETE event yet: not recorded",
+			gathered.pending
+		));
+	}
+	let malformed: Vec<Refused> = gathered
+		.malformed
+		.into_iter()
+		.map(|(run_id, reason)| Refused { run_id, job: None, reason })
+		.collect();
+	let on_refusal = match strict {
+		true if !malformed.is_empty() => None,
+		true => Some(OnRefusal::RecordNothing),
+		false => Some(OnRefusal::RecordTheRest),
+	};
+	let report = match on_refusal {
+		Some(on_refusal) => {
+			let store = EventStore::new(events);
+			let signer = context.signer()?;
+			chain.record_runs(signer, &gathered.runs, Some(&store), on_refusal).await?
+		}
+		None => Default::default(),
+	};
+	let shown = Recorded::new(report, gathered.repeated.len(), malformed, gathered.pending);
+	context.output.show(&shown)?;
+	Ok(match shown.refused.is_empty() {
+		true => ExitCode::SUCCESS,
+		false => ExitCode::from(REFUSED),
+	})
 }
 
 async fn export(chain: &Chain, args: &ExportArgs) -> anyhow::Result<()> {

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use medtrust_client::lineage::{LineageVerification, RecordReport, Recorded as RecordedRun, Refused};
+use medtrust_client::lineage::{
+	LineageVerification, RecordReport, Recorded as RecordedRun, Refused,
+};
 use medtrust_primitives::lineage_json::{uuid, AssetJson, WalkJson};
 use serde::Serialize;
 
@@ -47,7 +49,12 @@ pub struct Recorded {
 impl Recorded {
 	/// The report of `record_runs`, with `repeated` runs delivered twice in the input and
 	/// `refused` ones refused before it (malformed events), and `pending` runs.
-	pub fn new(report: RecordReport, repeated: usize, mut refused: Vec<Refused>, pending: usize) -> Self {
+	pub fn new(
+		report: RecordReport,
+		repeated: usize,
+		mut refused: Vec<Refused>,
+		pending: usize,
+	) -> Self {
 		refused.extend(report.refused);
 		Recorded {
 			recorded: report.recorded.len(),

@@ -34,9 +34,8 @@ fn script(name: &str, args: &[&str]) -> Value {
 
 /// `lineage import <file> --json` by //Alice; (exit status, report).
 fn import(cli: &Cli, file: &str, events: &str) -> (i32, Value) {
-	let out = cli.run(&[
-		"--signer", "//Alice", "lineage", "import", file, "--events", events, "--json",
-	]);
+	let out =
+		cli.run(&["--signer", "//Alice", "lineage", "import", file, "--events", events, "--json"]);
 	let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
 		panic!("import prints its report: {}", String::from_utf8_lossy(&out.stderr))
 	});
@@ -75,6 +74,13 @@ fn phase_real_producers(cli: &Cli, dir: &Path, events: &str) {
 fn phase_cases_from_a_file(cli: &Cli, dir: &Path, events: &str, certificate: u64) -> Value {
 	let file = dir.join("cases.ndjson").to_str().expect("UTF-8").to_string();
 	let cases = script("cases.py", &["file", &file, &certificate.to_string()]);
+	// All or nothing: two runs would be refused, so nothing is recorded.
+	let (status, strict) = import_with(cli, &file, events, &["--strict"]);
+	assert_eq!(status, 4, "{strict:#}");
+	assert_eq!(
+		(strict["recorded"].as_u64(), strict["refused"].as_array().map(Vec::len)),
+		(Some(0), Some(2))
+	);
 	let (status, report) = import(cli, &file, events);
 	assert_eq!(status, 4, "refused runs give exit status 4: {report:#}");
 	let refused = report["refused"].as_array().expect("refused").clone();
@@ -103,6 +109,12 @@ fn phase_cases_from_a_file(cli: &Cli, dir: &Path, events: &str, certificate: u64
 	expected.sort();
 	assert_eq!(recorded, expected, "{report:#}");
 	assert_eq!(report["alreadyRecorded"], 1, "the repeated delivery: {report:#}");
+	// The 1,000-input run has more edges than one call takes (5,120): it was recorded in parts.
+	let wide = id(&cases, "districts_1000", 0);
+	let runs = report["runs"].as_array().expect("runs");
+	let edges =
+		runs.iter().find(|r| r["runId"] == wide.as_str()).expect("recorded")["edges"].clone();
+	assert!(edges.as_u64() > Some(5_120), "{edges}");
 	assert_eq!(report["skipped"], 2, "the sensor and the check: {report:#}");
 	let text = String::from_utf8_lossy(&report.to_string().into_bytes()).into_owned();
 	assert!(!text.contains("wasm") && !text.contains("Codec"), "{text}");
@@ -121,8 +133,13 @@ async fn phase_wide_run_is_one(cli: &Cli, chain: &medtrust_client::Chain, cases:
 		.call("medtrust_lineageActivity", subxt_rpcs::rpc_params![run.clone()])
 		.await
 		.expect("the activity");
-	assert_eq!(activity["inputs"].as_array().map(Vec::len), Some(1001), "1,000 extracts and the certificate");
+	assert_eq!(
+		activity["inputs"].as_array().map(Vec::len),
+		Some(1001),
+		"1,000 extracts and the certificate"
+	);
 	assert_eq!(activity["outputs"].as_array().map(Vec::len), Some(1));
+	assert_eq!(activity["complete"], true, "its last part landed");
 	let report = ["--namespace", WAREHOUSE, "--name", "reports.districts_1000"];
 	let walk = cli.json(&[&["lineage", "ancestors", "--depth", "1"][..], &report[..]].concat());
 	assert_eq!(walk["nodes"].as_array().map(Vec::len), Some(1001), "every input at depth 1");
@@ -139,7 +156,10 @@ async fn phase_wide_run_is_one(cli: &Cli, chain: &medtrust_client::Chain, cases:
 /// The OpenLineage export re-imports to the same graph on another chain.
 async fn phase_export_reimports(cli: &Cli, dir: &Path, events: &str, certificate: u64) {
 	let exported = dir.join("exported.ndjson").to_str().expect("UTF-8").to_string();
-	succeeds(cli, &["lineage", "export", "--format", "openlineage", "--out", &exported, "--events", events]);
+	succeeds(
+		cli,
+		&["lineage", "export", "--format", "openlineage", "--out", &exported, "--events", events],
+	);
 	let text = std::fs::read_to_string(&exported).expect("exported");
 	let mut fresh = Node::dev("lineage-streams-again");
 	let fresh_chain = fresh.connect().await;
@@ -151,9 +171,15 @@ async fn phase_export_reimports(cli: &Cli, dir: &Path, events: &str, certificate
 	let (status, report) = import(&other, &exported, &imported);
 	assert_eq!(status, 0, "{report:#}");
 	let again = there.path().join("again.ndjson").to_str().expect("UTF-8").to_string();
-	succeeds(&other, &["lineage", "export", "--format", "openlineage", "--out", &again, "--events", &imported]);
+	succeeds(
+		&other,
+		&["lineage", "export", "--format", "openlineage", "--out", &again, "--events", &imported],
+	);
 	let first = shape(&text);
-	assert!(first.iter().any(|r| r["inputs"].as_array().map(Vec::len) == Some(1000)), "the wide run");
+	assert!(
+		first.iter().any(|r| r["inputs"].as_array().map(Vec::len) == Some(1000)),
+		"the wide run"
+	);
 	assert_eq!(shape(&std::fs::read_to_string(&again).expect("exported again")), first);
 }
 
@@ -182,7 +208,8 @@ async fn phase_gateway(cli: &Cli, chain: &medtrust_client::Chain, dir: &Path, ce
 				.call("medtrust_lineageActivity", subxt_rpcs::rpc_params![wide])
 				.await
 				.map_err(|e| e.to_string())?;
-			Ok(found)
+			// Complete once its last part landed.
+			Ok(found.filter(|a| a["complete"] == true))
 		}
 	})
 	.await;

@@ -145,7 +145,9 @@ async fn submitter(
 					eprintln!("lineage serve: refused {refused}");
 				}
 			}
-			Err(e) => eprintln!("lineage serve: a batch of {} runs was not recorded: {e}", batch.len()),
+			Err(e) => {
+				eprintln!("lineage serve: a batch of {} runs was not recorded: {e}", batch.len())
+			}
 		}
 	}
 }
@@ -305,9 +307,12 @@ async fn handle(body: &[u8], state: &State) -> Reply {
 async fn complete(run: Run, state: &State) -> std::result::Result<Value, Reply> {
 	let id = uuid(&run);
 	let mut owners = Default::default();
-	let status = state.chain.classify_run(&run, &state.bounds, state.institution, &mut owners).await;
+	let status =
+		state.chain.classify_run(&run, &state.bounds, state.institution, &mut owners).await;
 	match status.map_err(|e| Reply::refuse(503, e))? {
-		RunStatus::Skipped => Ok(json!({ "runId": id, "status": "skipped: the run wrote nothing" })),
+		RunStatus::Skipped => {
+			Ok(json!({ "runId": id, "status": "skipped: the run wrote nothing" }))
+		}
 		RunStatus::AlreadyRecorded => Ok(json!({ "runId": id, "status": "already recorded" })),
 		RunStatus::Refused(why) => {
 			let status = match why.kind {

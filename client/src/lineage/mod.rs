@@ -25,7 +25,7 @@ pub mod verify;
 
 pub use export::{Graph, LineageFormat};
 pub use onchain::Resources;
-pub use openlineage::{DatasetName, Gatherer, Gathered, Input, Outcome, Run};
+pub use openlineage::{DatasetName, Gathered, Gatherer, Input, Outcome, Run};
 pub use plan::Bounds;
 pub use record::{OnRefusal, RecordReport, Recorded, Refused};
 pub use store::EventStore;

@@ -196,7 +196,10 @@ impl Run {
 				.iter()
 				.position(|i| matches!(i, Input::Dataset(x) if *x == s.dataset))
 				.ok_or_else(|| {
-					Error::Input(format!("column input {}.{} is not an input", s.dataset.name, s.field))
+					Error::Input(format!(
+						"column input {}.{} is not an input",
+						s.dataset.name, s.field
+					))
 				})?;
 			sources.push(ColumnInput {
 				input: input as u32,

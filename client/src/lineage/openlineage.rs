@@ -122,58 +122,63 @@ impl Run {
 }
 
 impl Run {
-	/// How `other`, a run of the same id, differs from this one in what the chain records of
-	/// it (the job, the datasets and certificates read and written, the column lineage);
-	/// `None` when they record the same lineage (a repeated delivery, whatever its times).
+	/// How `other`, a run of the same id delivered again, differs from this one in what the
+	/// chain records of it: another job, or datasets, certificates or column lineage this one
+	/// lacks. `None` when it records nothing new (the same run, or part of its events
+	/// delivered again, whatever their times).
 	pub fn difference(&self, other: &Run) -> Option<String> {
 		if (&self.job_namespace, &self.job_name) != (&other.job_namespace, &other.job_name) {
 			return Some(format!(
-				"job {} {} was recorded, this delivery names {} {}",
+				"it was recorded for job {} {}; this delivery names job {} {}",
 				self.job_namespace, self.job_name, other.job_namespace, other.job_name
 			));
 		}
-		let inputs = |r: &Run| r.inputs.iter().map(Input::to_string).collect::<Vec<_>>();
-		let outputs = |r: &Run| r.outputs.iter().map(|o| o.dataset.to_string()).collect::<Vec<_>>();
-		let columns = |r: &Run| {
-			let mut all = Vec::new();
-			for o in &r.outputs {
-				for f in &o.fields {
-					for s in &f.sources {
-						all.push(format!("{}.{} <- {}.{}", o.dataset, f.name, s.dataset, s.field));
-					}
+		added("inputs", self.input_names(), other.input_names())
+			.or_else(|| added("outputs", self.output_names(), other.output_names()))
+			.or_else(|| added("column lineage", self.columns(), other.columns()))
+	}
+
+	/// Its inputs, each in words (`<namespace> <name>`, `certificate <id>`).
+	pub fn input_names(&self) -> Vec<String> {
+		self.inputs.iter().map(Input::to_string).collect()
+	}
+
+	/// Its outputs, each `<namespace> <name>`.
+	pub fn output_names(&self) -> Vec<String> {
+		self.outputs.iter().map(|o| o.dataset.to_string()).collect()
+	}
+
+	/// Its column edges, each `<output>.<field> <- <input>.<field>`.
+	fn columns(&self) -> Vec<String> {
+		let mut all = Vec::new();
+		for o in &self.outputs {
+			for f in &o.fields {
+				for s in &f.sources {
+					all.push(format!("{}.{} <- {}.{}", o.dataset, f.name, s.dataset, s.field));
 				}
 			}
-			all
-		};
-		set_difference("inputs", inputs(self), inputs(other))
-			.or_else(|| set_difference("outputs", outputs(self), outputs(other)))
-			.or_else(|| set_difference("column lineage", columns(self), columns(other)))
+		}
+		all
 	}
 }
 
-/// What `now` has that `before` has not and the reverse, if anything: `outputs: + a; - b`.
-pub fn set_difference(what: &str, before: Vec<String>, now: Vec<String>) -> Option<String> {
-	let before: std::collections::BTreeSet<String> = before.into_iter().collect();
-	let now: std::collections::BTreeSet<String> = now.into_iter().collect();
-	if before == now {
+/// What `delivered` names that `recorded` lacks, if anything: `its outputs are not those
+/// recorded: this delivery adds a, b`.
+pub fn added(what: &str, recorded: Vec<String>, delivered: Vec<String>) -> Option<String> {
+	let recorded: std::collections::BTreeSet<String> = recorded.into_iter().collect();
+	let new: Vec<&String> = delivered.iter().filter(|d| !recorded.contains(*d)).collect();
+	if new.is_empty() {
 		return None;
 	}
-	let list = |items: Vec<&String>| {
-		let shown: Vec<&str> = items.iter().take(3).map(|s| s.as_str()).collect();
-		let more = items.len().saturating_sub(3);
-		let tail = if more > 0 { format!(" and {more} more") } else { String::new() };
-		format!("{}{tail}", shown.join(", "))
+	let shown: Vec<&str> = new.iter().take(3).map(|s| s.as_str()).collect();
+	let more = match new.len() {
+		n if n > 3 => format!(" and {} more", n - 3),
+		_ => String::new(),
 	};
-	let added: Vec<&String> = now.difference(&before).collect();
-	let removed: Vec<&String> = before.difference(&now).collect();
-	let mut parts = Vec::new();
-	if !added.is_empty() {
-		parts.push(format!("this delivery adds {}", list(added)));
-	}
-	if !removed.is_empty() {
-		parts.push(format!("lacks {}", list(removed)));
-	}
-	Some(format!("its {what} differ from those recorded: {}", parts.join("; ")))
+	Some(format!(
+		"its {what} are not those recorded: this delivery adds {}{more}",
+		shown.join(", ")
+	))
 }
 
 impl std::fmt::Display for DatasetName {
@@ -650,13 +655,25 @@ mod tests {
 		assert_eq!(run.events.len(), 2);
 		let id = run.run_id;
 		assert_eq!(g.add(start).expect("again"), Outcome::Repeated { run_id: id, complete: false });
-		assert_eq!(g.add(done.clone()).expect("again"), Outcome::Repeated { run_id: id, complete: true });
+		assert_eq!(
+			g.add(done.clone()).expect("again"),
+			Outcome::Repeated { run_id: id, complete: true }
+		);
 		// The same run id with other content is a run again, for the recorder to compare.
+		// The COMPLETE alone, with a time of its own: part of the run again, nothing new.
+		let mut alone = done.clone();
+		alone["eventTime"] = json!("2024-01-05T11:00:31Z");
+		let Outcome::Complete(part) = g.add(alone).expect("an event") else { panic!("complete") };
+		assert_eq!(run.difference(&part), None);
 		let mut other = done;
+		other["eventTime"] = json!("2024-01-05T11:00:32Z");
 		other["outputs"][0]["name"] = json!("research.other");
 		let Outcome::Complete(second) = g.add(other).expect("an event") else { panic!("complete") };
-		let why = run.difference(&second).expect("different outputs");
-		assert!(why.contains("outputs differ") && why.contains("research.other"), "{why}");
+		let why = run.difference(&second).expect("another output");
+		assert!(
+			why.contains("outputs are not those recorded") && why.contains("research.other"),
+			"{why}"
+		);
 		assert_eq!(run.difference(&run.clone()), None);
 	}
 
@@ -686,7 +703,9 @@ mod tests {
 		assert_eq!(gathered.repeated.len(), 1);
 		assert_eq!(gathered.dropped, 1);
 		assert_eq!(gathered.malformed.len(), 2);
-		assert!(gathered.malformed[0].0.is_some() && gathered.malformed[0].1.starts_with("event 5:"));
+		assert!(
+			gathered.malformed[0].0.is_some() && gathered.malformed[0].1.starts_with("event 5:")
+		);
 		assert_eq!(gathered.malformed[1].0, None);
 		// The last START reopened the run completed above: a run waiting for its COMPLETE.
 		assert_eq!(gathered.pending, 1);

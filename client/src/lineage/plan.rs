@@ -215,7 +215,8 @@ fn check_output(output: &Output, b: &Bounds) -> Result<(), Refusal> {
 		for source in &field.sources {
 			check_name(&source.field, b.field, "input field name")?;
 			if !sources.insert((&source.dataset, &source.field)) {
-				let twice = format!("field {} names input field {} twice", field.name, source.field);
+				let twice =
+					format!("field {} names input field {} twice", field.name, source.field);
 				return Err(malformed(twice));
 			}
 		}
@@ -282,7 +283,6 @@ pub fn plan(run: &Run, bounds: &Bounds) -> Vec<PartPlan> {
 	parts
 }
 
-
 #[cfg(test)]
 mod tests {
 	use pallet_lineage::{ActivityKind, Transformation};
@@ -331,9 +331,9 @@ mod tests {
 		let fields = |o: usize, r: &std::ops::Range<usize>| -> usize {
 			run.outputs[o].fields[r.clone()].iter().map(|f| 1 + f.sources.len()).sum()
 		};
-		p.inputs.len() +
-			p.outputs.iter().map(|(o, r)| inputs + fields(*o, r)).sum::<usize>() +
-			p.fields.iter().map(|(o, r)| fields(*o, r)).sum::<usize>()
+		p.inputs.len()
+			+ p.outputs.iter().map(|(o, r)| inputs + fields(*o, r)).sum::<usize>()
+			+ p.fields.iter().map(|(o, r)| fields(*o, r)).sum::<usize>()
 	}
 
 	#[test]
@@ -380,10 +380,16 @@ mod tests {
 		assert_eq!(kind, RefusalKind::OverBound);
 		assert_eq!(reason, "it reads 20,000 datasets and certificates; at most 4,096");
 		let mut many = report(2, 1, 1);
-		many.outputs = (0..17).map(|i| Output { dataset: dataset(&format!("o{i}")), fields: vec![] }).collect();
+		many.outputs = (0..17)
+			.map(|i| Output { dataset: dataset(&format!("o{i}")), fields: vec![] })
+			.collect();
 		assert_eq!(why(&many).1, "it writes 17 datasets; at most 16");
-		assert!(why(&report(4, 4097, 1)).1.contains("has 4,097 fields with column lineage; at most 4,096"));
-		assert!(why(&report(4, 1, 4097)).1.contains("comes from 4,097 input fields; at most 4,096"));
+		assert!(why(&report(4, 4097, 1))
+			.1
+			.contains("has 4,097 fields with column lineage; at most 4,096"));
+		assert!(why(&report(4, 1, 4097))
+			.1
+			.contains("comes from 4,097 input fields; at most 4,096"));
 		let mut long = report(1, 1, 1);
 		long.job_name = "x".repeat(257);
 		assert!(why(&long).1.contains("is 257 bytes long; the chain keeps at most 256"));

@@ -13,12 +13,15 @@ use subxt_signer::sr25519::Keypair;
 
 use super::{
 	onchain::{batches, Resources},
-	openlineage::{set_difference, Input, Run},
+	openlineage::{added, Input, Run},
 	plan::{check, plan, Bounds, PartPlan, Refusal, RefusalKind},
 	EventStore,
 };
 use crate::{
-	runtime::{self, lineage::events::ActivityRecorded, runtime_types::bounded_collections::bounded_vec::BoundedVec},
+	runtime::{
+		self, lineage::events::ActivityRecorded,
+		runtime_types::bounded_collections::bounded_vec::BoundedVec,
+	},
 	Chain, Error, Result,
 };
 
@@ -183,7 +186,9 @@ impl Chain {
 				}
 				match earlier.difference(run) {
 					None => report.already_recorded.push(run.run_id),
-					Some(why) => report.refused.push(Refused::of(run, format!("delivered again: {why}"))),
+					Some(why) => {
+						report.refused.push(Refused::of(run, format!("delivered again: {why}")))
+					}
 				}
 				continue;
 			}
@@ -277,8 +282,9 @@ impl Chain {
 		}
 	}
 
-	/// How `run` differs from the recorded activity of its id in what the chain holds (the
-	/// job, the datasets and certificates read and written), if it does.
+	/// How `run` differs from the recorded activity of its id in what the chain holds: another
+	/// job, or datasets and certificates read or written that the activity lacks (a delivery
+	/// of part of the run's events again is no difference).
 	async fn lineage_difference(&self, found: &ActivityJson, run: &Run) -> Result<Option<String>> {
 		if (found.job_namespace.as_str(), found.job_name.as_str())
 			!= (run.job_namespace.as_str(), run.job_name.as_str())
@@ -300,7 +306,9 @@ impl Chain {
 					Some(a) if a.certificate.is_some() => {
 						format!("certificate {}", a.certificate.unwrap_or_default())
 					}
-					Some(a) => a.dataset.map(|d| format!("{} {}", d.namespace, d.name)).unwrap_or_default(),
+					Some(a) => {
+						a.dataset.map(|d| format!("{} {}", d.namespace, d.name)).unwrap_or_default()
+					}
 					None => format!("asset {id}"),
 				});
 			}
@@ -308,10 +316,8 @@ impl Chain {
 		};
 		let inputs = names(found.inputs.clone()).await?;
 		let outputs = names(found.outputs.clone()).await?;
-		let run_inputs = run.inputs.iter().map(Input::to_string).collect();
-		let run_outputs = run.outputs.iter().map(|o| o.dataset.to_string()).collect();
-		Ok(set_difference("inputs", inputs, run_inputs)
-			.or_else(|| set_difference("outputs", outputs, run_outputs)))
+		Ok(added("inputs", inputs, run.input_names())
+			.or_else(|| added("outputs", outputs, run.output_names())))
 	}
 
 	/// Why the chain would refuse `run` of `institution` in its present state, told before

@@ -21,7 +21,7 @@ use medtrust_runtime::{
 };
 use pallet_lineage::{AssetKind, Direction, EdgeKind};
 use pallet_lineage_runtime_api::LineageApi;
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use sp_runtime::traits::Block as BlockT;
@@ -154,8 +154,8 @@ pub fn dataset_json(id: u64, d: DatasetInfo) -> DatasetJson {
 	}
 }
 
-/// An activity as JSON.
-pub fn activity_json(id: u64, a: ActivityInfo) -> ActivityJson {
+/// An activity as JSON (`complete` unless a run recorded in parts awaits its last part).
+pub fn activity_json(id: u64, a: ActivityInfo, complete: bool) -> ActivityJson {
 	let format = Ss58AddressFormat::custom(medtrust_primitives::SS58_PREFIX);
 	ActivityJson {
 		id,
@@ -171,7 +171,25 @@ pub fn activity_json(id: u64, a: ActivityInfo) -> ActivityJson {
 		inputs: a.inputs.into_inner(),
 		outputs: a.outputs.into_inner(),
 		recorded: a.recorded,
+		complete,
 	}
+}
+
+/// Whether activity `id` is complete at block `hash`: not a run recorded in parts awaiting its
+/// last part (`LineageApi` version 2; a runtime before it records no run in parts).
+fn is_complete<C>(client: &C, hash: Hash, id: u64) -> RpcResult<bool>
+where
+	C: ProvideRuntimeApi<Block>,
+	C::Api: LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo>,
+{
+	let api = client.runtime_api();
+	let version = api
+		.api_version::<dyn LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo>>(hash)
+		.map_err(error)?;
+	if version.unwrap_or(1) < 2 {
+		return Ok(true);
+	}
+	Ok(api.open_run(hash, id).map_err(error)?.is_none())
 }
 
 /// Reads assets at one block and turns them into JSON, looking up each dataset once: from
@@ -437,7 +455,8 @@ where
 			(Err(_), None) => return Err(error(format!("`{id}` is neither an id nor a UUID"))),
 		};
 		let Some(id) = id else { return Ok(None) };
-		Ok(api.activity(hash, id).map_err(error)?.map(|a| activity_json(id, a)))
+		let Some(found) = api.activity(hash, id).map_err(error)? else { return Ok(None) };
+		Ok(Some(activity_json(id, found, is_complete(&*self.client, hash, id)?)))
 	}
 
 	fn activities(
@@ -451,7 +470,10 @@ where
 		let limit = limit.unwrap_or(MAX_ACTIVITIES_PAGE).clamp(1, MAX_ACTIVITIES_PAGE);
 		let found = self.client.runtime_api().activities(hash, skip, limit).map_err(error)?;
 		let next = (found.len() as u32 == limit).then(|| skip.saturating_add(u64::from(limit)));
-		let activities = found.into_iter().map(|(id, a)| activity_json(id, a)).collect();
+		let activities = found
+			.into_iter()
+			.map(|(id, a)| Ok(activity_json(id, a, is_complete(&*self.client, hash, id)?)))
+			.collect::<RpcResult<_>>()?;
 		Ok(ActivitiesPage { at: block, activities, next })
 	}
 }

@@ -133,7 +133,7 @@ impl<T: Config> Pallet<T> {
 		let (id, mut activity, mut open) = match header {
 			Some(header) => {
 				ensure!(number == 0 && inputs_before == 0, Error::<T>::WrongPart);
-				Self::open_run(who, institution, run_id, parts, header)?
+				Self::begin_run(who, institution, run_id, parts, header)?
 			}
 			None => {
 				ensure!(number > 0, Error::<T>::WrongPart);
@@ -142,8 +142,9 @@ impl<T: Config> Pallet<T> {
 				let activity = Activities::<T>::get(id).ok_or(Error::<T>::NotFound)?;
 				ensure!(activity.institution == institution, Error::<T>::NotAuthorized);
 				ensure!(
-					open.next == number &&
-						open.parts == parts && activity.inputs.len() as u32 == inputs_before,
+					open.next == number
+						&& open.parts == parts
+						&& activity.inputs.len() as u32 == inputs_before,
 					Error::<T>::WrongPart
 				);
 				(id, activity, open)
@@ -176,7 +177,13 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		open.edges = open.edges.saturating_add(edges);
-		Self::deposit_event(Event::RunPartRecorded { activity: id, run_id, part: number, parts, edges });
+		Self::deposit_event(Event::RunPartRecorded {
+			activity: id,
+			run_id,
+			part: number,
+			parts,
+			edges,
+		});
 		if number + 1 == parts {
 			ensure!(!activity.outputs.is_empty(), Error::<T>::NoOutputs);
 			OpenRuns::<T>::remove(id);
@@ -196,7 +203,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A new activity for the first part of a run recorded in parts, not yet complete.
-	fn open_run(
+	fn begin_run(
 		who: &T::AccountId,
 		institution: InstitutionId,
 		run_id: [u8; 16],

@@ -203,7 +203,13 @@ pub mod pallet {
 		},
 		/// A part of a run recorded in parts landed (the last one also deposits
 		/// `ActivityRecorded`, with the whole run's outputs and edges).
-		RunPartRecorded { activity: ActivityId, run_id: [u8; 16], part: u32, parts: u32, edges: u32 },
+		RunPartRecorded {
+			activity: ActivityId,
+			run_id: [u8; 16],
+			part: u32,
+			parts: u32,
+			edges: u32,
+		},
 	}
 
 	#[pallet::error]

@@ -116,6 +116,12 @@ impl<T: Config> Pallet<T> {
 		Datasets::<T>::get(id).map(|d| (id, d))
 	}
 
+	/// The parts of activity `id` recorded so far and its count of parts, while it is being
+	/// recorded in parts.
+	pub fn open_run(id: ActivityId) -> Option<(u32, u32)> {
+		OpenRuns::<T>::get(id).map(|open| (open.next, open.parts))
+	}
+
 	/// The field assets of a dataset edition (at most `MaxFieldsPerOutput`, the most a run
 	/// gives an output), in storage order.
 	pub fn fields_of(edition: AssetId) -> Vec<AssetId> {

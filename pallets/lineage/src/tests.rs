@@ -610,9 +610,8 @@ mod parts {
 		let sum = |name: &str, input: u32| {
 			field(name, vec![column(input, "cases", Transformation::Aggregation)])
 		};
-		third.outputs = vec![output("report", vec![sum("d1", 0), sum("d2", 1)])]
-			.try_into()
-			.expect("bounded");
+		third.outputs =
+			vec![output("report", vec![sum("d1", 0), sum("d2", 1)])].try_into().expect("bounded");
 		let mut fourth = part(3, 4, 4);
 		fourth.fields = vec![more(0, vec![sum("d3", 2), sum("d4", 3)])].try_into().expect("1");
 		vec![first, second, third, fourth]
@@ -629,6 +628,8 @@ mod parts {
 				let last = n == 3;
 				assert_ok!(send(10, p));
 				assert_eq!(OpenRuns::<Test>::contains_key(0), !last, "part {n}");
+				let open = (!last).then_some((n as u32 + 1, 4));
+				assert_eq!(Lineage::open_run(0), open, "the runtime API's answer");
 			}
 			let activity = crate::Activities::<Test>::get(0).expect("one activity");
 			assert_eq!((activity.inputs.len(), activity.outputs.len()), (4, 1));
@@ -763,7 +764,8 @@ mod parts {
 			let wide = |name: &str| {
 				let columns: Vec<_> =
 					(0..4).map(|i| column(i, "x", Transformation::Identity)).collect();
-				let fields = (0..4).map(|f| field(&format!("{name}{f}"), columns.clone())).collect();
+				let fields =
+					(0..4).map(|f| field(&format!("{name}{f}"), columns.clone())).collect();
 				output(name, fields)
 			};
 			huge.outputs = vec![wide("o1"), wide("o2"), wide("o3")].try_into().expect("3");

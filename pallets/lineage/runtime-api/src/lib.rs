@@ -35,6 +35,10 @@ sp_api::decl_runtime_apis! {
 		fn fields_of(edition: AssetId) -> Vec<AssetId>;
 		/// The asset of a certificate, if lineage mentions it.
 		fn asset_of_certificate(certificate: u64) -> Option<AssetId>;
+		/// The parts of activity `id` recorded so far and its count of parts, while it is being
+		/// recorded in parts; `None` once it is complete (or if it is no activity).
+		#[api_version(2)]
+		fn open_run(id: ActivityId) -> Option<(u32, u32)>;
 		/// Ancestors or descendants of an asset, breadth first (see `pallet_lineage::Pallet::walk`).
 		fn walk(start: AssetId, direction: Direction, depth: u32, skip: u32, limit: u32) -> Option<Walk>;
 	}
