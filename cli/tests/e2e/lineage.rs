@@ -440,7 +440,8 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 		RESEARCH,
 		"bob.owned",
 	]);
-	assert!(e.contains("NotOwner"), "{e}");
+	// Told before anything is sent, naming the run and the owner.
+	assert!(e.contains("steal") && e.contains("is written by institution 1"), "{e}");
 
 	// Exports: OpenLineage re-imports to the same graph; PROV and FHIR validate.
 	let exported = path("lineage.ndjson");

@@ -34,8 +34,13 @@ fn script(name: &str, args: &[&str]) -> Value {
 
 /// `lineage import <file> --json` by //Alice; (exit status, report).
 fn import(cli: &Cli, file: &str, events: &str) -> (i32, Value) {
-	let out =
-		cli.run(&["--signer", "//Alice", "lineage", "import", file, "--events", events, "--json"]);
+	import_with(cli, file, events, &[])
+}
+
+/// `lineage import <file> --json <extra>` by //Alice; (exit status, report).
+fn import_with(cli: &Cli, file: &str, events: &str, extra: &[&str]) -> (i32, Value) {
+	let args = ["--signer", "//Alice", "lineage", "import", file, "--events", events, "--json"];
+	let out = cli.run(&[&args[..], extra].concat());
 	let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
 		panic!("import prints its report: {}", String::from_utf8_lossy(&out.stderr))
 	});
