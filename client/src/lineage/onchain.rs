@@ -227,10 +227,13 @@ fn input_ref(input: &Input, bounds: &Bounds) -> Result<InputRef> {
 }
 
 /// Splits runs into calls within the chain's bounds (the order kept).
-pub fn batches(runs: &[Run], bounds: &Bounds) -> Result<Vec<std::ops::Range<usize>>> {
+pub fn batches<'a>(
+	runs: impl IntoIterator<Item = &'a Run>,
+	bounds: &Bounds,
+) -> Result<Vec<std::ops::Range<usize>>> {
 	let mut out = Vec::new();
-	let (mut start, mut count, mut load) = (0, 0u32, 0u32);
-	for (i, run) in runs.iter().enumerate() {
+	let (mut start, mut count, mut load, mut end) = (0, 0u32, 0u32, 0);
+	for (i, run) in runs.into_iter().enumerate() {
 		let e = edges(run);
 		if e > bounds.edges {
 			return Err(Error::Input(format!(
@@ -246,9 +249,10 @@ pub fn batches(runs: &[Run], bounds: &Bounds) -> Result<Vec<std::ops::Range<usiz
 		}
 		count += 1;
 		load += e;
+		end = i + 1;
 	}
 	if count > 0 {
-		out.push(start..runs.len());
+		out.push(start..end);
 	}
 	Ok(out)
 }

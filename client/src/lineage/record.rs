@@ -368,8 +368,7 @@ impl Chain {
 		resources: &Resources,
 		report: &mut RecordReport,
 	) -> Result<()> {
-		let runs: Vec<Run> = planned.iter().map(|p| p.run.clone()).collect();
-		let ranges = batches(&runs, bounds)?;
+		let ranges = batches(planned.iter().map(|p| p.run), bounds)?;
 		let mut calls = Vec::with_capacity(ranges.len());
 		for range in &ranges {
 			let args = planned[range.clone()]
