@@ -49,7 +49,7 @@ tar --numeric-owner -C "$root" -c . | docker import \
 	--change 'EXPOSE 30333 9944 9615' \
 	--change 'VOLUME /var/lib/medtrust' \
 	--change 'ENTRYPOINT ["/usr/local/bin/medtrust-node"]' \
-	--change 'CMD ["--chain", "/etc/medtrust/chain-specs/local.json", "--base-path", "/var/lib/medtrust"]' \
+	--change 'CMD ["--help"]' \
 	--message "medtrust-node $(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 	- "$tag" >/dev/null
 log "built image $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"

@@ -7,9 +7,9 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/bench-consortium.sh [--help] <records.ndjson> [--per-institution N]
 
-Starts the local consortium of chain-specs/local.json (scripts/run.sh --consortium 4: four
+Founds a consortium of four institutions on fresh keys (scripts/run.sh --consortium 4: four
 validators on loopback, free ports, a temporary directory, stopped and deleted at the end;
-the binaries must be built). Each institution (Alice, Bob, Charlie, Dave) registers a
+the binaries must be built). Each institution, signing with its admin's key, registers a
 laboratory source and resource, then all four run `medtrust anchor` at once through their
 own nodes, each on N records (default 10,000) of the file, one certificate per record. Each
 institution may use a quarter of a block (its fair share, pallet-consortium). Prints one
@@ -69,11 +69,11 @@ bash scripts/run.sh --consortium 4 --no-setup --no-build --data-dir "$work/netwo
 	--rpc-port "$rpc" --p2p-port "$p2p" >"$work/run.log" 2>&1 &
 network=$!
 for _ in $(seq 1 180); do
-	grep -q "all four nodes answer" "$work/run.log" && break
+	grep -q "all 4 nodes answer" "$work/run.log" && break
 	kill -0 "$network" 2>/dev/null || { cat "$work/run.log" >&2; exit 1; }
 	sleep 1
 done
-grep -q "all four nodes answer" "$work/run.log" || { cat "$work/run.log" >&2; exit 1; }
+grep -q "all 4 nodes answer" "$work/run.log" || { cat "$work/run.log" >&2; exit 1; }
 # Blocks finalized: the network is live.
 for _ in $(seq 1 120); do
 	"$CLI" --url "ws://127.0.0.1:$rpc" --json status 2>/dev/null |
@@ -82,7 +82,8 @@ for _ in $(seq 1 120); do
 done
 
 head -n "$per" "$records" >"$work/records.ndjson"
-signers=(//Alice //Bob //Charlie //Dave)
+signers=()
+for n in 1 2 3 4; do signers+=("$work/network/institution-$n/admin.key"); done
 args=()
 for i in 0 1 2 3; do
 	url="ws://127.0.0.1:$((rpc + i))"
@@ -100,7 +101,7 @@ for n in 1 2 3 4; do from+=($(($(wc -l <"$work/network/node-$n.log") + 1))); don
 # The four nodes' own CPU time (user and system, clock ticks).
 node_ticks() {
 	local total=0 pid
-	for pid in $(pgrep -f -- "--base-path $work/network/node-"); do
+	for pid in $(pgrep -f -- "--base-path $work/network/institution-"); do
 		total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
 	done
 	echo "$total"

@@ -4,19 +4,21 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/run.sh [--consortium 4] [options]
+Usage: scripts/run.sh [--consortium N] [options]
 
 Installs prerequisites (scripts/setup.sh), builds the release binaries, then runs:
   (default)          one development validator (Alice) on a throw-away chain:
                      JSON-RPC at ws://127.0.0.1:9944
-  --consortium 4     the four-institution local consortium of chain-specs/local.json on
-                     loopback, one validator node per institution (Alice, Bob, Charlie, Dave):
-                     JSON-RPC at ws://127.0.0.1:9944 .. 9947, p2p at 30333 .. 30336
+  --consortium N     a consortium of N institutions (1 to 8; 4 tolerates one failure)
+                     founded on fresh keys (medtrust-node founding init / spec), one
+                     validator node per institution on loopback: JSON-RPC at
+                     ws://127.0.0.1:9944 .., p2p at 30333 ..; each admin's key is
+                     DIR/institution-N/admin.key (medtrust --signer)
 
 Options:
-  --data-dir DIR     where consortium nodes keep their databases, keys and logs
+  --data-dir DIR     where the consortium's keys, chain spec, databases and logs are kept
                      (default: $HOME/.local/share/medtrust/consortium); kept between runs
-  --purge            delete the consortium's databases first (start from genesis)
+  --purge            delete DIR first: found a new consortium on new keys
   --rpc-port PORT    first JSON-RPC port (default 9944)
   --p2p-port PORT    first peer-to-peer port (default 30333)
   --no-setup         skip scripts/setup.sh
@@ -25,7 +27,7 @@ Options:
 
 Each node's URL is printed once it answers. Ctrl-C or SIGTERM stops every node. A consortium
 node that exits is reported (with the command that restarts it on its database) and the
-others keep running: finality needs three of the four validators.
+others keep running: finality needs more than two thirds of the validators.
 Logs of consortium nodes: DIR/node-N.log.
 USAGE
 }
@@ -54,9 +56,10 @@ done
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
 
-if [ "$consortium" != 0 ] && [ "$consortium" != 4 ]; then
-	die "--consortium: the local consortium (chain-specs/local.json) has exactly 4 institutions"
-fi
+case "$consortium" in
+	[0-8]) ;;
+	*) die "--consortium: 1 to 8 institutions" ;;
+esac
 [ "$do_setup" = 1 ] && bash scripts/setup.sh
 [ "$do_build" = 1 ] && build_all
 [ -x "$MEDTRUST_NODE_BIN" ] || die "no node binary at $MEDTRUST_NODE_BIN: run without --no-build"
@@ -99,55 +102,84 @@ if [ "$consortium" = 0 ]; then
 	exit $?
 fi
 
-# The local consortium. Its chain spec registers the peer ids of the test node keys in
-# chain-specs/local-node-keys/: only nodes with those keys may connect to each other.
-names=(alice bob charlie dave)
+# A consortium founded on fresh keys, as institutions found one (docs/founding.md): each
+# institution's keys made by `medtrust-node founding init` in its own directory, the chain spec
+# built by `founding spec` from their institution.json files. Kept between runs (--purge
+# founds a new one); nothing of the well-known development keys is in it.
 [ "$purge" = 1 ] && rm -rf "$data_dir"
 mkdir -p "$data_dir"
+chmod 700 "$data_dir"
+spec="$data_dir/spec.json"
+if [ ! -f "$spec" ]; then
+	log "founding a consortium of $consortium institutions on fresh keys in $data_dir"
+	files=()
+	# name, credit code, kind, region of each institution (check characters computed).
+	python3 - "$consortium" >"$data_dir/founders.tsv" <<'PY'
+import sys
+ALPHABET, WEIGHTS = "0123456789ABCDEFGHJKLMNPQRTUWXY", [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+def code(first17):
+    total = sum(ALPHABET.index(c) * w for c, w in zip(first17, WEIGHTS))
+    return first17 + ALPHABET[(31 - total % 31) % 31]
+known = [("北京协和医院", "121000004000003011", "hospital", "110101"),
+         ("上海交通大学医学院附属瑞金医院", "123100004250005125", "hospital", "310101"),
+         ("广州金域医学检验中心", "91440101MA5CXN2K7P", "lab", "440112"),
+         ("北京市卫生健康委员会", "11110000000021135M", "health-commission", "110102")]
+for i in range(int(sys.argv[1])):
+    row = known[i] if i < len(known) else (f"示范医院{i + 1}", code(f"12110105MB{i + 1:07d}"), "hospital", "110105")
+    print("\t".join(row))
+PY
+	i=0
+	while IFS=$'\t' read -r name code kind region; do
+		i=$((i + 1))
+		"$MEDTRUST_NODE_BIN" founding init --name "$name" --credit-code "$code" --kind "$kind" \
+			--region "$region" --base-path "$data_dir/institution-$i" >/dev/null 2>>"$data_dir/founding.log"
+		files+=("$data_dir/institution-$i/institution.json")
+	done <"$data_dir/founders.tsv"
+	genesis=$("$MEDTRUST_NODE_BIN" founding spec --id medtrust_consortium \
+		--name "MedTrust 本机联盟" "${files[@]}" --out "$spec" 2>>"$data_dir/founding.log")
+	log "chain spec $spec, genesis $genesis"
+fi
+count=$(ls -d "$data_dir"/institution-* | wc -l)
+[ "$count" = "$consortium" ] || die "$data_dir holds a consortium of $count institutions: use --purge to found one of $consortium"
 bootnodes=()
-for i in 0 1 2 3; do
-	key_file="$data_dir/node-$((i + 1)).node-key"
-	cp "chain-specs/local-node-keys/node-$((i + 1)).key" "$key_file"
-	peer_id=$("$MEDTRUST_NODE_BIN" key inspect-node-key --file "$key_file")
-	bootnodes+=("/ip4/127.0.0.1/tcp/$((p2p_port + i))/p2p/$peer_id")
+for i in $(seq 1 "$consortium"); do
+	peer_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peerId"])' \
+		"$data_dir/institution-$i/institution.json")
+	bootnodes+=("/ip4/127.0.0.1/tcp/$((p2p_port + i - 1))/p2p/$peer_id")
 done
-for i in 0 1 2 3; do
-	log_file="$data_dir/node-$((i + 1)).log"
-	"$MEDTRUST_NODE_BIN" \
-		--chain chain-specs/local.json \
-		--"${names[$i]}" \
-		--base-path "$data_dir/node-$((i + 1))" \
-		--node-key-file "$data_dir/node-$((i + 1)).node-key" \
-		--rpc-port "$((rpc_port + i))" \
-		--listen-addr "/ip4/127.0.0.1/tcp/$((p2p_port + i))" \
-		--bootnodes "${bootnodes[@]}" \
-		--no-mdns \
-		--no-telemetry \
-		>"$log_file" 2>&1 &
+node_args() {
+	local i=$1
+	printf '%s\n' --chain "$spec" --validator --base-path "$data_dir/institution-$i" \
+		--rpc-port "$((rpc_port + i - 1))" --listen-addr "/ip4/127.0.0.1/tcp/$((p2p_port + i - 1))" \
+		--no-mdns --no-telemetry --bootnodes "${bootnodes[@]}"
+}
+for i in $(seq 1 "$consortium"); do
+	mapfile -t args < <(node_args "$i")
+	"$MEDTRUST_NODE_BIN" "${args[@]}" >"$data_dir/node-$i.log" 2>&1 &
 	pids+=($!)
 done
-for i in 0 1 2 3; do
-	wait_for_rpc "$((rpc_port + i))" "${pids[$i]}" "$data_dir/node-$((i + 1)).log"
-	printf '%s node %d (%s): ws://127.0.0.1:%s\n' "local consortium" "$((i + 1))" \
-		"${names[$i]}" "$((rpc_port + i))"
+for i in $(seq 1 "$consortium"); do
+	wait_for_rpc "$((rpc_port + i - 1))" "${pids[$((i - 1))]}" "$data_dir/node-$i.log"
+	printf 'institution %d: ws://127.0.0.1:%s  --signer %s\n' "$i" "$((rpc_port + i - 1))" \
+		"$data_dir/institution-$i/admin.key"
 done
-log "all four nodes answer; logs in $data_dir; Ctrl-C stops them"
+log "all $consortium nodes answer; logs in $data_dir; Ctrl-C stops them"
 # A node that exits (killed to try a fault, say) is reported and the others go on, as the
-# other institutions' validators would: finality needs three of four. Restarted by hand on
-# its database (the command printed), it catches up.
+# other institutions' validators would: finality needs more than two thirds. Restarted by hand
+# on its database (the command printed), it catches up.
 reported=()
 while :; do
 	running=0
-	for i in 0 1 2 3; do
-		if kill -0 "${pids[$i]}" 2>/dev/null; then
+	for i in $(seq 1 "$consortium"); do
+		if kill -0 "${pids[$((i - 1))]}" 2>/dev/null; then
 			running=$((running + 1))
 		elif [ -z "${reported[$i]:-}" ]; then
 			reported[i]=1
-			log "node $((i + 1)) (${names[$i]}) exited (see $data_dir/node-$((i + 1)).log); the others go on"
-			printf '  restart it with: %q --chain chain-specs/local.json --%s --base-path %q --node-key-file %q --rpc-port %s --listen-addr /ip4/127.0.0.1/tcp/%s --bootnodes %s --no-mdns --no-telemetry\n' \
-				"$MEDTRUST_NODE_BIN" "${names[$i]}" "$data_dir/node-$((i + 1))" \
-				"$data_dir/node-$((i + 1)).node-key" "$((rpc_port + i))" "$((p2p_port + i))" \
-				"${bootnodes[*]}"
+			log "node $i exited (see $data_dir/node-$i.log); the others go on"
+			mapfile -t args < <(node_args "$i")
+			printf '  restart it with: %q' "$MEDTRUST_NODE_BIN"
+			printf ' %q' "${args[@]}"
+			printf '\n'
 		fi
 	done
 	[ "$running" -gt 0 ] || break

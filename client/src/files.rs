@@ -1,11 +1,16 @@
-//! Files the client writes and reads: never left torn, failures naming the path.
+//! Files the client writes and reads: never left torn, never readable by others, failures
+//! naming the path.
 //!
 //! Every state, key and certificate file is written to a temporary name beside it, synced, and
-//! renamed over the old one, so an interrupted write leaves the previous file whole.
+//! renamed over the old one, so an interrupted write leaves the previous file whole. Every file
+//! is created readable by its owner only (0600) from its first byte, and every directory 0700:
+//! states hold salt seeds, certificates and archives hold salts, and anyone reading a salt can
+//! try every value of a low-entropy record against its commitment on chain.
 
 use std::{
 	fs,
 	io::Write,
+	os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _},
 	path::{Path, PathBuf},
 };
 
@@ -20,11 +25,21 @@ pub(crate) fn temporary(path: &Path) -> PathBuf {
 	path.with_file_name(name)
 }
 
+/// Creates a new file readable by its owner only (0600 from its first byte); a stale file of
+/// that name (a temporary file left by a crash) is replaced.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<fs::File> {
+	match fs::remove_file(path) {
+		Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+		_ => {}
+	}
+	fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)
+}
+
 /// Writes `bytes` to `path` atomically: all of them, or the previous file stays as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 	let tmp = temporary(path);
 	let write = || -> std::io::Result<()> {
-		let mut file = fs::File::create(&tmp)?;
+		let mut file = create_private(&tmp)?;
 		file.write_all(bytes)?;
 		file.sync_all()
 	};
@@ -38,8 +53,36 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// [`write_atomic`] afterwards, says whether the whole output is done.
 pub fn write_renamed(path: &Path, bytes: &[u8]) -> Result<()> {
 	let tmp = temporary(path);
-	fs::write(&tmp, bytes).map_err(|e| Error::io("write", path, e))?;
+	create_private(&tmp)
+		.and_then(|mut file| file.write_all(bytes))
+		.map_err(|e| Error::io("write", path, e))?;
 	fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e))
+}
+
+/// Writes a secret to a new file (0600 from its first byte); an existing file is an error.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+	let mut file = fs::OpenOptions::new()
+		.write(true)
+		.create_new(true)
+		.mode(0o600)
+		.open(path)
+		.map_err(|e| Error::io("create", path, e))?;
+	file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| Error::io("write", path, e))
+}
+
+/// Reads a secret: refused when its group or others may read or write it, as ssh refuses such
+/// a key, since someone else may have it already.
+pub fn read_private(path: &Path) -> Result<zeroize::Zeroizing<String>> {
+	let mode = fs::metadata(path).map_err(|e| Error::io("read", path, e))?.permissions().mode();
+	if mode & 0o077 != 0 {
+		return Err(Error::Input(format!(
+			"{} is readable by others (mode {:o}): a secret must be readable by its owner only; \
+			 `chmod 600` it if nobody else has read it, or replace it",
+			path.display(),
+			mode & 0o777
+		)));
+	}
+	fs::read_to_string(path).map(zeroize::Zeroizing::new).map_err(|e| Error::io("read", path, e))
 }
 
 /// Serialises `value` as pretty JSON (`what` names it in errors) and writes it atomically.
@@ -62,9 +105,18 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
 		.map_err(|source| Error::Malformed { path: path.to_path_buf(), source })
 }
 
-/// Creates a directory and its parents.
+/// Creates a directory and its missing parents, readable by their owner only (0700).
 pub fn create_dir(path: &Path) -> Result<()> {
-	fs::create_dir_all(path).map_err(|e| Error::io("create", path, e))
+	fs::DirBuilder::new()
+		.recursive(true)
+		.mode(0o700)
+		.create(path)
+		.map_err(|e| Error::io("create", path, e))
+}
+
+/// [`create_dir`], for a directory of secrets.
+pub fn create_private_dir(path: &Path) -> Result<()> {
+	create_dir(path)
 }
 
 #[cfg(test)]
@@ -95,6 +147,31 @@ mod tests {
 		assert_eq!(read_json::<serde_json::Value>(&path).expect("whole")["round"], 1);
 		write_json(&path, "the state", &serde_json::json!({"round": 2})).expect("written");
 		assert_eq!(read_json::<serde_json::Value>(&path).expect("whole")["round"], 2);
+	}
+
+	#[test]
+	fn files_and_directories_are_private_from_the_first_byte() {
+		let dir = tempfile::tempdir().expect("a temp dir");
+		let mode = |p: &Path| fs::metadata(p).expect("there").permissions().mode() & 0o777;
+		let nested = dir.path().join("a/b");
+		create_dir(&nested).expect("created");
+		assert_eq!((mode(&dir.path().join("a")), mode(&nested)), (0o700, 0o700));
+		let state = nested.join("state.json");
+		// A stale temporary file others could read is replaced, not reused.
+		fs::write(temporary(&state), b"old").expect("written");
+		fs::set_permissions(temporary(&state), fs::Permissions::from_mode(0o644)).unwrap();
+		write_atomic(&state, b"{}").expect("written");
+		write_renamed(&nested.join("1.json"), b"{}").expect("written");
+		assert_eq!((mode(&state), mode(&nested.join("1.json"))), (0o600, 0o600));
+
+		let secret = nested.join("token");
+		write_private(&secret, b"s3cret").expect("written");
+		assert_eq!(mode(&secret), 0o600);
+		assert!(write_private(&secret, b"again").is_err(), "never overwritten");
+		assert_eq!(read_private(&secret).expect("read").as_str(), "s3cret");
+		fs::set_permissions(&secret, fs::Permissions::from_mode(0o640)).unwrap();
+		let refused = read_private(&secret).unwrap_err().to_string();
+		assert!(refused.contains("readable by others (mode 640)"), "{refused}");
 	}
 
 	#[test]

@@ -15,7 +15,8 @@
 //!
 //! Below them:
 //! [`chain`] (the connection, transactions, status, signers), [`files`] (writes never left
-//! torn), [`wire`] (the one spelling of every closed set of values) and [`error`].
+//! torn, never readable by others), [`server`] (the bounded, authenticated HTTP endpoint of the
+//! services that act for an institution), [`wire`] (the one spelling of every closed set of values) and [`error`].
 
 pub mod catalog;
 pub mod certificates;
@@ -25,6 +26,7 @@ pub mod error;
 pub mod files;
 pub mod lineage;
 pub mod relations;
+pub mod server;
 pub mod wire;
 
 pub use chain::{Chain, MedTrustConfig, DEFAULT_URL};

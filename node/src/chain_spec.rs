@@ -8,7 +8,7 @@ use sc_service::{ChainType, Properties};
 pub type ChainSpec = sc_service::GenericChainSpec;
 
 /// Token and address properties shown by Polkadot.js Apps.
-fn properties() -> Properties {
+pub fn properties() -> Properties {
 	let mut properties = Properties::new();
 	properties.insert("tokenSymbol".into(), "MTU".into());
 	properties.insert("tokenDecimals".into(), 12.into());
@@ -16,7 +16,7 @@ fn properties() -> Properties {
 	properties
 }
 
-fn wasm() -> Result<&'static [u8], String> {
+pub fn wasm() -> Result<&'static [u8], String> {
 	WASM_BINARY.ok_or_else(|| {
 		"the runtime's Wasm binary is not available: this node was built with \
 		 SKIP_WASM_BUILD; rebuild it without"

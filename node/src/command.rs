@@ -60,6 +60,7 @@ pub fn run() -> sc_cli::Result<()> {
 	}
 
 	match &cli.subcommand {
+		Some(Subcommand::Founding(cmd)) => cmd.run(),
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
 		#[allow(deprecated)]
 		Some(Subcommand::BuildSpec(cmd)) => {
@@ -120,7 +121,28 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<medtrust_runtime::opaque::Block>(&config))
 		}
-		None => run_node(&cli),
+		None => {
+			use_founding_keys(&mut cli);
+			run_node(&cli)
+		}
+	}
+}
+
+/// A base path that `founding init` created holds the institution's keystore and network key
+/// beside `institution.json` (the chain's id was not known yet): the node uses them unless told
+/// other paths.
+fn use_founding_keys(cli: &mut Cli) {
+	let Some(base) = cli.run.shared_params.base_path.clone() else { return };
+	if !base.join(crate::founding::INSTITUTION_FILE).is_file() {
+		return;
+	}
+	let keystore = &mut cli.run.keystore_params;
+	if keystore.keystore_path.is_none() {
+		keystore.keystore_path = Some(base.join(crate::founding::KEYSTORE_DIR));
+	}
+	let node_key = &mut cli.run.network_params.node_key_params;
+	if node_key.node_key.is_none() && node_key.node_key_file.is_none() {
+		node_key.node_key_file = Some(base.join(crate::founding::NETWORK_KEY_FILE));
 	}
 }
 
@@ -131,6 +153,7 @@ fn run_node(cli: &Cli) -> sc_cli::Result<()> {
 	// the consortium, its node must be disconnected, and litep2p (Substrate's default)
 	// keeps a peer dropped from the authorized set connected while it has free slots.
 	let explicit_backend = std::env::args().any(|a| a.starts_with("--network-backend"));
+	let allow_dev_keys = cli.allow_dev_keys;
 	runner.run_node_until_exit(|config| async move {
 		let backend = if explicit_backend {
 			config.network.network_backend
@@ -143,10 +166,10 @@ fn run_node(cli: &Cli) -> sc_cli::Result<()> {
 					medtrust_runtime::opaque::Block,
 					<medtrust_runtime::opaque::Block as sp_runtime::traits::Block>::Hash,
 				>,
-			>(config)
+			>(config, allow_dev_keys)
 			.map_err(sc_cli::Error::Service),
 			sc_network::config::NetworkBackendType::Litep2p => {
-				service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+				service::new_full::<sc_network::Litep2pNetworkBackend>(config, allow_dev_keys)
 					.map_err(sc_cli::Error::Service)
 			}
 		}

@@ -9,6 +9,8 @@
 mod chain_spec;
 mod cli;
 mod command;
+mod dev_keys;
+mod founding;
 mod rpc;
 mod service;
 

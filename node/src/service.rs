@@ -151,6 +151,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	allow_dev_keys: bool,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -162,6 +163,7 @@ pub fn new_full<
 		transaction_pool,
 		other: (block_import, grandpa_link, mut telemetry),
 	} = new_partial(&config)?;
+	crate::dev_keys::check(&config, &client, &keystore_container.keystore(), allow_dev_keys)?;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,

@@ -10,6 +10,7 @@
 //! - [`merkle`]: a domain-separated binary Merkle tree, its proofs and their verification;
 //! - [`text`]: bounded UTF-8 text that metadata describes as `str`;
 //! - [`testing`]: the pallets' test runtimes' shared declaration;
+//! - [`dev_keys`] (std): the well-known development keys no real chain may trust;
 //! - [`wire`]: the one spelling of every closed set of values that crosses the wire;
 //! - [`catalog`], [`relation_json`], [`certificate_json`], [`consortium_json`] (std): the JSON
 //!   shapes of the node's `medtrust_*` methods, shared by the node and the CLI.
@@ -27,6 +28,8 @@ pub mod certificate_json;
 pub mod commitment;
 #[cfg(feature = "std")]
 pub mod consortium_json;
+#[cfg(feature = "std")]
+pub mod dev_keys;
 pub mod hashing;
 #[cfg(feature = "std")]
 pub mod lineage_json;

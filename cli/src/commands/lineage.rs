@@ -61,8 +61,8 @@ pub enum LineageCommand {
 		strict: bool,
 	},
 	/// Listen for OpenLineage events over HTTP (OpenLineage's HTTP transport: POST
-	/// <listen>/api/v1/lineage), refuse bad ones with a 4xx and the reason, and record
-	/// complete runs in batches. Runs until stopped.
+	/// <listen>/api/v1/lineage with the token of --token-file), refuse bad ones with a 4xx and
+	/// the reason, and record complete runs in batches. Runs until stopped.
 	Serve(ServeArgs),
 	/// What an asset came from, breadth first: each ancestor once, at its shortest depth.
 	Ancestors(WalkArgs),
@@ -161,6 +161,11 @@ pub struct ServeArgs {
 	/// Where the recorded runs' events are kept (for exports).
 	#[arg(long, env = "MEDTRUST_LINEAGE_EVENTS", default_value_os_t = store::default_dir())]
 	events: PathBuf,
+	/// The file holding the token every request must carry (`Authorization: Bearer <token>`;
+	/// OpenLineage's HTTP transport sends it with `auth: {type: api_key, apiKey: <token>}`).
+	/// Made on first start, readable by its owner only; a file others can read is refused.
+	#[arg(long, env = "MEDTRUST_LINEAGE_TOKEN_FILE", default_value_os_t = gateway::default_token_file())]
+	token_file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -249,11 +254,19 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 				listen: args.listen,
 				window: Duration::from_millis(args.batch_ms),
 				store: Some(EventStore::new(args.events)),
-				..GatewayOptions::default()
+				..GatewayOptions::new(args.token_file)
 			};
 			let path = options.path.clone();
-			gateway::serve(chain, context.signer()?.clone(), options, |address| {
-				output::note(&format!("listening on http://{address}{path}"));
+			gateway::serve(chain, context.signer()?.clone(), options, |listening| {
+				let token = listening.token_file.display();
+				if listening.token_created {
+					output::note(&format!("made a new token in {token}: give it to the clients"));
+				}
+				output::note(&format!(
+					"listening on http://{}{path}; requests carry the token in {token} \
+					 (Authorization: Bearer <token>)",
+					listening.address
+				));
 			})
 			.await?;
 		}

@@ -149,8 +149,10 @@ impl Lab {
 		assert_eq!((code, report["valid"].as_u64()), (Some(0), Some(5)), "{report}");
 		raw_chain_spec("dev", &self.path("dev-raw-all.json"));
 		let spec = self.path("dev-raw-all.json");
-		let (code, report) =
-			all(&self.path("obs.ndjson"), &["--offline", "--chain-spec", spec.to_str().unwrap()]);
+		let (code, report) = all(
+			&self.path("obs.ndjson"),
+			&["--offline", "--chain-spec", spec.to_str().unwrap(), "--allow-dev-keys"],
+		);
 		assert_eq!((code, report["verdict"].as_str()), (Some(0), Some("valid")), "{report}");
 		assert!(report["certificate"]["reason"].as_str().unwrap().contains("GRANDPA"), "{report}");
 		let changed = self.write("obs-changed.ndjson", &observations().replacen("5.30", "5.31", 1));

@@ -5,16 +5,19 @@
 //! during and after those changes of the GRANDPA authority set verify offline, with the chain
 //! spec as the only trust anchor: their evidence follows every set change from genesis.
 
-use std::{path::Path, time::Duration};
+use std::{
+	path::{Path, PathBuf},
+	time::Duration,
+};
 
 use medtrust_client::Chain;
 use serde_json::Value;
 use subxt_signer::{sr25519::Keypair, SecretUri};
 
 use crate::harness::{
-	exclusive, laboratory, medtrust, medtrust_json, raw_chain_spec, repo_root,
-	start_local_consortium, verify_offline, wait_for, wait_until_finalized, Node, NodeConfig,
-	NodeKey,
+	exclusive, laboratory_as, medtrust, medtrust_json, raw_chain_spec, repo_root,
+	start_local_consortium, verify_offline, verify_offline_strict, wait_for, wait_until_finalized,
+	Node, NodeConfig, NodeKey,
 };
 
 fn address(uri: &str) -> String {
@@ -51,32 +54,56 @@ async fn wait_for_validators(chain: &Chain, count: usize) -> Vec<String> {
 	.await
 }
 
-/// A laboratory of institution #0 (Alice's) that anchors records on the consortium and checks
-/// them offline against the raw chain spec.
+/// A laboratory of institution #0 that anchors records on the consortium and checks them
+/// offline against the raw chain spec.
 pub struct Laboratory {
 	pub dir: tempfile::TempDir,
 	url: String,
 	pub source: String,
 	pub resource: String,
 	runs: u32,
+	/// Who anchors (`--signer`).
+	signer: String,
+	/// The raw chain spec offline verification trusts.
+	pub spec: PathBuf,
+	/// Whether that spec names development keys (`--allow-dev-keys`).
+	dev_keys: bool,
 }
 
 impl Laboratory {
+	/// The laboratory of Alice's institution on the local consortium.
 	pub async fn set_up(chain: &Chain, url: &str) -> Laboratory {
+		let mut lab = Laboratory::set_up_as(chain, url, "//Alice", None).await;
+		raw_chain_spec(
+			repo_root().join("chain-specs/local.json").to_str().expect("UTF-8"),
+			&lab.dir.path().join("local-raw.json"),
+		);
+		lab.spec = lab.dir.path().join("local-raw.json");
+		lab.dev_keys = true;
+		lab
+	}
+
+	/// The laboratory of `signer`'s institution, verifying offline against the raw `spec`
+	/// (a founded consortium's: no development keys).
+	pub async fn set_up_as(
+		chain: &Chain,
+		url: &str,
+		signer: &str,
+		spec: Option<&Path>,
+	) -> Laboratory {
 		let dir = tempfile::tempdir().expect("a temp dir");
 		let keys = dir.path().join("keys");
 		medtrust_json(&["keys", "create", "--keys", keys.to_str().expect("UTF-8")]);
-		let (source, resource) = laboratory(chain, url, "华西检验LIS").await;
-		raw_chain_spec(
-			repo_root().join("chain-specs/local.json").to_str().expect("UTF-8"),
-			&dir.path().join("local-raw.json"),
-		);
+		let (source, resource) = laboratory_as(chain, url, "华西检验LIS", signer).await;
 		Laboratory {
 			dir,
 			url: url.into(),
 			source: source.to_string(),
 			resource: resource.to_string(),
 			runs: 0,
+			signer: signer.into(),
+			spec: spec.map(Path::to_path_buf).unwrap_or_default(),
+			dev_keys: false,
 		}
 	}
 
@@ -97,7 +124,7 @@ impl Laboratory {
 			"--url",
 			&self.url,
 			"--signer",
-			"//Alice",
+			&self.signer,
 			"anchor",
 			run.join("results.ndjson").to_str().expect("UTF-8"),
 			"--source",
@@ -125,8 +152,10 @@ impl Laboratory {
 
 	/// Verifies offline; returns the GRANDPA authority set that finalized the record's block.
 	pub fn verify_offline(&self, record: &Path, certificate: &Path) -> u64 {
-		let (code, verdict, reason) =
-			verify_offline(record, certificate, &self.dir.path().join("local-raw.json"));
+		let (code, verdict, reason) = match self.dev_keys {
+			true => verify_offline(record, certificate, &self.spec),
+			false => verify_offline_strict(record, certificate, &self.spec),
+		};
 		assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
 		let set = reason
 			.split("authority set ")
@@ -193,9 +222,15 @@ async fn admit_fifth(chains: &[Chain], bootnodes: &[String]) -> (Node, String) {
 	let spec = repo_root().join("chain-specs/local.json");
 	let mut node = Node::start(NodeConfig {
 		name: "institution-5".into(),
-		args: vec!["--chain".into(), spec.to_str().expect("UTF-8").into(), "--validator".into()],
+		args: vec![
+			"--chain".into(),
+			spec.to_str().expect("UTF-8").into(),
+			"--validator".into(),
+			"--allow-dev-keys".into(),
+		],
 		bootnodes: bootnodes.to_vec(),
 		node_key_file: Some(node_key.file.clone()),
+		base_path: None,
 	});
 	let fifth_chain = node.connect().await;
 	wait_for("the fifth node to sync", Duration::from_secs(120), || async {
@@ -265,6 +300,12 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	let mut lab = Laboratory::set_up(&chains[0], &url).await;
 	let (genesis_record, genesis_certificate) = lab.anchor();
 	assert_eq!(lab.verify_offline(&genesis_record, &genesis_certificate), 0);
+	// Anyone holding the repository can run this network and forge such a certificate: its
+	// chain spec is not trusted without --allow-dev-keys.
+	let (code, verdict, reason) =
+		verify_offline_strict(&genesis_record, &genesis_certificate, &lab.spec);
+	assert_eq!((code, verdict.as_str()), (Some(3), "untrusted-chain-spec"), "{reason}");
+	assert!(reason.contains("Alice"), "{reason}");
 
 	refusals(&url);
 	let (node, fifth_key) = admit_fifth(&chains, &bootnodes).await;

@@ -97,6 +97,8 @@ pub struct NodeConfig {
 	pub bootnodes: Vec<String>,
 	/// A node key file (fixes the peer id), or none for a fresh one.
 	pub node_key_file: Option<PathBuf>,
+	/// The base path (a founded institution's, with its keys), or none for a temporary one.
+	pub base_path: Option<PathBuf>,
 }
 
 /// A running node; dropping it kills the process and deletes its base path (its database).
@@ -135,7 +137,7 @@ impl Node {
 			.arg("--name")
 			.arg(&config.name)
 			.arg("--base-path")
-			.arg(base.join("data"))
+			.arg(config.base_path.clone().unwrap_or_else(|| base.join("data")))
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
 			.args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
@@ -179,6 +181,7 @@ impl Node {
 			args: vec!["--dev".into()],
 			bootnodes: vec![],
 			node_key_file: None,
+			base_path: None,
 		})
 	}
 
@@ -279,9 +282,15 @@ pub async fn start_local_consortium() -> (Vec<Node>, Vec<Chain>, Vec<String>) {
 		let key = NodeKey::local(n + 1);
 		let node = Node::start(NodeConfig {
 			name: (*validator).into(),
-			args: vec!["--chain".into(), spec.clone(), format!("--{validator}")],
+			args: vec![
+				"--chain".into(),
+				spec.clone(),
+				format!("--{validator}"),
+				"--allow-dev-keys".into(),
+			],
 			bootnodes: bootnodes.clone(),
 			node_key_file: Some(key.file.clone()),
+			base_path: None,
 		});
 		bootnodes.push(node.multiaddr(&key.peer_id));
 		nodes.push(node);
@@ -291,6 +300,106 @@ pub async fn start_local_consortium() -> (Vec<Node>, Vec<Chain>, Vec<String>) {
 		chains.push(node.connect().await);
 	}
 	(nodes, chains, bootnodes)
+}
+
+/// Four institutions that founded a consortium on fresh keys (`medtrust-node founding init`
+/// each, then `founding spec`), their validators running without `--allow-dev-keys`.
+pub struct Founded {
+	/// The validators, stopped when this is dropped.
+	_nodes: Vec<Node>,
+	pub chains: Vec<Chain>,
+	/// Each institution's admin key file (`--signer`).
+	pub admins: Vec<String>,
+	/// The raw chain spec `founding spec` wrote.
+	pub spec: PathBuf,
+	/// The genesis hash it printed.
+	pub genesis: String,
+	/// Each institution's base path (keys, database).
+	pub bases: Vec<PathBuf>,
+	_dir: tempfile::TempDir,
+}
+
+/// Four institutions of the local preset's names and codes, for `founding init`:
+/// (name, credit code, kind, region).
+pub const FOUNDERS: [(&str, &str, &str, &str); 4] = [
+	("北京协和医院", "121000004000003011", "hospital", "110101"),
+	("上海交通大学医学院附属瑞金医院", "123100004250005125", "hospital", "310101"),
+	("广州金域医学检验中心", "91440101MA5CXN2K7P", "lab", "440112"),
+	("北京市卫生健康委员会", "11110000000021135M", "health-commission", "110102"),
+];
+
+/// Runs `medtrust-node founding init` for `founder` (name, credit code, kind, region) under
+/// `base`; its output.
+pub fn founding_init_output(founder: (&str, &str, &str, &str), base: &Path) -> Output {
+	let (name, code, kind, region) = founder;
+	let base = base.to_str().expect("UTF-8 path");
+	node_command(&[
+		"founding",
+		"init",
+		"--name",
+		name,
+		"--credit-code",
+		code,
+		"--kind",
+		kind,
+		"--region",
+		region,
+		"--base-path",
+		base,
+	])
+}
+
+/// Runs `medtrust-node founding init` for `founder` under `base`; its institution.json.
+pub fn founding_init(founder: (&str, &str, &str, &str), base: &Path) -> serde_json::Value {
+	let out = founding_init_output(founder, base);
+	assert!(out.status.success(), "founding init: {}", String::from_utf8_lossy(&out.stderr));
+	serde_json::from_slice(&out.stdout).expect("founding init prints its institution.json")
+}
+
+/// Runs `medtrust-node founding spec` on the institutions under `bases`, writing `out`.
+pub fn founding_spec(bases: &[PathBuf], out: &Path) -> Output {
+	let mut args = vec!["founding", "spec", "--id", "medtrust_founded_e2e", "--name", "创始联盟"];
+	let files: Vec<String> =
+		bases.iter().map(|b| b.join("institution.json").to_str().unwrap().to_string()).collect();
+	args.extend(files.iter().map(String::as_str));
+	args.extend(["--out", out.to_str().expect("UTF-8")]);
+	node_command(&args)
+}
+
+/// Founds a four-institution consortium on fresh keys and starts its validators.
+pub async fn start_founded_consortium() -> Founded {
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let mut bases = Vec::new();
+	let mut peer_ids = Vec::new();
+	for (i, founder) in FOUNDERS.iter().enumerate() {
+		let base = dir.path().join(format!("institution-{}", i + 1));
+		let institution = founding_init(*founder, &base);
+		peer_ids.push(institution["peerId"].as_str().expect("a peer id").to_string());
+		bases.push(base);
+	}
+	let spec = dir.path().join("founded.json");
+	let out = founding_spec(&bases, &spec);
+	assert!(out.status.success(), "founding spec: {}", String::from_utf8_lossy(&out.stderr));
+	let genesis = String::from_utf8_lossy(&out.stdout).trim().to_string();
+	let mut nodes: Vec<Node> = Vec::new();
+	let mut bootnodes: Vec<String> = Vec::new();
+	for (i, base) in bases.iter().enumerate() {
+		let node = Node::start(NodeConfig {
+			name: format!("founder-{}", i + 1),
+			args: vec!["--chain".into(), spec.to_str().unwrap().into(), "--validator".into()],
+			bootnodes: bootnodes.clone(),
+			node_key_file: None,
+			base_path: Some(base.clone()),
+		});
+		bootnodes.push(node.multiaddr(&peer_ids[i]));
+		nodes.push(node);
+	}
+	let mut chains = Vec::new();
+	for node in &mut nodes {
+		chains.push(node.connect().await);
+	}
+	let admins = bases.iter().map(|b| b.join("admin.key").to_str().unwrap().to_string()).collect();
+	Founded { _nodes: nodes, chains, admins, spec, genesis, bases, _dir: dir }
 }
 
 /// Waits until `chain` has finalized block `number`.
@@ -532,11 +641,16 @@ fn running_as_root() -> bool {
 /// A laboratory of `//Alice`'s institution, through the CLI and the library: a LIS source
 /// serving LABORATORY named `name`, with its lab-result table. Returns (source, resource).
 pub async fn laboratory(chain: &Chain, url: &str, name: &str) -> (u64, u64) {
+	laboratory_as(chain, url, name, "//Alice").await
+}
+
+/// [`laboratory`], registered by `signer` (a `--signer` value).
+pub async fn laboratory_as(chain: &Chain, url: &str, name: &str, signer: &str) -> (u64, u64) {
 	let source = medtrust_json(&[
 		"--url",
 		url,
 		"--signer",
-		"//Alice",
+		signer,
 		"catalog",
 		"add-source",
 		"--name",
@@ -548,7 +662,7 @@ pub async fn laboratory(chain: &Chain, url: &str, name: &str) -> (u64, u64) {
 	])["source"]
 		.as_u64()
 		.expect("a source id");
-	let alice = medtrust_client::chain::signer::parse("//Alice").expect("a dev key");
+	let alice = medtrust_client::chain::signer::parse(signer).expect("a signing key");
 	let spec = medtrust_client::catalog::spec::ResourceSpec {
 		name: "lis.lab_result".into(),
 		kind: medtrust_client::catalog::spec::KindSpec::Table {
@@ -572,14 +686,33 @@ pub fn raw_chain_spec(chain: &str, to: &Path) {
 	std::fs::write(to, &raw.stdout).expect("written");
 }
 
-/// `medtrust verify <record> <certificate> --offline --chain-spec <spec> --json`: its exit
-/// code, verdict and reason.
+/// `medtrust verify <record> <certificate> --offline --chain-spec <spec> --json`, without
+/// `--allow-dev-keys`: (exit code, verdict, reason).
+pub fn verify_offline_strict(
+	record: &Path,
+	certificate: &Path,
+	spec: &Path,
+) -> (Option<i32>, String, String) {
+	verify_offline_with(record, certificate, spec, &[])
+}
+
+/// `medtrust verify <record> <certificate> --offline --chain-spec <spec> --allow-dev-keys
+/// --json` (the dev and local specs name development keys): its exit code, verdict and reason.
 pub fn verify_offline(
 	record: &Path,
 	certificate: &Path,
 	spec: &Path,
 ) -> (Option<i32>, String, String) {
-	let out = medtrust(&[
+	verify_offline_with(record, certificate, spec, &["--allow-dev-keys"])
+}
+
+fn verify_offline_with(
+	record: &Path,
+	certificate: &Path,
+	spec: &Path,
+	extra: &[&str],
+) -> (Option<i32>, String, String) {
+	let args = [
 		"verify",
 		record.to_str().expect("UTF-8"),
 		certificate.to_str().expect("UTF-8"),
@@ -587,7 +720,8 @@ pub fn verify_offline(
 		"--chain-spec",
 		spec.to_str().expect("UTF-8"),
 		"--json",
-	]);
+	];
+	let out = medtrust(&[&args[..], extra].concat());
 	let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("verify prints JSON");
 	(
 		out.status.code(),

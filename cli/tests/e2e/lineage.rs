@@ -11,7 +11,7 @@
 use std::{
 	io::{Read, Write},
 	net::TcpStream,
-	path::Path,
+	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
 	time::Duration,
 };
@@ -33,11 +33,16 @@ pub(crate) fn python() -> String {
 pub(crate) struct Gateway {
 	child: Child,
 	pub(crate) url: String,
+	/// The file of the token it made on start.
+	pub(crate) token_file: PathBuf,
+	_dir: tempfile::TempDir,
 }
 
 impl Gateway {
 	pub(crate) fn start(node: &str, signer: &str, events: &str) -> Gateway {
 		let port = free_port();
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let token_file = dir.path().join("gateway.token");
 		let child = Command::new(cli_binary())
 			.args(["--url", node, "--signer", signer, "lineage", "serve"])
 			.args([
@@ -47,28 +52,52 @@ impl Gateway {
 				"200",
 				"--events",
 				events,
+				"--token-file",
+				token_file.to_str().expect("UTF-8"),
 			])
 			.stdout(Stdio::null())
 			.stderr(Stdio::inherit())
 			.spawn()
 			.expect("lineage serve starts");
-		Gateway { child, url: format!("http://127.0.0.1:{port}") }
+		Gateway { child, url: format!("http://127.0.0.1:{port}"), token_file, _dir: dir }
 	}
 
-	/// POSTs `body` to the gateway's lineage path; (status, body).
-	fn post(&self, body: &str) -> (u16, String) {
+	/// The token clients send (once the gateway has made it).
+	pub(crate) fn token(&self) -> String {
+		std::fs::read_to_string(&self.token_file).expect("the gateway made its token")
+	}
+
+	/// The process id of the gateway.
+	pub(crate) fn pid(&self) -> u32 {
+		self.child.id()
+	}
+
+	/// Sends `head` (request line and headers, without the blank line) and `body` as they
+	/// are; (status, body), status 0 when the connection was closed without an answer.
+	pub(crate) fn send(&self, head: &str, body: &str) -> (u16, String) {
 		let address = self.url.trim_start_matches("http://");
 		let mut stream = TcpStream::connect(address).expect("the gateway listens");
 		let request = format!(
-			"POST /api/v1/lineage HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+			"{head}\r\nhost: {address}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
 			body.len()
 		);
-		stream.write_all(request.as_bytes()).expect("sent");
+		if stream.write_all(request.as_bytes()).is_err() {
+			return (0, String::new());
+		}
 		let mut answer = String::new();
-		stream.read_to_string(&mut answer).expect("an answer");
+		let _ = stream.read_to_string(&mut answer);
 		let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
 		let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
 		(status, body)
+	}
+
+	/// POSTs `body` to the gateway's lineage path with its token; (status, body).
+	pub(crate) fn post(&self, body: &str) -> (u16, String) {
+		let head = format!(
+			"POST /api/v1/lineage HTTP/1.1\r\ncontent-type: application/json\r\nauthorization: Bearer {}",
+			self.token().trim()
+		);
+		self.send(&head, body)
 	}
 }
 
@@ -236,6 +265,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	let emit = repo_root().join("cli/tests/lineage/emit.py");
 	let out = Command::new(python())
 		.args([emit.to_str().unwrap(), &gateway.url, &certificate.to_string()])
+		.arg(&gateway.token_file)
 		.output()
 		.expect("emit.py runs");
 	assert!(out.status.success(), "emit.py: {}", String::from_utf8_lossy(&out.stderr));

@@ -188,6 +188,79 @@ async fn phase_export_reimports(cli: &Cli, dir: &Path, events: &str, certificate
 	assert_eq!(shape(&std::fs::read_to_string(&again).expect("exported again")), first);
 }
 
+/// The resident memory of process `pid`, in kB.
+fn resident_kb(pid: u32) -> u64 {
+	let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the process");
+	let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
+	line.split_whitespace().nth(1).and_then(|kb| kb.parse().ok()).expect("a number of kB")
+}
+
+/// Sends a request whose one header line is `megabytes` long, a megabyte at a time; how many
+/// megabytes went out before the gateway closed the connection.
+fn send_huge_header(address: &str, megabytes: usize) -> usize {
+	use std::io::Write as _;
+	let mut stream = std::net::TcpStream::connect(address).expect("the gateway listens");
+	stream.write_all(b"POST /api/v1/lineage HTTP/1.1\r\nx-filler: ").expect("sent");
+	let chunk = vec![b'a'; 1 << 20];
+	for sent in 0..megabytes {
+		if stream.write_all(&chunk).is_err() {
+			return sent;
+		}
+	}
+	megabytes
+}
+
+/// Who may post, what, and how much: no token 401, a web page's request 403, a body not JSON
+/// 415, a 100 MB header line cut off without the gateway growing, and 10,000 runs that never
+/// complete kept under the pending cap.
+fn phase_gateway_bounds(gateway: &Gateway) {
+	let token = gateway.token();
+	let token = token.trim();
+	let post = "POST /api/v1/lineage HTTP/1.1";
+	let json_type = "content-type: application/json";
+	let event = r#"{"eventType":"START","eventTime":"2025-06-01T01:00:00Z","run":{"runId":"3f2504e0-4f89-11d3-9a0c-0305e82c3301"},"job":{"namespace":"a","name":"b"}}"#;
+	let (status, body) = gateway.send(&format!("{post}\r\n{json_type}"), event);
+	assert_eq!(status, 401, "no token: {body}");
+	let wrong = format!("{post}\r\n{json_type}\r\nauthorization: Bearer {}", "0".repeat(64));
+	assert_eq!(gateway.send(&wrong, event).0, 401, "a wrong token");
+	let authorized = format!("{post}\r\nauthorization: Bearer {token}");
+	let (status, body) = gateway.send(&format!("{authorized}\r\ncontent-type: text/plain"), event);
+	assert_eq!(status, 415, "a cross-site text/plain post: {body}");
+	let page = format!("{authorized}\r\n{json_type}\r\norigin: http://intranet.example");
+	assert_eq!(gateway.send(&page, event).0, 403, "a request from a web page");
+
+	let before = resident_kb(gateway.pid());
+	let address = gateway.url.trim_start_matches("http://");
+	let sent = send_huge_header(address, 100);
+	let grown = resident_kb(gateway.pid()).saturating_sub(before);
+	assert!(sent < 100, "the 100 MB header line was read to its end");
+	assert!(grown < 10 * 1024, "the gateway grew by {grown} kB on a 100 MB header line");
+	eprintln!("a 100 MB header line: closed after {sent} MB sent, the gateway grew {grown} kB");
+
+	let mut last = Value::Null;
+	for batch in 0..10 {
+		let events: Vec<Value> = (0..1_000)
+			.map(|i| {
+				let mut start: Value = serde_json::from_str(event).expect("JSON");
+				start["run"]["runId"] =
+					Value::from(format!("3f2504e0-4f89-11d3-9a0c-{:012x}", batch * 1_000 + i));
+				start
+			})
+			.collect();
+		let body = Value::from(events).to_string();
+		let (status, answer) = gateway.post(&body);
+		assert_eq!(status, 201, "{answer}");
+		last = serde_json::from_str(&answer).expect("a JSON answer");
+		assert!(
+			last["pendingRuns"].as_u64().expect("pendingRuns") <= 1_000,
+			"{}",
+			last["pendingRuns"]
+		);
+	}
+	assert_eq!(last["pendingRuns"], 1_000, "the cap, full");
+	assert_eq!(last["forgottenRuns"], 9_000, "the oldest forgotten");
+}
+
 /// The same cases over HTTP from the client's transport to `lineage serve`.
 async fn phase_gateway(cli: &Cli, chain: &medtrust_client::Chain, dir: &Path, certificate: u64) {
 	let events = dir.join("gateway-events").to_str().expect("UTF-8").to_string();
@@ -197,7 +270,9 @@ async fn phase_gateway(cli: &Cli, chain: &medtrust_client::Chain, dir: &Path, ce
 		Ok::<_, String>(std::net::TcpStream::connect(address).ok().map(|_| ()))
 	})
 	.await;
-	let sent = script("cases.py", &["http", &gateway.url, &certificate.to_string()]);
+	phase_gateway_bounds(&gateway);
+	let token = gateway.token_file.to_str().expect("UTF-8").to_string();
+	let sent = script("cases.py", &["http", &gateway.url, &certificate.to_string(), &token]);
 	let statuses = |case: &str| sent[case]["statuses"].clone();
 	assert_eq!(statuses("no_outputs_sensor"), serde_json::json!([201, 201]), "{sent:#}");
 	assert_eq!(statuses("no_outputs_check"), serde_json::json!([201]));

@@ -8,6 +8,7 @@ mod certificates;
 mod consortium;
 mod dev_chain;
 mod faults;
+mod founding;
 mod governance;
 mod lineage;
 mod lineage_streams;

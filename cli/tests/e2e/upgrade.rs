@@ -1,5 +1,5 @@
-//! A runtime upgrade by vote on the four-validator local network (no sudo key), as the
-//! institutions' operators run it: with data in the consortium, the catalog and certificates,
+//! A runtime upgrade by vote on a four-institution consortium founded on fresh keys (no sudo
+//! key, nothing of the development keys in its genesis), as the institutions' operators run it: with data in the consortium, the catalog and certificates,
 //! the upgrade rehearsal (the same sources one `spec_version` ahead, with a storage migration;
 //! built beside every release) is checked on the live state, proposed, approved by three of
 //! four institutions and applied by anyone. Blocks and finality go on without a restart, the
@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::{
 	governance::Laboratory,
 	harness::{
-		exclusive, medtrust, medtrust_json, node_binary, start_local_consortium, wait_for,
+		exclusive, medtrust, medtrust_json, node_binary, start_founded_consortium, wait_for,
 		wait_until_finalized, Cli,
 	},
 };
@@ -79,19 +79,20 @@ async fn storage_version(chain: &Chain, pallet: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let _lock = exclusive().await;
-	let (_nodes, chains, _bootnodes) = start_local_consortium().await;
+	let founded = start_founded_consortium().await;
+	let (chains, admins) = (&founded.chains, &founded.admins);
 	let url = chains[0].url().to_string();
 	wait_until_finalized(&chains[0], 2).await;
 	// Data in every pallet: the consortium (genesis), the catalog's sources and resources, its
 	// items (an interface's fields), certificates and lineage.
-	let mut lab = Laboratory::set_up(&chains[0], &url).await;
+	let mut lab = Laboratory::set_up_as(&chains[0], &url, &admins[0], Some(&founded.spec)).await;
 	let (record, certificate) = lab.anchor();
 	assert_eq!(lab.verify_offline(&record, &certificate), 0);
 	let api = lab.dir.path().join("results-api.yaml");
 	let document = "openapi: 3.0.0\npaths:\n  /results:\n    get:\n      parameters:\n        \
 		- { name: patient_id, in: query }\n        - { name: glucose, in: query }\n";
 	std::fs::write(&api, document).expect("written");
-	let alice = ["--url", url.as_str(), "--signer", "//Alice"];
+	let alice = ["--url", url.as_str(), "--signer", admins[0].as_str()];
 	let api = api.to_str().expect("UTF-8");
 	let catalog = ["catalog", "import", "--openapi", api, "--source", &lab.source];
 	medtrust_json(&[&alice[..], &catalog[..]].concat());
@@ -118,7 +119,7 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let rehearsal = wasm("medtrust_runtime_rehearsal");
 
 	// The release's own code is refused before anything is sent (its version is the chain's).
-	let same = refused(&upgrade(&url, Some("//Alice"), &wasm("medtrust_runtime"), &[]));
+	let same = refused(&upgrade(&url, Some(&admins[0]), &wasm("medtrust_runtime"), &[]));
 	assert!(same.contains(&format!("is not above the chain's {release}")), "{same}");
 	// Checked on a copy of the live state: migrations, storage versions, try_state.
 	let check = json(&upgrade(&url, None, &rehearsal, &["--check"]));
@@ -128,14 +129,14 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let early = refused(&upgrade(&url, None, &rehearsal, &["--apply"]));
 	assert!(early.contains("no upgrade is authorized"), "{early}");
 
-	let proposed = json(&upgrade(&url, Some("//Alice"), &rehearsal, &[]));
+	let proposed = json(&upgrade(&url, Some(&admins[0]), &rehearsal, &[]));
 	assert_eq!(proposed["threshold"], 3, "two thirds of four, rounded up");
 	let motion = proposed["motion_hash"].as_str().expect("a motion").to_string();
-	for voter in ["//Alice", "//Bob", "//Charlie"] {
+	for voter in &admins[..3] {
 		medtrust_json(&["--url", &url, "--signer", voter, "consortium", "vote", &motion, "--aye"]);
 	}
 	let closed =
-		medtrust_json(&["--url", &url, "--signer", "//Dave", "consortium", "close", &motion]);
+		medtrust_json(&["--url", &url, "--signer", &admins[3], "consortium", "close", &motion]);
 	assert_eq!(closed["motion_result"], "ok", "{closed}");
 	assert_eq!(spec_version(&chains[0]).await, release, "authorized, not applied yet");
 
@@ -151,7 +152,7 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 		.number;
 
 	// Every node runs the new runtime and finalizes on: no restart.
-	for chain in &chains {
+	for chain in chains {
 		wait_for("the new runtime and 3 more final blocks", Duration::from_secs(90), || async {
 			let status = chain.status().await.map_err(|e| e.to_string())?;
 			let done =

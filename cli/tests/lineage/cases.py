@@ -8,7 +8,7 @@ does not exist between two good runs.
 
 Usage: cases.py file <out.ndjson> <certificate id>
            writes every case's events as NDJSON, serialised by the client (Serde.to_json);
-       cases.py http <gateway url> <certificate id>
+       cases.py http <gateway url> <certificate id> <token file>
            sends each case's events to `medtrust lineage serve` over the client's HTTP
            transport, one request an event.
 Both print, as JSON, each case's run ids, and for http each event's HTTP status.
@@ -24,7 +24,7 @@ from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, R
 from openlineage.client.facet_v2 import BaseFacet
 from openlineage.client.facet_v2 import column_lineage_dataset as cl
 from openlineage.client.serde import Serde
-from openlineage.client.transport.http import HttpConfig, HttpTransport
+from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 from openlineage.client.uuid import generate_new_uuid
 
 WAREHOUSE = "postgres://warehouse.health-commission.example:5432"
@@ -116,7 +116,7 @@ def cases(certificate):
     return out
 
 
-def main(mode, target, certificate):
+def main(mode, target, certificate, token_file=None):
     made = cases(certificate)
     report = {name: {"runIds": ids} for name, ids, _ in made}
     if mode == "file":
@@ -126,7 +126,10 @@ def main(mode, target, certificate):
                     sink.write(Serde.to_json(e) + "\n")
     else:
         # No retries: each status is the gateway's first answer.
+        with open(token_file, encoding="utf-8") as f:
+            token = f.read().strip()
         transport = HttpTransport(HttpConfig(url=target, timeout=60.0,
+                                             auth=ApiKeyTokenProvider({"apiKey": token}),
                                              retry={"total": 0, "status_forcelist": []}))
         for name, _, events in made:
             statuses = []
@@ -141,4 +144,4 @@ def main(mode, target, certificate):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), *sys.argv[4:5])

@@ -4,7 +4,7 @@ COMPLETE with column lineage, the patient id masked), then aggregated into a pub
 report. The LIS extract carries the certificate it was anchored under (MedTrust's `medtrust`
 input facet); one output carries a facet MedTrust does not know, which must be kept.
 
-Usage: emit.py <gateway url> <certificate id>
+Usage: emit.py <gateway url> <certificate id> <token file>
 Prints the two run ids as JSON.
 """
 
@@ -17,7 +17,7 @@ from openlineage.client import OpenLineageClient
 from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
 from openlineage.client.facet_v2 import column_lineage_dataset as cl
 from openlineage.client.facet_v2 import BaseFacet
-from openlineage.client.transport.http import HttpConfig, HttpTransport
+from openlineage.client.transport.http import ApiKeyTokenProvider, HttpConfig, HttpTransport
 from openlineage.client.uuid import generate_new_uuid
 
 LIS = "postgres://lis.hospital-a.example:5432"
@@ -39,8 +39,10 @@ def column(field, subtype, masking=False, kind="DIRECT", name="lis.public.lab_re
                          transformations=[cl.Transformation(type=kind, subtype=subtype, masking=masking)])
 
 
-def main(url, certificate):
-    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=30.0)))
+def main(url, certificate, token_file):
+    with open(token_file, encoding="utf-8") as f:
+        auth = ApiKeyTokenProvider({"apiKey": f.read().strip()})
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, timeout=30.0, auth=auth)))
     start = datetime(2024, 1, 5, 11, 0, tzinfo=timezone.utc)
     lis = InputDataset(namespace=LIS, name="lis.public.lab_result",
                        facets={"medtrust": MedTrustFacet(certificate=certificate)})
@@ -75,4 +77,4 @@ def main(url, certificate):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])

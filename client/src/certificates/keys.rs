@@ -20,6 +20,7 @@ use aes_gcm::{
 	Aes256Gcm, Key, Nonce,
 };
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::{Error, Result};
 
@@ -94,18 +95,20 @@ impl KeyStore {
 		text.trim().parse().map_err(|_| Error::Input(format!("{} is corrupt", path.display())))
 	}
 
-	/// The KEK of `version`.
-	pub fn kek(&self, version: u32) -> Result<[u8; 32]> {
+	/// The KEK of `version`, refused when others may read its file.
+	pub fn kek(&self, version: u32) -> Result<Zeroizing<[u8; 32]>> {
 		let path = self.kek_path(version);
-		let text = fs::read_to_string(&path).map_err(|_| {
-			Error::Input(format!(
+		if !path.exists() {
+			return Err(Error::Input(format!(
 				"key-encryption key version {version} is not in {}",
 				self.dir.display()
-			))
-		})?;
-		let bytes = hex::decode(text.trim())
-			.map_err(|_| Error::Input(format!("{} is corrupt", path.display())))?;
-		bytes.try_into().map_err(|_| Error::Input(format!("{} is corrupt", path.display())))
+			)));
+		}
+		let text = crate::files::read_private(&path)?;
+		let corrupt = || Error::Input(format!("{} is corrupt", path.display()));
+		let mut key = Zeroizing::new([0u8; 32]);
+		hex::decode_to_slice(text.trim(), key.as_mut_slice()).map_err(|_| corrupt())?;
+		Ok(key)
 	}
 
 	/// Creates the first KEK (fails if there is one), or with `rotate` the next version;
@@ -122,35 +125,14 @@ impl KeyStore {
 			}
 			(Some(last), true) => last + 1,
 		};
-		crate::files::create_dir(&self.dir)?;
-		restrict(&self.dir, 0o700);
+		crate::files::create_private_dir(&self.dir)?;
 		let path = self.kek_path(version);
-		write_new(&path, hex::encode(random32()).as_bytes())?;
-		restrict(&path, 0o600);
+		let key = Zeroizing::new(random32());
+		crate::files::write_private(&path, Zeroizing::new(hex::encode(*key)).as_bytes())?;
 		crate::files::write_atomic(&self.dir.join("current"), format!("{version}\n").as_bytes())?;
 		Ok(version)
 	}
 }
-
-/// Writes a file that must not exist yet.
-fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-	use std::io::Write;
-	let mut file = fs::OpenOptions::new()
-		.write(true)
-		.create_new(true)
-		.open(path)
-		.map_err(|e| Error::io("create", path, e))?;
-	file.write_all(bytes).and_then(|_| file.sync_all()).map_err(|e| Error::io("write", path, e))
-}
-
-#[cfg(unix)]
-fn restrict(path: &Path, mode: u32) {
-	use std::os::unix::fs::PermissionsExt;
-	let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
-}
-
-#[cfg(not(unix))]
-fn restrict(_path: &Path, _mode: u32) {}
 
 /// A batch's data key, wrapped by a KEK, as stored beside the ciphertexts.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -192,13 +174,13 @@ impl DataKey {
 	pub fn generate(store: &KeyStore, source: u64, resource: u64) -> Result<(Self, WrappedKey)> {
 		let kek_version = store.current()?;
 		let kek = store.kek(kek_version)?;
-		let key = random32();
+		let key = Zeroizing::new(random32());
 		let mut nonce = [0u8; 12];
 		OsRng.fill_bytes(&mut nonce);
-		let wrapped = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&kek))
+		let wrapped = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(kek.as_slice()))
 			.encrypt(
 				Nonce::from_slice(&nonce),
-				Payload { msg: &key, aad: &wrap_aad(source, resource, kek_version) },
+				Payload { msg: key.as_slice(), aad: &wrap_aad(source, resource, kek_version) },
 			)
 			.map_err(|_| Error::Crypto("wrapping the data key failed".into()))?;
 		let data_key = Self::from_bytes(&key, source, resource, kek_version);
@@ -231,7 +213,7 @@ impl DataKey {
 		if nonce.len() != 12 {
 			return Err(bad());
 		}
-		let key = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&kek))
+		let key = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(kek.as_slice()))
 			.decrypt(
 				Nonce::from_slice(&nonce),
 				Payload { msg: &sealed, aad: &wrap_aad(source, resource, wrapped.kek_version) },
@@ -243,8 +225,9 @@ impl DataKey {
 					wrapped.kek_version
 				))
 			})?;
-		let key: [u8; 32] = key.try_into().map_err(|_| bad())?;
-		Ok(Self::from_bytes(&key, source, resource, wrapped.kek_version))
+		let key = Zeroizing::new(key);
+		let key: &[u8; 32] = key.as_slice().try_into().map_err(|_| bad())?;
+		Ok(Self::from_bytes(key, source, resource, wrapped.kek_version))
 	}
 
 	/// Encrypts record `index` (0 first): `nonce ‖ ciphertext ‖ tag`, the nonce drawn from

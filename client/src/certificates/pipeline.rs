@@ -186,8 +186,10 @@ pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write)
 pub fn encrypt_to_file(records: &[Vec<u8>], key: &DataKey, path: &Path) -> Result<()> {
 	let tmp = crate::files::temporary(path);
 	let cannot = |e: std::io::Error| Error::io("write", &tmp, e);
-	let mut file =
-		std::io::BufWriter::with_capacity(1 << 20, fs::File::create(&tmp).map_err(cannot)?);
+	let mut file = std::io::BufWriter::with_capacity(
+		1 << 20,
+		crate::files::create_private(&tmp).map_err(cannot)?,
+	);
 	encrypt_records(records, key, &mut file)?;
 	file.into_inner().map_err(|e| cannot(e.into_error()))?.sync_all().map_err(cannot)?;
 	fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e))

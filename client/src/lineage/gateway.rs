@@ -2,6 +2,12 @@
 //! (`POST /api/v1/lineage`, one event or an array), so a real integration (Spark, Airflow,
 //! dbt, `openlineage-python`) sends its events to MedTrust unchanged.
 //!
+//! It signs with the institution's key, so it serves only who holds its token (OpenLineage's
+//! `auth: {type: api_key, apiKey: <token>}` sends it as a bearer token), never a web page, and
+//! within bounds ([`crate::server`]: headers, bodies, connections, time). Runs waiting for
+//! their `COMPLETE` event are capped in number, events, bytes and age
+//! ([`PendingLimits::GATEWAY`]); complete runs wait in a bounded queue (503 when full).
+//!
 //! Each event is read at once: a malformed or oversized event is refused with 400 or 413, a
 //! run beyond the chain's bounds with 422 naming the bound, a run writing a dataset another
 //! institution writes or reading a certificate that does not exist with 409 or 400, and a
@@ -13,22 +19,21 @@
 //! recorded together ([`Chain::record_runs`]: batched, a run too large for one call in
 //! parts); what the chain refuses then is logged with its run.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 use serde_json::{json, Value};
 use subxt_signer::sr25519::Keypair;
-use tokio::{
-	io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
-	net::{TcpListener, TcpStream},
-	sync::{mpsc, Mutex},
-};
+use tokio::sync::{mpsc, Mutex};
 
 use super::{
-	openlineage::{Gatherer, Outcome, Run},
+	openlineage::{Gatherer, Outcome, PendingLimits, Run},
 	plan::{Bounds, RefusalKind},
 	record::{OnRefusal, RunStatus},
 };
-use crate::{Chain, Error, Result};
+use crate::{
+	server::{self, JsonReply, JsonRequest, Limits, Token},
+	Chain, Result,
+};
 
 /// The most complete runs waiting to be recorded: past it a run is refused with 503 (the
 /// client sends it again later).
@@ -41,36 +46,46 @@ pub struct GatewayOptions {
 	pub listen: SocketAddr,
 	/// The path events are posted to.
 	pub path: String,
-	/// The largest request body accepted, in bytes.
-	pub max_body: usize,
+	/// The file holding the bearer token clients must send (made, 0600, on first start).
+	pub token_file: PathBuf,
+	/// What a client may make the server hold (the body limit is 8 MiB: a 4,096-input event
+	/// with column lineage is over 1 MiB).
+	pub limits: Limits,
+	/// What is kept of runs not complete yet.
+	pub pending: PendingLimits,
 	/// How long complete runs are gathered before a batch is submitted.
 	pub window: Duration,
 	/// Where recorded runs' events are kept.
 	pub store: Option<super::EventStore>,
 }
 
-impl Default for GatewayOptions {
-	fn default() -> Self {
+impl GatewayOptions {
+	/// The defaults, with the token in `token_file`.
+	pub fn new(token_file: PathBuf) -> Self {
 		GatewayOptions {
 			listen: SocketAddr::from(([127, 0, 0, 1], 5000)),
 			path: "/api/v1/lineage".into(),
-			max_body: 8 << 20,
+			token_file,
+			limits: Limits::default(),
+			pending: PendingLimits::GATEWAY,
 			window: Duration::from_millis(500),
 			store: None,
 		}
 	}
 }
 
-/// What the gateway says about a request.
-struct Reply {
-	status: u16,
-	body: Value,
+/// The default token file: `~/.medtrust/lineage-gateway.token`.
+pub fn default_token_file() -> PathBuf {
+	let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+	home.join(".medtrust").join("lineage-gateway.token")
 }
 
-impl Reply {
-	fn refuse(status: u16, reason: impl ToString) -> Self {
-		Reply { status, body: json!({ "error": reason.to_string() }) }
-	}
+/// What the gateway tells once it listens.
+pub struct Listening {
+	pub address: SocketAddr,
+	pub token_file: PathBuf,
+	/// Whether the token was made now (clients must be given it).
+	pub token_created: bool,
 }
 
 struct State {
@@ -79,21 +94,19 @@ struct State {
 	institution: u32,
 	gatherer: Mutex<Gatherer>,
 	queue: mpsc::Sender<Run>,
-	options: GatewayOptions,
+	path: String,
 }
 
-/// Serves until the process ends; `ready` is told the address once listening. Logs each
-/// recorded batch and each refusal on standard error.
+/// Serves until the process ends; `ready` is told where once listening. Logs each recorded
+/// batch and each refusal on standard error.
 pub async fn serve(
 	chain: Chain,
 	signer: Keypair,
 	options: GatewayOptions,
-	ready: impl FnOnce(SocketAddr),
+	ready: impl FnOnce(Listening),
 ) -> Result<()> {
-	let listener = TcpListener::bind(options.listen)
-		.await
-		.map_err(|e| Error::Input(format!("cannot listen on {}: {e}", options.listen)))?;
-	let address = listener.local_addr().map_err(|e| Error::Input(e.to_string()))?;
+	let (token, token_created) = Token::load_or_create(&options.token_file)?;
+	let (listener, address) = server::bind(options.listen).await?;
 	let institution = chain.institution_of(&signer.public_key().to_account_id()).await?;
 	let bounds = chain.lineage_bounds().await?;
 	let (queue, runs) = mpsc::channel(QUEUE);
@@ -101,21 +114,20 @@ pub async fn serve(
 		chain: chain.clone(),
 		bounds,
 		institution,
-		gatherer: Mutex::new(Gatherer::default()),
+		gatherer: Mutex::new(Gatherer::bounded(options.pending)),
 		queue,
-		options: options.clone(),
+		path: options.path.clone(),
 	});
 	tokio::spawn(submitter(chain, signer, runs, options.window, options.store.clone()));
-	ready(address);
-	loop {
-		let Ok((stream, _)) = listener.accept().await else { continue };
+	ready(Listening { address, token_file: options.token_file.clone(), token_created });
+	let handler = move |request: JsonRequest| {
 		let state = state.clone();
-		tokio::spawn(async move {
-			if let Err(e) = connection(stream, &state).await {
-				eprintln!("lineage serve: connection closed: {e}");
-			}
-		});
-	}
+		async move { handle(request, &state).await }
+	};
+	server::serve(listener, options.limits, token, handler, |path, status, body| {
+		eprintln!("lineage serve: refused {path} ({status}): {}", body["error"]);
+	})
+	.await
 }
 
 /// Submits complete runs in batches, gathered for `window` after the first arrives.
@@ -156,110 +168,26 @@ fn uuid(run: &Run) -> String {
 	medtrust_primitives::lineage_json::uuid(&run.run_id)
 }
 
-/// One request: its method, path, and body (or why it cannot be read).
-struct Request {
-	method: String,
-	path: String,
-	body: std::result::Result<Vec<u8>, Reply>,
-	close: bool,
-}
-
-/// Reads one HTTP/1.1 request; `None` when the peer closed the connection.
-async fn read_request(
-	reader: &mut BufReader<TcpStream>,
-	max_body: usize,
-) -> std::io::Result<Option<Request>> {
-	let mut line = String::new();
-	if reader.read_line(&mut line).await? == 0 {
-		return Ok(None);
+/// One request that passed the server's checks: the path, then its events.
+async fn handle(request: JsonRequest, state: &State) -> JsonReply {
+	if request.path.trim_end_matches('/') != state.path.trim_end_matches('/') {
+		return JsonReply::refuse(404, format!("events are posted to {}", state.path));
 	}
-	let mut parts = line.split_whitespace();
-	let method = parts.next().unwrap_or_default().to_string();
-	let path = parts.next().unwrap_or_default().to_string();
-	let (mut length, mut close, mut chunked) = (0usize, false, false);
-	loop {
-		let mut header = String::new();
-		if reader.read_line(&mut header).await? == 0 || header.trim().is_empty() {
-			break;
-		}
-		let Some((name, value)) = header.split_once(':') else { continue };
-		let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().to_ascii_lowercase());
-		match name.as_str() {
-			"content-length" => length = value.parse().unwrap_or(usize::MAX),
-			"connection" => close = value == "close",
-			"transfer-encoding" => chunked = value.contains("chunked"),
-			_ => {}
-		}
+	let mut reply = events(&request.body, state).await;
+	if let Value::Object(body) = &mut reply.body {
+		let gatherer = state.gatherer.lock().await;
+		body.insert("pendingRuns".into(), json!(gatherer.pending()));
+		body.insert("forgottenRuns".into(), json!(gatherer.forgotten()));
 	}
-	let body = if chunked {
-		Err(Reply::refuse(411, "send the event with a Content-Length"))
-	} else if length > max_body {
-		Err(Reply::refuse(413, format!("the body is over {max_body} bytes")))
-	} else {
-		let mut body = vec![0; length];
-		reader.read_exact(&mut body).await?;
-		Ok(body)
-	};
-	// A body left unread makes the connection unusable.
-	let close = close || body.is_err();
-	Ok(Some(Request { method, path, body, close }))
-}
-
-async fn connection(stream: TcpStream, state: &State) -> std::io::Result<()> {
-	let mut reader = BufReader::new(stream);
-	while let Some(request) = read_request(&mut reader, state.options.max_body).await? {
-		let path = request.path.split('?').next().unwrap_or_default();
-		let reply = if path.trim_end_matches('/') != state.options.path.trim_end_matches('/') {
-			Reply::refuse(404, format!("events are posted to {}", state.options.path))
-		} else if request.method != "POST" {
-			Reply::refuse(405, "events are POSTed")
-		} else {
-			match request.body {
-				Ok(body) => handle(&body, state).await,
-				Err(reply) => reply,
-			}
-		};
-		let text = reply.body.to_string();
-		let head = format!(
-			"HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{}\r\n",
-			reply.status,
-			reason(reply.status),
-			text.len(),
-			if request.close { "connection: close\r\n" } else { "" }
-		);
-		let stream = reader.get_mut();
-		stream.write_all(head.as_bytes()).await?;
-		stream.write_all(text.as_bytes()).await?;
-		if reply.status >= 400 {
-			eprintln!("lineage serve: refused ({}): {}", reply.status, reply.body["error"]);
-		}
-		if request.close {
-			break;
-		}
-	}
-	Ok(())
-}
-
-fn reason(status: u16) -> &'static str {
-	match status {
-		200 => "OK",
-		201 => "Created",
-		400 => "Bad Request",
-		404 => "Not Found",
-		405 => "Method Not Allowed",
-		409 => "Conflict",
-		411 => "Length Required",
-		413 => "Payload Too Large",
-		_ => "Error",
-	}
+	reply
 }
 
 /// Takes the events of one request: 201 when something new was accepted, 200 when every
 /// event was one delivered before (or of a run on chain already), or the first refusal.
-async fn handle(body: &[u8], state: &State) -> Reply {
+async fn events(body: &[u8], state: &State) -> JsonReply {
 	let value: Value = match serde_json::from_slice(body) {
 		Ok(v) => v,
-		Err(e) => return Reply::refuse(400, format!("not JSON: {e}")),
+		Err(e) => return JsonReply::refuse(400, format!("not JSON: {e}")),
 	};
 	let events = match value {
 		Value::Array(events) => events,
@@ -278,7 +206,7 @@ async fn handle(body: &[u8], state: &State) -> Reply {
 			}
 		};
 		let answer = match trial {
-			Err(e) => return Reply::refuse(400, e),
+			Err(e) => return JsonReply::refuse(400, e),
 			Ok(Outcome::Complete(run)) => match complete(*run, state).await {
 				Ok(answer) => answer,
 				Err(reply) => return reply,
@@ -297,19 +225,21 @@ async fn handle(body: &[u8], state: &State) -> Reply {
 			fresh = true;
 		}
 		// Accepted: kept (a repeat of it is then known as such).
-		state.gatherer.lock().await.add(event).ok();
+		if let Err(e) = state.gatherer.lock().await.add(event) {
+			return JsonReply::refuse(422, e);
+		}
 		answers.push(answer);
 	}
-	Reply { status: if fresh { 201 } else { 200 }, body: json!({ "events": answers }) }
+	JsonReply { status: if fresh { 201 } else { 200 }, body: json!({ "events": answers }) }
 }
 
 /// A complete run: queued, skipped, acknowledged as recorded already, or refused.
-async fn complete(run: Run, state: &State) -> std::result::Result<Value, Reply> {
+async fn complete(run: Run, state: &State) -> std::result::Result<Value, JsonReply> {
 	let id = uuid(&run);
 	let mut owners = Default::default();
 	let status =
 		state.chain.classify_run(&run, &state.bounds, state.institution, &mut owners).await;
-	match status.map_err(|e| Reply::refuse(503, e))? {
+	match status.map_err(|e| JsonReply::refuse(503, e))? {
 		RunStatus::Skipped => {
 			Ok(json!({ "runId": id, "status": "skipped: the run wrote nothing" }))
 		}
@@ -321,11 +251,14 @@ async fn complete(run: Run, state: &State) -> std::result::Result<Value, Reply> 
 				RefusalKind::Malformed | RefusalKind::Missing => 400,
 			};
 			let job = format!("{} {}", run.job_namespace, run.job_name);
-			Err(Reply::refuse(status, format!("run {id} of job {job}: {why}")))
+			Err(JsonReply::refuse(status, format!("run {id} of job {job}: {why}")))
 		}
 		RunStatus::ToRecord { .. } => {
 			if state.queue.try_send(run).is_err() {
-				return Err(Reply::refuse(503, "the gateway's queue is full; send again later"));
+				return Err(JsonReply::refuse(
+					503,
+					"the gateway's queue is full; send again later",
+				));
 			}
 			Ok(json!({ "runId": id, "status": "queued" }))
 		}

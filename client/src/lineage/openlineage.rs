@@ -15,7 +15,10 @@
 //! facet `medtrust` with `certificates`, a list of ids), which puts the certificate in the
 //! run's lineage.
 
-use std::collections::BTreeMap;
+use std::{
+	collections::{BTreeMap, HashMap, VecDeque},
+	time::{Duration, Instant},
+};
 
 use medtrust_primitives::{canonical::canonical_json, lineage_json::parse_uuid, wire::WireName};
 use pallet_lineage::{ActivityKind, Transformation};
@@ -219,22 +222,83 @@ pub enum Outcome {
 /// oldest are forgotten first (the chain still knows them).
 pub const REMEMBERED_RUNS: usize = 10_000;
 
+/// What a [`Gatherer`] keeps of runs that have not completed. A file is gathered whole
+/// ([`PendingLimits::UNBOUNDED`]); a service that runs for months keeps at most so many runs,
+/// events and bytes, and forgets a run that has not completed in time: the oldest goes first.
+/// A run forgotten is recorded from its `COMPLETE` event alone if that comes (OpenLineage
+/// producers repeat inputs and outputs there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingLimits {
+	/// Runs waiting for their `COMPLETE` event.
+	pub runs: usize,
+	/// Events kept of one run.
+	pub events_per_run: usize,
+	/// Bytes of events kept (their canonical JSON).
+	pub bytes: usize,
+	/// How long a run may wait for its `COMPLETE` event.
+	pub max_age: Duration,
+}
+
+impl PendingLimits {
+	/// No limit: a file's events, gathered at once.
+	pub const UNBOUNDED: PendingLimits = PendingLimits {
+		runs: usize::MAX,
+		events_per_run: usize::MAX,
+		bytes: usize::MAX,
+		max_age: Duration::MAX,
+	};
+	/// `lineage serve`'s: 1,000 runs, 256 events a run, 256 MiB, a day.
+	pub const GATEWAY: PendingLimits = PendingLimits {
+		runs: 1_000,
+		events_per_run: 256,
+		bytes: 256 << 20,
+		max_age: Duration::from_secs(24 * 3600),
+	};
+}
+
+/// The events of a run not complete yet.
+#[derive(Clone, Debug)]
+struct PendingRun {
+	/// When its first event came.
+	since: Instant,
+	/// Its events' canonical JSON, in bytes.
+	bytes: usize,
+	/// Its events, each with its hash.
+	events: Vec<([u8; 32], Value)>,
+}
+
 /// Gathers events by run until each run completes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Gatherer {
-	/// The events of each run not complete yet, each with its hash.
-	pending: BTreeMap<[u8; 16], Vec<([u8; 32], Value)>>,
-	/// The event hashes of the runs completed lately, oldest first.
-	done: std::collections::VecDeque<([u8; 16], Vec<[u8; 32]>)>,
+	pending: BTreeMap<[u8; 16], PendingRun>,
+	/// The bytes of every pending run's events.
+	pending_bytes: usize,
+	/// The event hashes of the runs completed lately, and their order (oldest first).
+	done: HashMap<[u8; 16], Vec<[u8; 32]>>,
+	done_order: VecDeque<[u8; 16]>,
+	limits: PendingLimits,
+	/// Runs forgotten before they completed.
+	forgotten: u64,
+}
+
+impl Default for Gatherer {
+	fn default() -> Self {
+		Gatherer::bounded(PendingLimits::UNBOUNDED)
+	}
 }
 
 /// The hash of one event: BLAKE2b-256 of its canonical JSON (RFC 8785).
 pub fn event_hash(event: &Value) -> Result<[u8; 32]> {
+	hashed(event).map(|(hash, _)| hash)
+}
+
+/// An event's hash and the length of its canonical JSON.
+fn hashed(event: &Value) -> Result<([u8; 32], usize)> {
 	let text = serde_json::to_string(event)
 		.map_err(|e| Error::Input(format!("the event does not serialise: {e}")))?;
 	let canonical = canonical_json(&text)
 		.map_err(|e| Error::Input(format!("the event is not canonical JSON: {e:?}")))?;
-	Ok(sp_crypto_hashing::blake2_256(&canonical))
+	Ok((sp_crypto_hashing::blake2_256(&canonical), canonical.len()))
 }
 
 fn field<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a Value> {
@@ -265,6 +329,18 @@ fn event_time(event: &Value) -> Result<u64> {
 }
 
 impl Gatherer {
+	/// A gatherer keeping at most `limits` of runs not complete yet.
+	pub fn bounded(limits: PendingLimits) -> Self {
+		Gatherer {
+			pending: BTreeMap::new(),
+			pending_bytes: 0,
+			done: HashMap::new(),
+			done_order: VecDeque::new(),
+			limits,
+			forgotten: 0,
+		}
+	}
+
 	/// Takes one event; says whether its run is now complete.
 	pub fn add(&mut self, event: Value) -> Result<Outcome> {
 		if !event.is_object() {
@@ -275,52 +351,126 @@ impl Gatherer {
 		field(&event, "job", "the event")?;
 		let kind = event.get("eventType").and_then(Value::as_str).unwrap_or("OTHER");
 		let kind = kind.to_ascii_uppercase();
-		let hash = event_hash(&event)?;
+		let (hash, bytes) = hashed(&event)?;
 		let complete = kind == "COMPLETE";
-		if self.done.iter().any(|(run, hashes)| *run == id && hashes.contains(&hash)) {
+		if self.done.get(&id).is_some_and(|hashes| hashes.contains(&hash)) {
 			return Ok(Outcome::Repeated { run_id: id, complete });
 		}
-		let events = self.pending.entry(id).or_default();
-		if !events.iter().any(|(h, _)| *h == hash) {
-			events.push((hash, event));
-		}
+		self.keep(id, hash, bytes, event)?;
 		match kind.as_str() {
 			"COMPLETE" => {
-				let events = self.pending.remove(&id).unwrap_or_default();
+				let events = self.forget(&id).map(|run| run.events).unwrap_or_default();
 				let hashes = events.iter().map(|(h, _)| *h).collect();
 				let run = run_of(id, events.into_iter().map(|(_, e)| e).collect())?;
 				self.remember(id, hashes);
 				Ok(Outcome::Complete(Box::new(run)))
 			}
 			"FAIL" | "ABORT" => {
-				self.pending.remove(&id);
+				self.forget(&id);
 				Ok(Outcome::Dropped)
 			}
 			_ => Ok(Outcome::Pending),
 		}
 	}
 
-	fn remember(&mut self, run: [u8; 16], hashes: Vec<[u8; 32]>) {
-		if self.done.len() >= REMEMBERED_RUNS {
-			self.done.pop_front();
+	/// Keeps an event of run `id` (once), within the limits: a new run makes room by
+	/// forgetting runs too old, then the oldest; a run with too many events is refused.
+	fn keep(&mut self, id: [u8; 16], hash: [u8; 32], bytes: usize, event: Value) -> Result<()> {
+		let now = Instant::now();
+		if !self.pending.contains_key(&id) {
+			self.forget_older_than(now);
+			while self.pending.len() >= self.limits.runs && self.forget_oldest(None) {}
+			self.pending.insert(id, PendingRun { since: now, bytes: 0, events: Vec::new() });
 		}
-		self.done.push_back((run, hashes));
+		let Some(run) = self.pending.get_mut(&id) else { return Ok(()) };
+		if run.events.iter().any(|(h, _)| *h == hash) {
+			return Ok(());
+		}
+		if run.events.len() >= self.limits.events_per_run {
+			return Err(Error::Input(format!(
+				"run {} has {} events waiting for its COMPLETE event already, the most kept",
+				medtrust_primitives::lineage_json::uuid(&id),
+				run.events.len()
+			)));
+		}
+		run.events.push((hash, event));
+		run.bytes = run.bytes.saturating_add(bytes);
+		self.pending_bytes = self.pending_bytes.saturating_add(bytes);
+		while self.pending_bytes > self.limits.bytes && self.forget_oldest(Some(id)) {}
+		Ok(())
+	}
+
+	/// Forgets run `id`'s pending events; returns them.
+	fn forget(&mut self, id: &[u8; 16]) -> Option<PendingRun> {
+		let run = self.pending.remove(id)?;
+		self.pending_bytes = self.pending_bytes.saturating_sub(run.bytes);
+		Some(run)
+	}
+
+	/// Forgets the run waiting longest (but `keep`); whether there was one.
+	fn forget_oldest(&mut self, keep: Option<[u8; 16]>) -> bool {
+		let oldest = self
+			.pending
+			.iter()
+			.filter(|(id, _)| Some(**id) != keep)
+			.min_by_key(|(_, run)| run.since)
+			.map(|(id, _)| *id);
+		match oldest {
+			Some(id) => {
+				self.forget(&id);
+				self.forgotten += 1;
+				true
+			}
+			None => false,
+		}
+	}
+
+	fn forget_older_than(&mut self, now: Instant) {
+		let max_age = self.limits.max_age;
+		let old: Vec<[u8; 16]> = self
+			.pending
+			.iter()
+			.filter(|(_, run)| now.saturating_duration_since(run.since) > max_age)
+			.map(|(id, _)| *id)
+			.collect();
+		for id in old {
+			self.forget(&id);
+			self.forgotten += 1;
+		}
+	}
+
+	fn remember(&mut self, run: [u8; 16], hashes: Vec<[u8; 32]>) {
+		if self.done.insert(run, hashes).is_none() {
+			self.done_order.push_back(run);
+		}
+		while self.done_order.len() > REMEMBERED_RUNS {
+			if let Some(oldest) = self.done_order.pop_front() {
+				self.done.remove(&oldest);
+			}
+		}
 	}
 
 	/// A gatherer holding only `run`'s pending events and what it knows of `run`'s completed
 	/// deliveries: to try an event without keeping it.
 	pub fn fork(&self, run: [u8; 16]) -> Gatherer {
 		let mut fork = Gatherer::default();
-		if let Some(events) = self.pending.get(&run) {
-			fork.pending.insert(run, events.clone());
+		if let Some(pending) = self.pending.get(&run) {
+			fork.pending.insert(run, pending.clone());
 		}
-		fork.done.extend(self.done.iter().filter(|(id, _)| *id == run).cloned());
+		if let Some(hashes) = self.done.get(&run) {
+			fork.remember(run, hashes.clone());
+		}
 		fork
 	}
 
 	/// How many runs are waiting for their `COMPLETE` event.
 	pub fn pending(&self) -> usize {
 		self.pending.len()
+	}
+
+	/// How many runs were forgotten before they completed (too many, too large, too old).
+	pub fn forgotten(&self) -> u64 {
+		self.forgotten
 	}
 }
 
@@ -356,7 +506,7 @@ impl Gatherer {
 				Ok(Outcome::Pending | Outcome::Repeated { .. }) => {}
 				Err(e) => {
 					if let Some(id) = named {
-						gatherer.pending.remove(&id);
+						gatherer.forget(&id);
 					}
 					out.malformed.push((named, format!("event {}: {e}", n + 1)));
 				}
@@ -561,6 +711,60 @@ mod tests {
 			"producer": "https://github.com/OpenLineage/OpenLineage/tree/1.40.0/client/python",
 			"schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent"
 		})
+	}
+
+	/// A START event of run number `n`.
+	fn start_of(n: u32) -> Value {
+		let mut start = event("START", "2025-06-01T01:00:00Z", json!([]), json!([]));
+		start["run"]["runId"] = json!(format!("3f2504e0-4f89-11d3-9a0c-{n:012x}"));
+		start
+	}
+
+	#[test]
+	fn a_bounded_gatherer_keeps_its_pending_runs_under_the_cap() {
+		let mut gatherer = Gatherer::bounded(PendingLimits::GATEWAY);
+		for n in 0..10_000 {
+			assert_eq!(gatherer.add(start_of(n)).expect("kept"), Outcome::Pending);
+			assert!(gatherer.pending() <= PendingLimits::GATEWAY.runs);
+		}
+		assert_eq!(gatherer.pending(), 1_000);
+		assert_eq!(gatherer.forgotten(), 9_000);
+		// The newest are kept, the oldest forgotten: run 9,999 completes with its START.
+		let mut complete = start_of(9_999);
+		complete["eventType"] = json!("COMPLETE");
+		complete["eventTime"] = json!("2025-06-01T01:05:00Z");
+		let Outcome::Complete(run) = gatherer.add(complete).expect("complete") else {
+			panic!("run 9,999 completes")
+		};
+		assert_eq!(run.events.len(), 2, "its START was kept");
+		assert_eq!(gatherer.pending(), 999);
+	}
+
+	#[test]
+	fn a_bounded_gatherer_refuses_a_run_past_its_events_and_forgets_by_bytes_and_age() {
+		let limits = PendingLimits {
+			runs: 10,
+			events_per_run: 3,
+			bytes: 2_000,
+			max_age: Duration::from_secs(3600),
+		};
+		let mut gatherer = Gatherer::bounded(limits);
+		for minute in 0..3 {
+			let time = format!("2025-06-01T01:0{minute}:00Z");
+			gatherer.add(event("RUNNING", &time, json!([]), json!([]))).expect("kept");
+		}
+		let refused = gatherer.add(event("RUNNING", "2025-06-01T01:09:00Z", json!([]), json!([])));
+		assert!(refused.unwrap_err().to_string().contains("the most kept"));
+		// A run whose events pass the byte cap makes the others go, oldest first.
+		let mut big = start_of(7);
+		big["job"]["description"] = json!("x".repeat(1_500));
+		gatherer.add(big).expect("kept");
+		assert_eq!(gatherer.pending(), 1, "the first run was forgotten for the bytes");
+		let mut aged = Gatherer::bounded(PendingLimits { max_age: Duration::ZERO, ..limits });
+		aged.add(start_of(1)).expect("kept");
+		std::thread::sleep(Duration::from_millis(5));
+		aged.add(start_of(2)).expect("kept");
+		assert_eq!((aged.pending(), aged.forgotten()), (1, 1), "run 1 expired");
 	}
 
 	fn lab() -> Value {

@@ -42,9 +42,15 @@ pub struct VerifyArgs {
 	/// storage proof) against the chain spec.
 	#[arg(long, requires = "chain_spec")]
 	offline: bool,
-	/// The raw chain spec to trust (`medtrust-node build-spec --chain … --raw`).
+	/// The raw chain spec to trust: your consortium's (`medtrust-node founding spec`), or
+	/// `medtrust-node build-spec --chain … --raw`.
 	#[arg(long)]
 	chain_spec: Option<PathBuf>,
+	/// Trust a chain spec whose authorities are well-known development keys (`--dev`, the
+	/// local test network); without it, such a spec gets the verdict untrusted-chain-spec,
+	/// since anyone can forge evidence for it.
+	#[arg(long, requires = "offline")]
+	allow_dev_keys: bool,
 }
 
 /// Verifies a record, or every record of a batch; exit status 0 only for valid, 3 for
@@ -79,7 +85,7 @@ async fn verify_one(args: &VerifyArgs, context: &Context) -> anyhow::Result<Verd
 	};
 	let report = match (loaded, offline_spec(args)) {
 		(Err(report), _) => *report,
-		(Ok(portable), Some(spec)) => verify_offline(&text, &portable, spec),
+		(Ok(portable), Some(spec)) => verify_offline(&text, &portable, spec, args.allow_dev_keys),
 		(Ok(portable), None) => context.connect().await?.verify_record(&text, &portable).await?,
 	};
 	context.output.show(&report)?;
@@ -90,6 +96,11 @@ async fn verify_batch(args: &VerifyArgs, context: &Context) -> anyhow::Result<Ve
 	let report = match offline_spec(args) {
 		Some(spec) => match trust_anchor(spec) {
 			Ok(anchor) => {
+				let anchor = anchor.allowing_dev_keys(args.allow_dev_keys);
+				if let Some(untrusted) = anchor.untrusted() {
+					context.output.show(&untrusted)?;
+					return Ok(untrusted.verdict);
+				}
 				verify_all(&args.record, &args.certificate, Trust::Offline(&anchor)).await?
 			}
 			Err(why) => {

@@ -37,6 +37,10 @@ pub enum Verdict {
 	Superseded,
 	/// Nothing can be said: no such certificate, another chain, no evidence, not final yet.
 	Unknown,
+	/// Offline, the chain spec is not to be trusted: its authorities are well-known
+	/// development keys, with which anyone can forge evidence.
+	#[serde(rename = "untrusted-chain-spec")]
+	UntrustedChainSpec,
 }
 
 medtrust_primitives::wire_names!(Verdict, "verdict" {
@@ -45,6 +49,7 @@ medtrust_primitives::wire_names!(Verdict, "verdict" {
 	Revoked => "revoked",
 	Superseded => "superseded",
 	Unknown => "unknown",
+	UntrustedChainSpec => "untrusted-chain-spec",
 });
 
 /// A verdict and why.

@@ -41,6 +41,34 @@ pub type Block = sp_runtime::generic::Block<Header, sp_runtime::OpaqueExtrinsic>
 pub struct TrustAnchor {
 	pub genesis_hash: [u8; 32],
 	pub authorities: AuthorityList,
+	/// The well-known development keys among its Aura and GRANDPA authorities (`Alice`, …):
+	/// anyone can forge evidence that such a spec accepts.
+	pub dev_keys: Vec<String>,
+	/// Whether to verify against it all the same (`--allow-dev-keys`, test networks only).
+	pub allow_dev_keys: bool,
+}
+
+impl TrustAnchor {
+	/// The anchor, trusted although its authorities include development keys.
+	pub fn allowing_dev_keys(self, allow: bool) -> Self {
+		Self { allow_dev_keys: allow, ..self }
+	}
+
+	/// The verdict on every certificate when the spec is not to be trusted, or `None`.
+	pub fn untrusted(&self) -> Option<VerifyReport> {
+		(!self.dev_keys.is_empty() && !self.allow_dev_keys).then(|| {
+			VerifyReport::new(
+				Verdict::UntrustedChainSpec,
+				format!(
+					"the chain spec's authorities include well-known development keys ({}), \
+					 whose secrets everybody holds: any certificate can be forged for it. Verify \
+					 against your consortium's chain spec, or pass --allow-dev-keys for a test \
+					 network",
+					self.dev_keys.join(", ")
+				),
+			)
+		})
+	}
 }
 
 /// Why evidence does not hold, for the verdict's reason.
@@ -80,26 +108,46 @@ fn genesis_anchor(spec: &serde_json::Value) -> std::result::Result<TrustAnchor, 
 		sp_trie::LayoutV1::<BlakeTwo256>::trie_root(Vec::<(Vec<u8>, Vec<u8>)>::new());
 	let genesis =
 		Header::new(0, extrinsics_root, state_root, Default::default(), Default::default());
-	let mut authorities_key = sp_crypto_hashing::twox_128(b"Grandpa").to_vec();
-	authorities_key.extend(sp_crypto_hashing::twox_128(b"Authorities"));
-	let encoded = pairs
-		.iter()
-		.find(|(k, _)| *k == authorities_key)
-		.map(|(_, v)| v)
-		.ok_or("the chain spec has no GRANDPA authorities")?;
-	let authorities = AuthorityList::decode(&mut encoded.as_slice())
+	let value_of = |pallet: &[u8]| {
+		let mut key = sp_crypto_hashing::twox_128(pallet).to_vec();
+		key.extend(sp_crypto_hashing::twox_128(b"Authorities"));
+		pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_slice())
+	};
+	let mut encoded = value_of(b"Grandpa").ok_or("the chain spec has no GRANDPA authorities")?;
+	let authorities = AuthorityList::decode(&mut encoded)
 		.map_err(|e| format!("the chain spec's GRANDPA authorities do not decode: {e}"))?;
-	Ok(TrustAnchor { genesis_hash: genesis.hash().into(), authorities })
+	let aura = match value_of(b"Aura") {
+		Some(mut encoded) => Vec::<[u8; 32]>::decode(&mut encoded)
+			.map_err(|e| format!("the chain spec's Aura authorities do not decode: {e}"))?,
+		None => Vec::new(),
+	};
+	let mut dev_keys: Vec<String> = authorities
+		.iter()
+		.filter_map(|(key, _)| medtrust_primitives::dev_keys::name_of(key.as_ref()))
+		.chain(aura.iter().filter_map(medtrust_primitives::dev_keys::name_of_key))
+		.collect();
+	dev_keys.sort();
+	dev_keys.dedup();
+	Ok(TrustAnchor {
+		genesis_hash: genesis.hash().into(),
+		authorities,
+		dev_keys,
+		allow_dev_keys: false,
+	})
 }
 
-/// Verifies a record and its portable certificate against a chain spec, touching no node.
+/// Verifies a record and its portable certificate against a chain spec, touching no node;
+/// a spec whose authorities are development keys is trusted only if `allow_dev_keys`.
 pub fn verify_offline(
 	record_text: &str,
 	certificate: &PortableCertificate,
 	chain_spec: &Path,
+	allow_dev_keys: bool,
 ) -> VerifyReport {
 	match trust_anchor(chain_spec) {
-		Ok(anchor) => verify_with_anchor(record_text, certificate, &anchor),
+		Ok(anchor) => {
+			verify_with_anchor(record_text, certificate, &anchor.allowing_dev_keys(allow_dev_keys))
+		}
 		Err(why) => VerifyReport::new(
 			Verdict::Unknown,
 			format!("the chain spec cannot anchor trust: {why}"),
@@ -127,6 +175,9 @@ pub fn verify_checked_offline(
 	anchor: &TrustAnchor,
 ) -> VerifyReport {
 	let report = VerifyReport::new;
+	if let Some(untrusted) = anchor.untrusted() {
+		return untrusted;
+	}
 	if hash_hex(&anchor.genesis_hash) != certificate.genesis {
 		return report(
 			Verdict::Unknown,
