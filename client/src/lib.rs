@@ -25,6 +25,7 @@ pub mod consortium;
 pub mod error;
 pub mod files;
 pub mod lineage;
+pub mod postgres;
 pub mod relations;
 pub mod server;
 pub mod wire;

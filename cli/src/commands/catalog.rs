@@ -109,8 +109,10 @@ pub struct AddDomainArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-	/// A PostgreSQL database to read (postgres://user:password@host:port/database); its
-	/// information_schema and column comments give the tables and fields.
+	/// A PostgreSQL database to read: postgres://user@host:port/database, or
+	/// "host=… port=… user=… dbname=…"; its password from PGPASSWORD or ~/.pgpass, never
+	/// here. Its information_schema and column comments give the tables and fields; the
+	/// address on chain is host, port and database only.
 	#[arg(long, conflicts_with = "openapi", required_unless_present = "openapi")]
 	postgres: Option<String>,
 	/// An OpenAPI 3 document (JSON or YAML): each operation becomes an interface resource.

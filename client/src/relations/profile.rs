@@ -7,9 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
-use tokio_postgres::NoTls;
 
-use crate::{catalog::import::postgres::redact, Error, Result};
+use crate::{Error, Result};
 
 /// How many hash functions a signature has: the overlap estimate's standard error is about
 /// `sqrt(J(1-J)/128)`, under 0.045.
@@ -144,10 +143,7 @@ pub async fn profile_table(
 	table: &str,
 	key: &[u8],
 ) -> Result<BTreeMap<String, ValueProfile>> {
-	let (client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(|e| {
-		Error::Input(format!("cannot connect to PostgreSQL at {}: {e}", redact(url)))
-	})?;
-	tokio::spawn(connection);
+	let client = crate::postgres::Target::parse(url)?.connect().await?;
 	let (schema, name) = table.split_once('.').unwrap_or(("public", table));
 	let columns = client
 		.query(

@@ -7,12 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use tokio_postgres::NoTls;
-
 use pallet_data_sources::Operation;
 
 use crate::{
 	catalog::spec::{find_element_id, ItemSpec, KindSpec, ResourceSpec, ValueDomainSpec},
+	postgres::{error_text, Target},
 	Error, Result,
 };
 
@@ -33,16 +32,6 @@ const ENUMS: &str = "
 	FROM pg_catalog.pg_type t JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
 	ORDER BY t.typname, e.enumsortorder";
 
-/// The connection URL without its password, for messages and the catalog's address field.
-pub fn redact(url: &str) -> String {
-	match (url.find("://"), url.rfind('@')) {
-		(Some(scheme), Some(at)) if at > scheme => {
-			format!("{}{}", &url[..scheme + 3], &url[at + 1..])
-		}
-		_ => url.to_string(),
-	}
-}
-
 /// Finds a unit in a column comment: `单位: mmol/L`, `单位：kg` or `unit: cm`.
 pub fn find_unit(comment: &str) -> Option<String> {
 	let lower = comment.to_lowercase();
@@ -55,23 +44,20 @@ pub fn find_unit(comment: &str) -> Option<String> {
 	(!unit.is_empty()).then_some(unit)
 }
 
-/// Reads every base table of `schema` in the database at `url` (a `postgres://` URL or a
-/// `key=value` connection string), with the processing `operations` to record for each.
+/// Reads every base table of `schema` in the database of `connection` (a `postgres://` URL or
+/// a `key=value` connection string, without a password: see [`crate::postgres`]), with the
+/// processing `operations` to record for each. Each resource's address is the database's
+/// host, port and name only.
 pub async fn read_schema(
-	url: &str,
+	connection: &str,
 	schema: &str,
 	operations: &[Operation],
 ) -> Result<Vec<ResourceSpec>> {
-	let shown = redact(url);
-	let (client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(|e| {
-		Error::Input(format!(
-			"cannot reach the PostgreSQL database at {shown}: {}",
-			source_text(&e)
-		))
-	})?;
-	let connection = tokio::spawn(connection);
+	let target = Target::parse(connection)?;
+	let shown = target.address().to_string();
+	let client = target.connect().await?;
 	let query_error =
-		|e: tokio_postgres::Error| Error::Input(format!("reading {shown}: {}", source_text(&e)));
+		|e: tokio_postgres::Error| Error::Input(format!("reading {shown}: {}", error_text(&e)));
 
 	let database: String =
 		client.query_one("SELECT current_database()::text", &[]).await.map_err(query_error)?.get(0);
@@ -81,12 +67,8 @@ pub async fn read_schema(
 	}
 	let rows = client.query(COLUMNS, &[&schema]).await.map_err(query_error)?;
 	drop(client);
-	let _ = connection.await;
 
-	let address = match shown.find('?') {
-		Some(q) => shown[..q].to_string(),
-		None => shown.clone(),
-	};
+	let address = shown.clone();
 	let mut tables: BTreeMap<String, Vec<ItemSpec>> = BTreeMap::new();
 	for row in rows {
 		let table: String = row.get(0);
@@ -129,32 +111,9 @@ pub async fn read_schema(
 		.collect())
 }
 
-/// A PostgreSQL error's most useful text: the server's message, or the I/O cause.
-fn source_text(e: &tokio_postgres::Error) -> String {
-	if let Some(db) = e.as_db_error() {
-		return db.message().to_string();
-	}
-	let mut text = e.to_string();
-	let mut cause = std::error::Error::source(e);
-	while let Some(c) = cause {
-		text = format!("{text}: {c}");
-		cause = c.source();
-	}
-	text
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn passwords_never_show() {
-		assert_eq!(
-			redact("postgres://his:s3cret@127.0.0.1:5432/his"),
-			"postgres://127.0.0.1:5432/his"
-		);
-		assert_eq!(redact("postgres://127.0.0.1/his"), "postgres://127.0.0.1/his");
-	}
 
 	#[test]
 	fn units_are_found_in_comments() {
