@@ -66,34 +66,34 @@ pub fn check(
 	)))
 }
 
-/// The well-known keys the genesis block names: authorities, admins, validators, members and
-/// peer ids of the institutions.
+/// The well-known keys the chain names: authorities, admins, validators, members and peer ids
+/// of the institutions, read in the genesis block's state, or in the finalized block's once the
+/// genesis state is pruned (a node restarted on an old database).
 fn in_genesis(client: &FullClient) -> Result<Vec<String>, ServiceError> {
 	use sc_client_api::HeaderBackend as _;
-	let genesis = client.info().genesis_hash;
+	let info = client.info();
+	named_at(client, info.genesis_hash)
+		.or_else(|_| named_at(client, info.finalized_hash))
+		.map_err(|e| ServiceError::Other(format!("cannot read the chain's authorities: {e}")))
+}
+
+/// The well-known keys named in the state of block `at`.
+fn named_at(client: &FullClient, at: sp_core::H256) -> Result<Vec<String>, sp_api::ApiError> {
 	let api = client.runtime_api();
-	let failed = |what: &str| {
-		let what = what.to_string();
-		move |e: sp_api::ApiError| {
-			ServiceError::Other(format!("cannot read the genesis {what}: {e}"))
-		}
-	};
 	let mut found = Vec::new();
-	let aura = sp_consensus_aura::AuraApi::<Block, AuraId>::authorities(&*api, genesis)
-		.map_err(failed("Aura authorities"))?;
-	for key in aura {
+	for key in sp_consensus_aura::AuraApi::<Block, AuraId>::authorities(&*api, at)? {
 		if let Some(name) = dev_keys::name_of(key.as_ref()) {
 			found.push(format!("{name} is an Aura authority"));
 		}
 	}
-	for (key, _) in api.grandpa_authorities(genesis).map_err(failed("GRANDPA authorities"))? {
+	for (key, _) in api.grandpa_authorities(at)? {
 		if let Some(name) = dev_keys::name_of(key.as_ref()) {
 			found.push(format!("{name} is a GRANDPA authority"));
 		}
 	}
-	for (id, institution) in api.institutions(genesis).map_err(failed("institutions"))? {
+	for (id, institution) in api.institutions(at)? {
 		let mut accounts = vec![("admin", institution.admin), ("validator", institution.validator)];
-		for member in api.members(genesis, id).map_err(failed("members"))? {
+		for member in api.members(at, id)? {
 			accounts.push(("member", member));
 		}
 		for (role, account) in accounts {

@@ -213,3 +213,40 @@ async fn e2e_a_consortium_founded_on_fresh_keys_runs_anchors_verifies_and_refuse
 	assert!(log.contains("the test node key 1"), "{log}");
 	drop(founded);
 }
+
+/// A node restarted on a database whose genesis state was pruned long ago still checks the
+/// chain's keys (from the finalized state) and runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn e2e_a_founded_node_restarts_once_its_genesis_state_is_pruned() {
+	let _lock = exclusive().await;
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let base = dir.path().join("institution");
+	founding_init(FOUNDERS[0], &base);
+	let spec = dir.path().join("one.json");
+	let out = founding_spec(std::slice::from_ref(&base), &spec);
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let mut node = crate::harness::Node::start(crate::harness::NodeConfig {
+		name: "pruned".into(),
+		args: vec![
+			"--chain".into(),
+			spec.to_str().unwrap().into(),
+			"--validator".into(),
+			"--state-pruning".into(),
+			"4".into(),
+		],
+		bootnodes: vec![],
+		node_key_file: None,
+		base_path: Some(base.clone()),
+	});
+	let chain = node.connect().await;
+	wait_until_finalized(&chain, 8).await;
+	let genesis = chain.genesis().parse().expect("a hash");
+	let pruned = chain.legacy().state_get_storage(b":code", Some(genesis)).await;
+	assert!(pruned.is_err(), "the genesis state is pruned");
+	drop(chain);
+	node.kill();
+	node.restart();
+	let chain = node.connect().await;
+	let before = chain.status().await.expect("status").finalized.number;
+	wait_until_finalized(&chain, before + 2).await;
+}
