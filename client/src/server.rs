@@ -119,7 +119,7 @@ impl JsonReply {
 }
 
 /// Serves `handler` on `listener` until the process ends: each request is checked (see the
-/// module) before `handler` sees it. `refused` is told each refusal, for the log.
+/// module) before `handler` sees it. `refused` is told each refusal, for the caller's log.
 pub async fn serve<H, F>(
 	listener: TcpListener,
 	limits: Limits,

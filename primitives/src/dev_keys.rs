@@ -94,12 +94,12 @@ mod tests {
 
 	#[test]
 	fn the_local_presets_peer_ids_are_those_of_the_test_node_keys() {
-		// The peer id of node 1, as `chain-specs/local.json` registers it.
+		// The peer id of node 1, as `chain-specs/local.json` registers it: the identity
+		// multihash prefix, then the node key's public key.
 		let node_1 = "0024080112208d62bc58923bce68522cad764c693ae4e3ba33efae383e78aba70383de36bf9b";
-		let bytes: Vec<u8> = (0..node_1.len())
-			.step_by(2)
-			.map(|i| u8::from_str_radix(&node_1[i..i + 2], 16).unwrap())
-			.collect();
+		let (prefix, public) = node_1.split_at(12);
+		assert_eq!(prefix, "002408011220");
+		let bytes = peer_id_bytes(&decode_hex_32(public).expect("32 bytes of hex"));
 		assert_eq!(name_of_peer_id(&bytes).as_deref(), Some("the test node key 1"));
 		let (fresh, _) = ed25519::Pair::generate();
 		assert_eq!(name_of_peer_id(&peer_id_bytes(&fresh.public().0)), None);

@@ -250,6 +250,7 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 			return import(&chain, context, &file, events, strict).await;
 		}
 		C::Serve(args) => {
+			output::log_service("lineage serve");
 			let options = GatewayOptions {
 				listen: args.listen,
 				window: Duration::from_millis(args.batch_ms),

@@ -63,6 +63,26 @@ pub fn note(text: &str) {
 	let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// The log of a long-running service (`lineage serve`): the client library's records at
+/// `info` and above, one line each on standard error, prefixed with `prefix`.
+pub fn log_service(prefix: &'static str) {
+	struct ServiceLog(&'static str);
+	impl log::Log for ServiceLog {
+		fn enabled(&self, metadata: &log::Metadata) -> bool {
+			metadata.level() <= log::Level::Info && metadata.target().starts_with("medtrust")
+		}
+		fn log(&self, record: &log::Record) {
+			if self.enabled(record.metadata()) {
+				note(&format!("{}: {}", self.0, record.args()));
+			}
+		}
+		fn flush(&self) {}
+	}
+	if log::set_boxed_logger(Box::new(ServiceLog(prefix))).is_ok() {
+		log::set_max_level(log::LevelFilter::Info);
+	}
+}
+
 /// A progress bar on standard error for long work, hidden when it is not a terminal.
 pub fn progress_bar() -> indicatif::ProgressBar {
 	let bar = indicatif::ProgressBar::new(0);

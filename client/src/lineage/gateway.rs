@@ -97,8 +97,8 @@ struct State {
 	path: String,
 }
 
-/// Serves until the process ends; `ready` is told where once listening. Logs each recorded
-/// batch and each refusal on standard error.
+/// Serves until the process ends; `ready` is told where once listening. Logs (the `log`
+/// crate, target `medtrust_client::lineage::gateway`) each recorded batch and each refusal.
 pub async fn serve(
 	chain: Chain,
 	signer: Keypair,
@@ -125,7 +125,7 @@ pub async fn serve(
 		async move { handle(request, &state).await }
 	};
 	server::serve(listener, options.limits, token, handler, |path, status, body| {
-		eprintln!("lineage serve: refused {path} ({status}): {}", body["error"]);
+		log::warn!("refused {path} ({status}): {}", body["error"]);
 	})
 	.await
 }
@@ -147,18 +147,18 @@ async fn submitter(
 		}
 		match chain.record_runs(&signer, &batch, store, OnRefusal::RecordTheRest).await {
 			Ok(report) => {
-				eprintln!(
-					"lineage serve: recorded {} runs ({} already recorded, {} wrote nothing)",
+				log::info!(
+					"recorded {} runs ({} already recorded, {} wrote nothing)",
 					report.recorded.len(),
 					report.already_recorded.len(),
 					report.skipped.len()
 				);
 				for refused in &report.refused {
-					eprintln!("lineage serve: refused {refused}");
+					log::warn!("refused {refused}");
 				}
 			}
 			Err(e) => {
-				eprintln!("lineage serve: a batch of {} runs was not recorded: {e}", batch.len())
+				log::error!("a batch of {} runs was not recorded: {e}", batch.len())
 			}
 		}
 	}
