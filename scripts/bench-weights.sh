@@ -23,7 +23,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
 
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=("${MEDTRUST_PALLETS[@]}" frame_system frame_system_extensions)
+[ "${#pallets[@]}" -gt 0 ] || pallets=("${MEDTRUST_PALLETS[@]}" frame_system frame_system_extensions pallet_migrations)
 
 BENCHER="$HOME/.cache/medtrust/bin/frame-omni-bencher"
 if [ ! -x "$BENCHER" ]; then
@@ -52,6 +52,9 @@ bench() { # pallet template output
 }
 for name in "${pallets[@]}"; do
 	case "$name" in
+		pallet_migrations)
+			bench "$name" scripts/runtime-weight-template.hbs "runtime/src/weights/$name.rs"
+			;;
 		frame_system*)
 			# The runtime's weights for frame_system's calls and its transaction extensions
 			# (CheckNonce, CheckMortality, …), which every signed transaction pays.

@@ -290,20 +290,25 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo> for Runtime {
 		fn certificate(id: pallet_certificates::CertificateId) -> Option<CertificateInfo> {
 			pallet_certificates::Certificates::<Runtime>::get(id)
 		}
 
-		fn certificate_of(hash: [u8; 32]) -> Option<(pallet_certificates::CertificateId, CertificateInfo)> {
-			Certificates::certificate_of(hash)
+		fn certificate_of(
+			issuer: pallet_data_sources::InstitutionId,
+			hash: [u8; 32],
+		) -> Option<(pallet_certificates::CertificateId, CertificateInfo)> {
+			Certificates::certificate_of(issuer, hash)
 		}
 
 		fn verify(
+			issuer: pallet_data_sources::InstitutionId,
 			commitment: [u8; 32],
 			proof: Option<pallet_certificates::MerkleProof>,
 		) -> (pallet_certificates::Verdict, Option<(pallet_certificates::CertificateId, CertificateInfo)>) {
-			Certificates::verify(commitment, proof)
+			Certificates::verify(issuer, commitment, proof)
 		}
 	}
 

@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_field_mapping, FieldMapping]
 	[pallet_certificates, Certificates]
 	[pallet_lineage, Lineage]
+	[pallet_migrations, MultiBlockMigrations]
 );

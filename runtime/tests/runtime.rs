@@ -337,11 +337,11 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 	};
 	use medtrust_runtime::{apis::CertificateInfo, Block, Certificates};
 	use pallet_certificates::{RevocationReason, Verdict};
-	use pallet_certificates_runtime_api::runtime_decl_for_certificates_api::CertificatesApiV1;
+	use pallet_certificates_runtime_api::runtime_decl_for_certificates_api::CertificatesApiV2;
 	// The runtime API's functions, as the node calls them.
-	let verify = <Runtime as CertificatesApiV1<Block, CertificateInfo>>::verify;
-	let certificate_of = <Runtime as CertificatesApiV1<Block, CertificateInfo>>::certificate_of;
-	let certificate = <Runtime as CertificatesApiV1<Block, CertificateInfo>>::certificate;
+	let verify = <Runtime as CertificatesApiV2<Block, CertificateInfo>>::verify;
+	let certificate_of = <Runtime as CertificatesApiV2<Block, CertificateInfo>>::certificate_of;
+	let certificate = <Runtime as CertificatesApiV2<Block, CertificateInfo>>::certificate;
 
 	let signed = |who: Sr25519Keyring| RuntimeOrigin::signed(who.to_account_id());
 	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
@@ -400,15 +400,17 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 		assert!(batch.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)).is_err(), "twice");
 
 		// The runtime API: a record by its commitment, a batch's record by its Merkle path.
-		let (verdict, found) = verify(records[0], None);
+		let (verdict, found) = verify(0, records[0], None);
 		assert_eq!(verdict, Verdict::Valid);
 		assert_eq!(found.as_ref().map(|(id, c)| (*id, c.issuer)), Some((0, 0)));
 		let proof = tree.proof(2).expect("leaf 2");
-		let (verdict, found) = verify(records[3], Some(proof.clone()));
+		let (verdict, found) = verify(0, records[3], Some(proof.clone()));
 		assert_eq!((verdict, found.map(|(id, _)| id)), (Verdict::Valid, Some(1)));
-		assert_eq!(verify(records[4], Some(proof)).0, Verdict::Unknown);
-		assert_eq!(verify([9; 32], None).0, Verdict::Unknown);
-		assert_eq!(certificate_of(tree.root()).map(|(id, _)| id), Some(1));
+		assert_eq!(verify(0, records[4], Some(proof)).0, Verdict::Unknown);
+		assert_eq!(verify(0, [9; 32], None).0, Verdict::Unknown);
+		assert_eq!(verify(1, records[0], None).0, Verdict::Unknown, "another issuer's");
+		assert_eq!(certificate_of(0, tree.root()).map(|(id, _)| id), Some(1));
+		assert!(certificate_of(1, tree.root()).is_none());
 		assert!(certificate(2).is_none());
 
 		// Revocation and supersession, by the issuing institution only.
@@ -418,7 +420,7 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 		});
 		assert!(revoke.clone().dispatch_bypass_filter(signed(Sr25519Keyring::Bob)).is_err());
 		assert_ok!(revoke.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
-		assert_eq!(verify(records[0], None).0, Verdict::Revoked);
+		assert_eq!(verify(0, records[0], None).0, Verdict::Revoked);
 		assert_ok!(
 			certify("LABORATORY", [1; 32]).dispatch_bypass_filter(signed(Sr25519Keyring::Eve))
 		);
@@ -428,7 +430,7 @@ fn institutions_certify_their_own_records_and_the_api_verifies_them() {
 		})
 		.dispatch_bypass_filter(signed(Sr25519Keyring::Eve)));
 		let proof = tree.proof(0).expect("leaf 0");
-		assert_eq!(verify(records[1], Some(proof)).0, Verdict::Superseded);
+		assert_eq!(verify(0, records[1], Some(proof)).0, Verdict::Superseded);
 		Certificates::do_try_state().expect("invariants hold");
 	});
 }

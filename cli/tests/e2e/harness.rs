@@ -358,16 +358,29 @@ pub fn founding_init(founder: (&str, &str, &str, &str), base: &Path) -> serde_js
 
 /// Runs `medtrust-node founding spec` on the institutions under `bases`, writing `out`.
 pub fn founding_spec(bases: &[PathBuf], out: &Path) -> Output {
+	founding_spec_on(bases, out, None)
+}
+
+/// `founding_spec`, on the runtime `runtime` (`--runtime`) if given.
+pub fn founding_spec_on(bases: &[PathBuf], out: &Path, runtime: Option<&Path>) -> Output {
 	let mut args = vec!["founding", "spec", "--id", "medtrust_founded_e2e", "--name", "创始联盟"];
 	let files: Vec<String> =
 		bases.iter().map(|b| b.join("institution.json").to_str().unwrap().to_string()).collect();
 	args.extend(files.iter().map(String::as_str));
 	args.extend(["--out", out.to_str().expect("UTF-8")]);
+	if let Some(runtime) = runtime {
+		args.extend(["--runtime", runtime.to_str().expect("UTF-8")]);
+	}
 	node_command(&args)
 }
 
 /// Founds a four-institution consortium on fresh keys and starts its validators.
 pub async fn start_founded_consortium() -> Founded {
+	start_founded_consortium_on(None).await
+}
+
+/// [`start_founded_consortium`] on the runtime `runtime` (a released Wasm) if given.
+pub async fn start_founded_consortium_on(runtime: Option<&Path>) -> Founded {
 	let dir = tempfile::tempdir().expect("a temporary directory");
 	let mut bases = Vec::new();
 	let mut peer_ids = Vec::new();
@@ -378,7 +391,7 @@ pub async fn start_founded_consortium() -> Founded {
 		bases.push(base);
 	}
 	let spec = dir.path().join("founded.json");
-	let out = founding_spec(&bases, &spec);
+	let out = founding_spec_on(&bases, &spec, runtime);
 	assert!(out.status.success(), "founding spec: {}", String::from_utf8_lossy(&out.stderr));
 	let genesis = String::from_utf8_lossy(&out.stdout).trim().to_string();
 	let mut nodes: Vec<Node> = Vec::new();

@@ -17,8 +17,8 @@ use serde_json::Value;
 use crate::{
 	governance::Laboratory,
 	harness::{
-		exclusive, medtrust, medtrust_json, node_binary, start_founded_consortium, wait_for,
-		wait_until_finalized, Cli,
+		exclusive, medtrust, medtrust_json, node_binary, start_founded_consortium,
+		start_founded_consortium_on, wait_for, wait_until_finalized, Cli,
 	},
 };
 
@@ -56,13 +56,30 @@ async fn spec_version(chain: &Chain) -> u32 {
 
 /// The `Consortium.StorageMigrated` events in blocks `from..=to` of `chain`.
 async fn migrations_between(chain: &Chain, from: u64, to: u64) -> Vec<StorageMigrated> {
+	events_between::<StorageMigrated>(chain, from, to).await
+}
+
+/// The events `E` in blocks `from..=to` of `chain`, with the number of the block of each.
+async fn events_between<E: subxt::events::DecodeAsEvent>(
+	chain: &Chain,
+	from: u64,
+	to: u64,
+) -> Vec<E> {
 	let mut found = Vec::new();
 	for number in from..=to {
 		let at = chain.api().at_block(number).await.expect("the block");
 		let events = at.events().fetch().await.expect("its events");
-		found.extend(events.find::<StorageMigrated>().map(|e| e.expect("decodes")));
+		found.extend(events.find::<E>().map(|e| e.expect("decodes")));
 	}
 	found
+}
+
+/// The last release's runtime, committed for this test (`runtime/releases/`).
+fn last_release() -> PathBuf {
+	let path = crate::harness::repo_root()
+		.join("runtime/releases/medtrust_runtime-111.compact.compressed.wasm");
+	assert!(path.is_file(), "no {}", path.display());
+	path
 }
 
 /// The on-chain storage version of a pallet.
@@ -131,13 +148,7 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 
 	let proposed = json(&upgrade(&url, Some(&admins[0]), &rehearsal, &[]));
 	assert_eq!(proposed["threshold"], 3, "two thirds of four, rounded up");
-	let motion = proposed["motion_hash"].as_str().expect("a motion").to_string();
-	for voter in &admins[..3] {
-		medtrust_json(&["--url", &url, "--signer", voter, "consortium", "vote", &motion, "--aye"]);
-	}
-	let closed =
-		medtrust_json(&["--url", &url, "--signer", &admins[3], "consortium", "close", &motion]);
-	assert_eq!(closed["motion_result"], "ok", "{closed}");
+	approve(&url, admins, &proposed);
 	assert_eq!(spec_version(&chains[0]).await, release, "authorized, not applied yet");
 
 	// Anyone applies it: no signer.
@@ -187,4 +198,92 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	// The same code again is refused: its version is now the chain's, nothing is authorized.
 	let again = refused(&upgrade(&url, None, &rehearsal, &["--apply"]));
 	assert!(again.contains("no upgrade is authorized"), "{again}");
+}
+
+/// Approves a proposed upgrade: admins 1–3 vote aye, the fourth closes the motion.
+fn approve(url: &str, admins: &[String], proposed: &Value) {
+	let motion = proposed["motion_hash"].as_str().expect("a motion").to_string();
+	for voter in &admins[..3] {
+		medtrust_json(&["--url", url, "--signer", voter, "consortium", "vote", &motion, "--aye"]);
+	}
+	let closed =
+		medtrust_json(&["--url", url, "--signer", &admins[3], "consortium", "close", &motion]);
+	assert_eq!(closed["motion_result"], "ok", "{closed}");
+}
+
+/// Votes `wasm` in on the consortium and applies it; returns the number of the block that set
+/// the code.
+async fn vote_in(chain: &Chain, admins: &[String], wasm: &Path) -> u64 {
+	let url = chain.url().to_string();
+	approve(&url, admins, &json(&upgrade(&url, Some(&admins[0]), wasm, &[])));
+	let applied = json(&upgrade(&url, None, wasm, &["--apply"]));
+	let block = applied["block_hash"].as_str().expect("a hash").parse().expect("H256");
+	chain.header(Some(block)).await.expect("the block that set the code").number
+}
+
+/// The upgrade every network on the last release (spec 111) takes: certificates anchored
+/// there, whose look-up index was keyed by commitment alone, are found under their issuer
+/// once the multi-block migration has run, and verify online and offline before and after.
+#[tokio::test(flavor = "multi_thread")]
+async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() {
+	use medtrust_client::runtime::{
+		certificates::events::StorageMigrated as CertificatesMigrated,
+		multi_block_migrations::events::{UpgradeCompleted, UpgradeStarted},
+	};
+	let _lock = exclusive().await;
+	let founded = start_founded_consortium_on(Some(&last_release())).await;
+	let (chains, admins) = (&founded.chains, &founded.admins);
+	let url = chains[0].url().to_string();
+	wait_until_finalized(&chains[0], 2).await;
+	assert_eq!(spec_version(&chains[0]).await, 111, "founded on the last release");
+
+	// Two batches anchored on the last release: verified online (the node reads version 1 of
+	// the certificates API there) and offline.
+	let mut lab = Laboratory::set_up_as(&chains[0], &url, &admins[0], Some(&founded.spec)).await;
+	let first = lab.anchor();
+	let second = lab.anchor();
+	let cli = Cli::of(&url);
+	for (record, certificate) in [&first, &second] {
+		let (code, verdict, reason) = cli.verify(record, certificate);
+		assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+		assert_eq!(lab.verify_offline(record, certificate), 0);
+	}
+	assert_eq!(storage_version(&chains[0], "Certificates").await, 0);
+
+	// This release's migrations checked on the live state (by the rehearsal: the same sources
+	// with try-runtime's checks, whose migrations begin with the release's), then the release
+	// voted in and applied.
+	let check = json(&upgrade(&url, None, &wasm("medtrust_runtime_rehearsal"), &["--check"]));
+	assert_eq!(check["proposed"]["spec_version"], 113, "{check}");
+	let release = wasm("medtrust_runtime");
+	let set_in = vote_in(&chains[0], admins, &release).await;
+
+	// The multi-block migration starts in the upgrade's block and completes; the storage
+	// version is 1 from the upgrade on.
+	let completed = wait_for("the migration to complete", Duration::from_secs(90), || async {
+		let finalized = chains[0].status().await.map_err(|e| e.to_string())?.finalized.number;
+		let done = events_between::<UpgradeCompleted>(&chains[0], set_in, finalized).await;
+		Ok((!done.is_empty()).then_some(finalized))
+	})
+	.await;
+	assert_eq!(events_between::<UpgradeStarted>(&chains[0], set_in, completed).await.len(), 1);
+	let moved = events_between::<CertificatesMigrated>(&chains[0], set_in, completed).await;
+	assert_eq!(moved.len(), 1, "{moved:?}");
+	assert_eq!((moved[0].version, moved[0].certificates), (1, 2));
+	assert_eq!(spec_version(&chains[0]).await, 112);
+	assert_eq!(storage_version(&chains[0], "Certificates").await, 1);
+
+	// The certificates of the last release verify online and offline, a new one too, and
+	// blocks go on being finalized on every node.
+	for (record, certificate) in [&first, &second] {
+		let (code, verdict, reason) = cli.verify(record, certificate);
+		assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+		assert_eq!(lab.verify_offline(record, certificate), 0);
+	}
+	let (record, certificate) = lab.anchor();
+	let (code, verdict, reason) = cli.verify(&record, &certificate);
+	assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+	for chain in chains {
+		wait_until_finalized(chain, completed + 2).await;
+	}
 }

@@ -51,9 +51,14 @@ impl Chain {
 		self.call("medtrust_certificate", rpc_params![id]).await
 	}
 
-	/// The certificate of a commitment or Merkle root, if any.
-	pub async fn certificate_of(&self, hash: &[u8; 32]) -> Result<Option<CertificateJson>> {
-		self.call("medtrust_certificateOf", rpc_params![hash_hex(hash)]).await
+	/// Institution `issuer`'s certificate of a commitment or Merkle root, if any (a commitment
+	/// is certified per issuer).
+	pub async fn certificate_of(
+		&self,
+		issuer: u32,
+		hash: &[u8; 32],
+	) -> Result<Option<CertificateJson>> {
+		self.call("medtrust_certificateOf", rpc_params![issuer, hash_hex(hash)]).await
 	}
 
 	/// The offline evidence of a certificate whose block is finalized (retries for a few

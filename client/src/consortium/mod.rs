@@ -115,7 +115,11 @@ impl Chain {
 		threshold: u32,
 	) -> Result<Submitted> {
 		let length = self.call_length(&call).await?;
-		let tx = runtime::transactions().council().propose(threshold, call, length);
+		// Unvalidated: a proposal holds a whole `RuntimeCall`, whose shape changes with any
+		// pallet's calls (a runtime upgrade proposed from this client to a chain on the
+		// release before it). Its fields are still encoded by name against the live metadata,
+		// as `call_length` did, and a call the chain does not have is refused there.
+		let tx = runtime::transactions().council().propose(threshold, call, length).unvalidated();
 		self.submit(&tx, signer).await
 	}
 

@@ -47,7 +47,15 @@ pub struct SpecCmd {
 	/// all of them, at most 4 (GRANDPA needs more than two thirds of the validators online).
 	#[arg(long)]
 	min_validators: Option<u32>,
+	/// Found on this runtime (a released `medtrust_runtime.compact.compressed.wasm`) rather
+	/// than the one built into this node: the consortium then starts on that release and
+	/// upgrades by vote.
+	#[arg(long, value_name = "WASM")]
+	runtime: Option<PathBuf>,
 }
+
+/// The largest runtime `--runtime` reads (a release is about 0.6 MiB compressed).
+const MAX_RUNTIME_BYTES: u64 = 16 << 20;
 
 /// A founding institution read and checked.
 struct Founder {
@@ -74,7 +82,11 @@ impl SpecCmd {
 				"--min-validators must be between 1 and the {count} institutions"
 			)));
 		}
-		let spec = build(&self.id, self.name.trim(), &founders, min_validators)?;
+		let wasm = match &self.runtime {
+			Some(path) => read_runtime(path)?,
+			None => chain_spec::wasm().map_err(error)?.to_vec(),
+		};
+		let spec = build(&wasm, &self.id, self.name.trim(), &founders, min_validators)?;
 		let raw = spec.as_json(true).map_err(error)?;
 		let genesis = genesis_hash(&spec)?;
 		match std::fs::read(&self.out) {
@@ -193,12 +205,12 @@ fn key_32(text: &str, what: &str) -> Result<[u8; 32], String> {
 /// The chain spec: the runtime's defaults, its business domains (from its `local_testnet`
 /// preset) and the founders, as a genesis patch.
 fn build(
+	wasm: &[u8],
 	id: &str,
 	name: &str,
 	founders: &[Founder],
 	min_validators: u32,
 ) -> sc_cli::Result<ChainSpec> {
-	let wasm = chain_spec::wasm().map_err(error)?;
 	let preset = GenesisConfigBuilderRuntimeCaller::<()>::new(wasm)
 		.get_named_preset(Some(&sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET.to_string()))
 		.map_err(|e| error(format!("cannot read the runtime's presets: {e}")))?;
@@ -241,6 +253,26 @@ fn build(
 		.with_boot_nodes(founders.iter().filter_map(|f| f.bootnode.clone()).collect())
 		.with_genesis_config_patch(patch)
 		.build())
+}
+
+/// A runtime's Wasm from `path`, bounded in size (its presets, read next, say whether it is a
+/// MedTrust runtime).
+fn read_runtime(path: &std::path::Path) -> sc_cli::Result<Vec<u8>> {
+	use std::io::Read as _;
+	let file = std::fs::File::open(path)
+		.map_err(|e| error(format!("--runtime {}: {e}", path.display())))?;
+	let mut wasm = Vec::new();
+	file.take(MAX_RUNTIME_BYTES + 1)
+		.read_to_end(&mut wasm)
+		.map_err(|e| error(format!("--runtime {}: {e}", path.display())))?;
+	if wasm.len() as u64 > MAX_RUNTIME_BYTES || wasm.is_empty() {
+		return Err(error(format!(
+			"--runtime {}: not a runtime (empty or over {} MiB)",
+			path.display(),
+			MAX_RUNTIME_BYTES >> 20
+		)));
+	}
+	Ok(wasm)
 }
 
 /// The hash of the genesis block the spec's genesis storage gives.

@@ -21,11 +21,11 @@ use medtrust_primitives::{
 	wire::WireName,
 };
 use medtrust_runtime::{apis::CertificateInfo, opaque::Block};
-use pallet_certificates::{CertificateStatus, Subject};
+use pallet_certificates::{CertificateStatus, Subject, Verdict};
 use pallet_certificates_runtime_api::CertificatesApi;
 use sc_client_api::ProofProvider;
 use sc_network_sync::strategy::warp::WarpSyncProvider;
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
 
@@ -40,16 +40,25 @@ pub trait CertificatesRpc {
 	#[method(name = "medtrust_certificate")]
 	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>>;
 
-	/// The certificate of a record's commitment or a batch's Merkle root (`0x` hex), or `null`.
+	/// Institution `issuer`'s certificate of a record's commitment or a batch's Merkle root
+	/// (`0x` hex), or `null`. A commitment is certified per issuer: another institution's
+	/// certificate of the same commitment is not this one.
 	#[method(name = "medtrust_certificateOf")]
-	fn certificate_of(&self, hash: String, at: Option<Hash>) -> RpcResult<Option<CertificateJson>>;
+	fn certificate_of(
+		&self,
+		issuer: u32,
+		hash: String,
+		at: Option<Hash>,
+	) -> RpcResult<Option<CertificateJson>>;
 
-	/// Verifies a record's commitment (`0x` hex), alone or with its Merkle proof: the verdict
+	/// Verifies a record's commitment (`0x` hex) against the certificates of institution
+	/// `issuer`, the one the verifier expects, alone or with its Merkle proof: the verdict
 	/// (`valid`, `revoked`, `superseded`, `unknown`), the certificate, its block and whether
 	/// that block is finalized.
 	#[method(name = "medtrust_verify")]
 	fn verify(
 		&self,
+		issuer: u32,
 		commitment: String,
 		proof: Option<ProofJson>,
 		at: Option<Hash>,
@@ -202,6 +211,21 @@ where
 	}
 }
 
+/// The version of `CertificatesApi` the runtime at `hash` implements: 1 before spec 112 (a
+/// commitment certified once, whoever issued it; the node then keeps the expected issuer's
+/// certificate only), 2 from it.
+fn api_version<C>(client: &C, hash: Hash) -> RpcResult<u32>
+where
+	C: ProvideRuntimeApi<Block>,
+	C::Api: CertificatesApi<Block, CertificateInfo>,
+{
+	let version = client
+		.runtime_api()
+		.api_version::<dyn CertificatesApi<Block, CertificateInfo>>(hash)
+		.map_err(error)?;
+	Ok(version.unwrap_or(1))
+}
+
 /// `0x`-prefixed hex.
 fn hex(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
@@ -272,15 +296,28 @@ where
 		found.map(|c| self.json(id, c)).transpose()
 	}
 
-	fn certificate_of(&self, text: String, at: Option<Hash>) -> RpcResult<Option<CertificateJson>> {
+	fn certificate_of(
+		&self,
+		issuer: u32,
+		text: String,
+		at: Option<Hash>,
+	) -> RpcResult<Option<CertificateJson>> {
 		let key = parse_hash(&text).map_err(error)?;
 		let (hash, _) = read_at(&*self.client, at)?;
-		let found = self.client.runtime_api().certificate_of(hash, key).map_err(error)?;
+		let api = self.client.runtime_api();
+		let found = if api_version(&*self.client, hash)? < 2 {
+			#[allow(deprecated)]
+			let found = api.certificate_of_before_version_2(hash, key).map_err(error)?;
+			found.filter(|(_, c)| c.issuer == issuer)
+		} else {
+			api.certificate_of(hash, issuer, key).map_err(error)?
+		};
 		found.map(|(id, c)| self.json(id, c)).transpose()
 	}
 
 	fn verify(
 		&self,
+		issuer: u32,
 		commitment: String,
 		proof: Option<ProofJson>,
 		at: Option<Hash>,
@@ -288,8 +325,17 @@ where
 		let commitment = parse_hash(&commitment).map_err(error)?;
 		let proof = proof.as_ref().map(MerkleProof::try_from).transpose().map_err(error)?;
 		let (hash, block) = read_at(&*self.client, at)?;
-		let (verdict, found) =
-			self.client.runtime_api().verify(hash, commitment, proof).map_err(error)?;
+		let api = self.client.runtime_api();
+		let (verdict, found) = if api_version(&*self.client, hash)? < 2 {
+			#[allow(deprecated)]
+			let (verdict, found) = api.verify_before_version_2(hash, commitment, proof).map_err(error)?;
+			match found {
+				Some((_, c)) if c.issuer != issuer => (Verdict::Unknown, None),
+				found => (verdict, found),
+			}
+		} else {
+			api.verify(hash, issuer, commitment, proof).map_err(error)?
+		};
 		Ok(VerificationJson {
 			verdict: verdict.wire_name().into(),
 			certificate: found.map(|(id, c)| self.json(id, c)).transpose()?,

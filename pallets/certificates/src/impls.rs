@@ -32,7 +32,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(in_scope, Error::<T>::OutOfScope);
 		ensure!(source.domains.contains(&domain), Error::<T>::DomainNotServed);
 		let key = subject.key();
-		ensure!(!CertificateOf::<T>::contains_key(key), Error::<T>::AlreadyExists);
+		// The version-0 index is empty here: no transaction runs while it is migrated.
+		ensure!(!CertificateOfIssuer::<T>::contains_key(issuer, key), Error::<T>::AlreadyExists);
 
 		let id = NextCertificateId::<T>::get();
 		Certificates::<T>::insert(
@@ -49,7 +50,7 @@ impl<T: Config> Pallet<T> {
 				issued: frame_system::Pallet::<T>::block_number(),
 			},
 		);
-		CertificateOf::<T>::insert(key, id);
+		CertificateOfIssuer::<T>::insert(issuer, key, id);
 		// One id per extrinsic: a u64 does not run out.
 		NextCertificateId::<T>::put(id.saturating_add(1));
 		Self::deposit_event(Event::Certified { certificate: id, issuer, subject });
@@ -97,25 +98,41 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The certificate of a commitment or root, with its id.
-	pub fn certificate_of(hash: [u8; 32]) -> Option<(CertificateId, Certificate<T>)> {
-		let id = CertificateOf::<T>::get(hash)?;
+	/// The id of `issuer`'s certificate of a commitment or root. Until the migration to storage
+	/// version 1 has finished (a multi-block migration, during which no transaction runs), an
+	/// entry may still be in the version-0 index, keyed by hash alone.
+	fn certificate_id_of(issuer: InstitutionId, hash: [u8; 32]) -> Option<CertificateId> {
+		CertificateOfIssuer::<T>::get(issuer, hash).or_else(|| {
+			let id = crate::migrations::v1::v0::CertificateOf::<T>::get(hash)?;
+			Certificates::<T>::get(id).filter(|c| c.issuer == issuer).map(|_| id)
+		})
+	}
+
+	/// `issuer`'s certificate of a commitment or root, with its id.
+	pub fn certificate_of(
+		issuer: InstitutionId,
+		hash: [u8; 32],
+	) -> Option<(CertificateId, Certificate<T>)> {
+		let id = Self::certificate_id_of(issuer, hash)?;
 		Certificates::<T>::get(id).map(|c| (id, c))
 	}
 
-	/// Verifies a record's commitment: alone, against record certificates; with a Merkle
-	/// proof, against the batch certificate whose root the proof leads to (under the
-	/// certificate's own algorithm, with its leaf count).
+	/// Verifies a record's commitment against the certificates of `issuer`, the institution
+	/// the verifier expects (a certificate of the same commitment by another institution is not
+	/// this record's): alone, against record certificates; with a Merkle proof, against the
+	/// batch certificate whose root the proof leads to (under the certificate's own algorithm,
+	/// with its leaf count).
 	pub fn verify(
+		issuer: InstitutionId,
 		commitment: [u8; 32],
 		proof: Option<MerkleProof>,
 	) -> (Verdict, Option<(CertificateId, Certificate<T>)>) {
 		let found = match proof {
-			None => Self::certificate_of(commitment)
+			None => Self::certificate_of(issuer, commitment)
 				.filter(|(_, c)| matches!(c.subject, Subject::Record { .. })),
 			Some(proof) => HashAlgorithm::ALL.into_iter().find_map(|algorithm| {
 				let root = root_from_proof(algorithm, &commitment, &proof)?;
-				Self::certificate_of(root).filter(|(_, c)| {
+				Self::certificate_of(issuer, root).filter(|(_, c)| {
 					c.algorithm == algorithm
 						&& matches!(c.subject, Subject::Batch { leaf_count, .. } if leaf_count == proof.leaf_count)
 				})
@@ -130,16 +147,16 @@ impl<T: Config> Pallet<T> {
 		(verdict, found)
 	}
 
-	/// The pallet's invariants: the look-up index and the certificates match one to one, ids
-	/// are below the next id, batches are within bounds, supersession points to a certificate
-	/// of the same issuer.
+	/// The pallet's invariants: the look-up index (during the migration to version 1, the two
+	/// indexes together) and the certificates match one to one, ids are below the next id,
+	/// batches are within bounds, supersession points to a certificate of the same issuer.
 	pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 		let mut count = 0u64;
 		for (id, certificate) in Certificates::<T>::iter() {
 			count += 1;
 			ensure!(id < NextCertificateId::<T>::get(), "certificate id beyond the next id");
 			ensure!(
-				CertificateOf::<T>::get(certificate.subject.key()) == Some(id),
+				Self::certificate_id_of(certificate.issuer, certificate.subject.key()) == Some(id),
 				"look-up index out of date"
 			);
 			if let Subject::Batch { leaf_count, .. } = certificate.subject {
@@ -159,7 +176,9 @@ impl<T: Config> Pallet<T> {
 				"a certificate's resource is not of its source"
 			);
 		}
-		ensure!(CertificateOf::<T>::iter().count() as u64 == count, "stray look-up entries");
+		let indexed = CertificateOfIssuer::<T>::iter().count()
+			+ crate::migrations::v1::v0::CertificateOf::<T>::iter().count();
+		ensure!(indexed as u64 == count, "stray look-up entries");
 		Ok(())
 	}
 }

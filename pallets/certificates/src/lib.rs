@@ -14,8 +14,13 @@
 //! - [`Pallet::revoke`] (with a reason) and [`Pallet::supersede`] (old → new), by the issuing
 //!   institution only. A revoked or superseded certificate stays readable: "revoked" is not
 //!   "never certified".
-//! - Look-ups by id and by commitment or root; [`Pallet::verify`] turns a commitment and an
-//!   optional Merkle proof into a [`Verdict`] with the certificate.
+//! - Look-ups by id, and by issuing institution and commitment or root; [`Pallet::verify`]
+//!   turns an expected issuer, a commitment and an optional Merkle proof into a [`Verdict`] with
+//!   the certificate.
+//!
+//! A commitment is certified per issuing institution: another member that copies a `certify`
+//! it sees in the pool (or authors the block) gets a certificate of its own, and the record's
+//! issuer still certifies it, finds it under its own id and alone revokes it.
 //!
 //! Nothing of a record's content reaches the chain: only its commitment, or the batch's root.
 //!
@@ -31,6 +36,7 @@ extern crate alloc;
 pub use pallet::*;
 
 mod impls;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -51,8 +57,9 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use pallet_data_sources::{DomainCode, ResourceId, SourceId, Version};
 
-	/// The storage layout's version; migrations in `migrations/` move between versions.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The storage layout's version; [`crate::migrations`] moves between versions (1: the
+	/// look-up index keyed by issuer).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -77,10 +84,18 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextCertificateId<T: Config> = StorageValue<_, CertificateId, ValueQuery>;
 
-	/// The certificate of each commitment or Merkle root.
-	// Hashes are chosen by callers, who could grind them: `Blake2_128Concat`.
+	/// The certificate of each commitment or Merkle root, by the institution that issued it.
+	// Institution ids are assigned in sequence by the consortium (`Twox64Concat`); hashes are
+	// chosen by callers, who could grind them (`Blake2_128Concat`).
 	#[pallet::storage]
-	pub type CertificateOf<T: Config> = StorageMap<_, Blake2_128Concat, [u8; 32], CertificateId>;
+	pub type CertificateOfIssuer<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		pallet_data_sources::InstitutionId,
+		Blake2_128Concat,
+		[u8; 32],
+		CertificateId,
+	>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -95,13 +110,16 @@ pub mod pallet {
 		Revoked { certificate: CertificateId, reason: RevocationReason },
 		/// Its issuer replaced a certificate by another.
 		Superseded { old: CertificateId, new: CertificateId },
+		/// A storage migration finished: the pallet is at `version`, `certificates` moved.
+		StorageMigrated { version: u16, certificates: u64 },
 	}
 
 	#[pallet::error]
 	pub enum Error<T> {
 		/// No certificate, source, resource, version or domain has this id.
 		NotFound,
-		/// This commitment or root is certified already (look it up instead).
+		/// The caller's institution certified this commitment or root already (look it up
+		/// instead).
 		AlreadyExists,
 		/// The caller's institution does not own the source, or did not issue the certificate.
 		NotAuthorized,

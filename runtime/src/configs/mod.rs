@@ -8,6 +8,7 @@ mod data_sources;
 mod field_mapping;
 pub mod governance;
 mod lineage;
+mod migrations;
 mod session;
 mod sudo;
 mod system;

@@ -38,12 +38,16 @@ impl Chain {
 				),
 			));
 		}
-		let params = rpc_params![hash_hex(&commitment), proof.as_ref().map(ProofJson::from)];
+		// The issuer the certificate names is the one expected: another institution's
+		// certificate of the same commitment does not vouch for this record.
+		let issuer = certificate.certificate.issuer;
+		let params =
+			rpc_params![issuer, hash_hex(&commitment), proof.as_ref().map(ProofJson::from)];
 		let answer: VerificationJson = self.call("medtrust_verify", params).await?;
 		let Some(found) = answer.certificate else {
 			return Ok(VerifyReport::new(
 				Verdict::Unknown,
-				"no certificate on chain holds this record",
+				format!("no certificate of institution #{issuer} on chain holds this record"),
 			));
 		};
 		let mut report = judge(&found, certificate);
