@@ -11,6 +11,7 @@ mod cli;
 mod command;
 mod dev_keys;
 mod founding;
+mod peers;
 mod rpc;
 mod service;
 

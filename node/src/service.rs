@@ -28,7 +28,7 @@ type GrandpaLink = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectC
 
 /// Every how many blocks GRANDPA stores a justification, at the least. A justification is
 /// also kept at every authority-set change, which is what a light or offline verifier follows.
-const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
+const GRANDPA_JUSTIFICATION_PERIOD: u32 = crate::rpc::finality::JUSTIFICATION_PERIOD;
 
 /// The parts of a node that maintenance commands (`check-block`, `revert`, …) need as well.
 pub type Service = sc_service::PartialComponents<
@@ -237,10 +237,14 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
-	let finality_proofs = sc_consensus_grandpa::FinalityProofProvider::new_for_service(
-		backend.clone(),
-		Some(grandpa_link.shared_authority_set().clone()),
+	// Every node, validator or not, accepts only the consortium's nodes as peers.
+	task_manager.spawn_handle().spawn(
+		"peer-allow-list",
+		None,
+		crate::peers::run(client.clone(), network.clone()),
 	);
+	let authority_set = grandpa_link.shared_authority_set().clone();
+	let warp_cache = Arc::new(crate::rpc::finality::WarpCache::default());
 	let lineage_index = Arc::new(crate::rpc::lineage_index::LineageIndex::default());
 	task_manager.spawn_handle().spawn_blocking(
 		"lineage-index",
@@ -256,10 +260,11 @@ pub fn new_full<
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
-				finality: crate::rpc::certificates::FinalityDeps {
+				finality: crate::rpc::finality::Prover {
 					backend: backend.clone(),
-					finality: finality_proofs.clone(),
+					authority_set: authority_set.clone(),
 					warp: warp_sync.clone(),
+					warp_cache: warp_cache.clone(),
 				},
 				lineage_index: lineage_index.clone(),
 			};

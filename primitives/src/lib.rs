@@ -34,6 +34,7 @@ pub mod hashing;
 #[cfg(feature = "std")]
 pub mod lineage_json;
 pub mod merkle;
+pub mod peer_id;
 #[cfg(feature = "std")]
 pub mod relation_json;
 pub mod testing;

@@ -118,7 +118,9 @@ pub struct WalkJson {
 	/// The nodes, by depth then id, each once at its shortest depth.
 	pub nodes: Vec<ReachedJson>,
 	/// Whether the answer is not the whole graph within `depth`, or nodes lie deeper: never
-	/// silently partial.
+	/// silently partial. Truncated with no `next` and not `deeper`: the walk stopped at the
+	/// most nodes one walk visits (100,000; `pallet_lineage::MAX_VISITED`), answering the
+	/// levels it completed; ask for less depth.
 	pub truncated: bool,
 	/// The `skip` of the next page, if there are more nodes within the depth.
 	pub next: Option<u32>,

@@ -169,7 +169,12 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo> for Runtime {
+		fn authorized_peer_ids() -> Vec<Vec<u8>> {
+			Consortium::authorized_peer_ids()
+		}
+
 		fn institutions() -> Vec<(pallet_consortium::InstitutionId, InstitutionInfo)> {
 			Consortium::institutions()
 		}

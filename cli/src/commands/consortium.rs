@@ -47,6 +47,14 @@ pub enum ConsortiumCommand {
 	Remove { id: u32 },
 	/// Add a member account to the signer's institution (signer: its admin).
 	AddMember { account: String },
+	/// Register another node of the signer's institution (an RPC or standby node) by its peer
+	/// id, so that every node of the network accepts it (signer: its admin; at most 3).
+	AddPeer {
+		/// The node's peer id, `12D3KooW…` (`medtrust-node key inspect-node-key --file <key>`).
+		peer_id: String,
+	},
+	/// Withdraw a peer id registered with `add-peer` (signer: its admin).
+	RemovePeer { peer_id: String },
 	/// Remove a member account from the signer's institution (signer: its admin).
 	RemoveMember { account: String },
 	/// Generate session keys in a node's keystore, owned by the signer, and register them on
@@ -141,6 +149,12 @@ pub async fn run(command: ConsortiumCommand, context: &Context) -> anyhow::Resul
 		C::AddMember { account } => {
 			let account = parse_account(&account)?;
 			done("member added", chain.add_member(context.signer()?, account).await?)
+		}
+		C::AddPeer { peer_id } => {
+			done("peer id added", chain.add_peer_id(context.signer()?, &peer_id).await?)
+		}
+		C::RemovePeer { peer_id } => {
+			done("peer id removed", chain.remove_peer_id(context.signer()?, &peer_id).await?)
 		}
 		C::RemoveMember { account } => {
 			let account = parse_account(&account)?;

@@ -316,6 +316,8 @@ pub struct Founded {
 	pub genesis: String,
 	/// Each institution's base path (keys, database).
 	pub bases: Vec<PathBuf>,
+	/// Each validator's address with its peer id (`--bootnodes`).
+	pub bootnodes: Vec<String>,
 	_dir: tempfile::TempDir,
 }
 
@@ -412,7 +414,7 @@ pub async fn start_founded_consortium_on(runtime: Option<&Path>) -> Founded {
 		chains.push(node.connect().await);
 	}
 	let admins = bases.iter().map(|b| b.join("admin.key").to_str().unwrap().to_string()).collect();
-	Founded { _nodes: nodes, chains, admins, spec, genesis, bases, _dir: dir }
+	Founded { _nodes: nodes, chains, admins, spec, genesis, bases, bootnodes, _dir: dir }
 }
 
 /// Waits until `chain` has finalized block `number`.

@@ -85,13 +85,7 @@ impl AdmissionRequest {
 	}
 
 	fn peer_id(&self) -> Result<Vec<u8>> {
-		let peer_id = bs58::decode(self.peer_id.trim()).into_vec().map_err(|_| {
-			Error::Input(format!("`{}` is not a base58 peer id (12D3KooW…)", self.peer_id))
-		})?;
-		if peer_id.is_empty() || peer_id.len() > 64 {
-			return Err(Error::Input(format!("`{}` is not a peer id", self.peer_id)));
-		}
-		Ok(peer_id)
+		super::parse_peer_id(&self.peer_id)
 	}
 
 	fn encryption_key(&self) -> Result<Option<[u8; 32]>> {

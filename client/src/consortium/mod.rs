@@ -29,6 +29,7 @@ use crate::{
 	runtime::{
 		self,
 		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
 			medtrust_runtime::{RuntimeCall, SessionKeys},
 			pallet_consortium::pallet::Call,
 		},
@@ -163,6 +164,22 @@ impl Chain {
 		self.submit(&tx, signer).await
 	}
 
+	/// Registers another node of the signer's institution (an RPC or standby node) by its peer
+	/// id (`12D3KooW…`): every node of the network then accepts it (the signer is its admin).
+	pub async fn add_peer_id(&self, signer: &Keypair, peer_id: &str) -> Result<Submitted> {
+		let call =
+			runtime::transactions().consortium().add_peer_id(BoundedVec(parse_peer_id(peer_id)?));
+		self.submit(&call, signer).await
+	}
+
+	/// Withdraws a peer id registered by [`Chain::add_peer_id`].
+	pub async fn remove_peer_id(&self, signer: &Keypair, peer_id: &str) -> Result<Submitted> {
+		let call = runtime::transactions()
+			.consortium()
+			.remove_peer_id(BoundedVec(parse_peer_id(peer_id)?));
+		self.submit(&call, signer).await
+	}
+
 	/// Adds a member account to the signer's institution (the signer is its admin).
 	pub async fn add_member(&self, signer: &Keypair, account: AccountId32) -> Result<Submitted> {
 		self.submit(&runtime::transactions().consortium().add_member(account), signer).await
@@ -213,4 +230,16 @@ impl Chain {
 		SessionKeys::decode_as_type(&mut &bytes[..], keys_type, metadata.types())
 			.map_err(|e| self.incompatible(e))
 	}
+}
+
+/// A libp2p peer id in its base58 form (`12D3KooW…`, as `--bootnodes` and `institution.json`
+/// give it) as the chain stores it, checked as the runtime checks it.
+pub fn parse_peer_id(text: &str) -> Result<Vec<u8>> {
+	let bytes = bs58::decode(text.trim())
+		.into_vec()
+		.map_err(|_| Error::Input(format!("`{text}` is not a base58 peer id (12D3KooW…)")))?;
+	if !medtrust_primitives::peer_id::is_peer_id(&bytes) {
+		return Err(Error::Input(format!("`{text}` is not a libp2p peer id (12D3KooW…)")));
+	}
+	Ok(bytes)
 }

@@ -22,10 +22,14 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::{Block as BlockT, Header as _};
 
-/// The most resources in one catalog page (each with all its versions and items).
-pub const MAX_CATALOG_PAGE: u32 = 50;
-/// The most items in one page of `medtrust_items`.
-pub const MAX_ITEMS_PAGE: u32 = 2048;
+/// The most resources in one catalog page (each with all its versions and items); the
+/// runtime clamps to it too.
+pub use pallet_data_sources::MAX_CATALOG_PAGE;
+/// The most items in one page of `medtrust_items`; the runtime clamps to it too.
+pub use pallet_field_mapping::MAX_ITEMS_PAGE;
+/// The most items one catalog page reads (over all its resources' versions): a page ends at
+/// the resource that reaches it, and `next` goes on from the one after.
+pub const MAX_CATALOG_ITEMS: u32 = 8 * MAX_ITEMS_PAGE;
 
 type Hash = <Block as BlockT>::Hash;
 
@@ -54,7 +58,7 @@ pub trait CatalogRpc {
 
 	/// Up to `limit` (default and most 2048) items of a resource version from position
 	/// `start` (default 0) on.
-	#[method(name = "medtrust_items")]
+	#[method(name = "medtrust_items", blocking)]
 	fn items(
 		&self,
 		resource: u64,
@@ -68,7 +72,7 @@ pub trait CatalogRpc {
 	/// resources with ids from `start` (default 0) on, each with its source, every version
 	/// and every version's items. Pass the returned `at.hash` to read further pages at the
 	/// same block.
-	#[method(name = "medtrust_catalog")]
+	#[method(name = "medtrust_catalog", blocking)]
 	fn catalog(
 		&self,
 		start: Option<u64>,
@@ -80,12 +84,13 @@ pub trait CatalogRpc {
 /// The catalog's RPC methods over a client.
 pub struct Catalog<C> {
 	client: Arc<C>,
+	gate: super::gate::Gate,
 }
 
 impl<C> Catalog<C> {
-	/// Serves the catalog from `client`.
-	pub fn new(client: Arc<C>) -> Self {
-		Self { client }
+	/// Serves the catalog from `client`, its pages and items a few at once (`gate`).
+	pub fn new(client: Arc<C>, gate: super::gate::Gate) -> Self {
+		Self { client, gate }
 	}
 }
 
@@ -282,6 +287,7 @@ where
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<ItemsPage> {
+		let _turn = self.gate.enter()?;
 		let (hash, block) = read_at(&*self.client, at)?;
 		let start = start.unwrap_or(0);
 		let limit = limit.unwrap_or(MAX_ITEMS_PAGE).clamp(1, MAX_ITEMS_PAGE);
@@ -303,15 +309,25 @@ where
 		limit: Option<u32>,
 		at: Option<Hash>,
 	) -> RpcResult<CatalogPage> {
+		let _turn = self.gate.enter()?;
 		let (hash, block) = read_at(&*self.client, at)?;
 		let limit = limit.unwrap_or(10).clamp(1, MAX_CATALOG_PAGE);
 		let api = self.client.runtime_api();
 		let page = api.catalog_page(hash, start.unwrap_or(0), limit).map_err(error)?;
 		let end = api.next_resource_id(hash).map_err(error)?;
-		let next = page.last().map(|(id, ..)| id + 1).filter(|n| *n < end);
+		let mut next = page.last().map(|(id, ..)| id + 1).filter(|n| *n < end);
 		let mut sources = BTreeMap::new();
 		let mut entries = Vec::with_capacity(page.len());
+		let mut items_read = 0u32;
 		for (id, r, versions) in page {
+			// A page holds whole resources; it ends once the items read reach the budget.
+			if items_read >= MAX_CATALOG_ITEMS {
+				next = Some(id);
+				break;
+			}
+			items_read = items_read.saturating_add(
+				versions.iter().map(|(_, v)| v.item_count.min(MAX_ITEMS_PAGE)).sum::<u32>(),
+			);
 			let source = match sources.get(&r.source) {
 				Some(s) => Clone::clone(s),
 				None => {

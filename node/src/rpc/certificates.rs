@@ -24,7 +24,6 @@ use medtrust_runtime::{apis::CertificateInfo, opaque::Block};
 use pallet_certificates::{CertificateStatus, Subject, Verdict};
 use pallet_certificates_runtime_api::CertificatesApi;
 use sc_client_api::ProofProvider;
-use sc_network_sync::strategy::warp::WarpSyncProvider;
 use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_runtime::traits::Block as BlockT;
@@ -67,13 +66,13 @@ pub trait CertificatesRpc {
 	/// The evidence an offline verifier needs for a certificate whose block is finalized: the
 	/// block's header, GRANDPA's authority-set changes from genesis, a finality proof for the
 	/// block, and a storage proof of the certificate under the block's state root.
-	#[method(name = "medtrust_certificateEvidence")]
+	#[method(name = "medtrust_certificateEvidence", blocking)]
 	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson>;
 
 	/// `medtrust_certificateEvidence` of many certificates (at most [`MAX_EVIDENCE_IDS`]), in
 	/// order, in one call: what writing a run's portable certificates asks for. GRANDPA's
 	/// proofs are made once, and once a block, rather than for every certificate.
-	#[method(name = "medtrust_certificatesEvidence")]
+	#[method(name = "medtrust_certificatesEvidence", blocking)]
 	fn evidence_of_many(&self, ids: Vec<u64>) -> RpcResult<Vec<EvidenceJson>>;
 }
 
@@ -81,27 +80,20 @@ pub trait CertificatesRpc {
 /// each).
 pub const MAX_EVIDENCE_IDS: usize = 1_024;
 
-/// What proves a block final and a value stored: GRANDPA's finality proofs, its warp-sync
-/// proofs (authority-set changes), and the client's storage read proofs.
-pub struct FinalityDeps<B> {
-	/// The backend, for GRANDPA's latest justification.
-	pub backend: Arc<B>,
-	/// GRANDPA finality proofs.
-	pub finality: Arc<sc_consensus_grandpa::FinalityProofProvider<B, Block>>,
-	/// GRANDPA warp-sync proofs.
-	pub warp: Arc<dyn WarpSyncProvider<Block>>,
-}
+/// What proves a block final: see [`super::finality::Prover`].
+pub type FinalityDeps<B> = super::finality::Prover<B>;
 
 /// The certificates' RPC methods over a client.
 pub struct Certificates<C, B> {
 	client: Arc<C>,
 	finality: FinalityDeps<B>,
+	gate: super::gate::Gate,
 }
 
 impl<C, B> Certificates<C, B> {
-	/// Serves certificates from `client`.
-	pub fn new(client: Arc<C>, finality: FinalityDeps<B>) -> Self {
-		Self { client, finality }
+	/// Serves certificates from `client`, offline evidence a few calls at once (`gate`).
+	pub fn new(client: Arc<C>, finality: FinalityDeps<B>, gate: super::gate::Gate) -> Self {
+		Self { client, finality, gate }
 	}
 }
 
@@ -158,31 +150,6 @@ where
 	C: HeaderBackend<Block> + Send + Sync + 'static,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
-	/// A finality proof for block `number` from GRANDPA's latest justification: the
-	/// justification and the headers from the block up to the one it finalizes.
-	fn latest_finality_proof(&self, number: u32) -> RpcResult<Vec<u8>> {
-		let retry = || error(format!("no finality proof for block #{number} yet; retry shortly"));
-		let justification =
-			sc_consensus_grandpa::best_justification::<_, Block>(&*self.finality.backend)
-				.map_err(error)?
-				.ok_or_else(retry)?;
-		let (target_number, target_hash) = justification.target();
-		if target_number < number {
-			return Err(retry());
-		}
-		let mut headers = Vec::new();
-		for n in number + 1..=target_number {
-			let hash = self.client.hash(n).map_err(error)?.ok_or_else(retry)?;
-			headers.push(self.client.header(hash).map_err(error)?.ok_or_else(retry)?);
-		}
-		Ok(sc_consensus_grandpa::FinalityProof {
-			block: target_hash,
-			justification: justification.encode(),
-			unknown_headers: headers,
-		}
-		.encode())
-	}
-
 	/// Finalized block `number`'s hash, header and finality proof (certificate `id`'s block).
 	fn block_evidence(&self, id: u64, number: u32) -> RpcResult<BlockEvidence> {
 		if number > self.client.info().finalized_number {
@@ -200,13 +167,8 @@ where
 			.header(hash)
 			.map_err(error)?
 			.ok_or_else(|| error(format!("no header for block #{number}")))?;
-		// GRANDPA proves finality from the authority-set changes it has recorded; before the
-		// first change (a chain whose validators never changed) it has none, and the latest
-		// justification, of the current and only set, proves the block instead.
-		let finality = match self.finality.finality.prove_finality(number) {
-			Ok(Some(proof)) => proof,
-			_ => self.latest_finality_proof(number)?,
-		};
+		// The nearest stored justification of the block's own authority set.
+		let finality = self.finality.prove(number).map_err(error)?;
 		Ok(BlockEvidence { hash, header: hex(&header.encode()), finality: hex(&finality) })
 	}
 }
@@ -247,9 +209,10 @@ where
 		evidence.pop().ok_or_else(|| error("no evidence"))
 	}
 
-	/// The warp proof is made once, each block's header and finality proof once, a storage
-	/// proof for each certificate.
+	/// Once through the gate: the warp proof made once a set, each block's header and
+	/// finality proof once, a storage proof for each certificate.
 	fn evidence_of_many(&self, ids: Vec<u64>) -> RpcResult<Vec<EvidenceJson>> {
+		let _turn = self.gate.enter()?;
 		if ids.len() > MAX_EVIDENCE_IDS {
 			return Err(error(format!(
 				"{} certificates asked for: at most {MAX_EVIDENCE_IDS} a call",
@@ -258,7 +221,7 @@ where
 		}
 		let (best, _) = read_at(&*self.client, None)?;
 		let genesis = self.client.info().genesis_hash;
-		let warp = hex(&self.finality.warp.generate(genesis).map_err(error)?.0);
+		let warp = self.finality.warp_proof(genesis).map_err(error)?;
 		let mut blocks: BTreeMap<u32, BlockEvidence> = BTreeMap::new();
 		let mut out = Vec::with_capacity(ids.len());
 		for id in ids {
@@ -281,7 +244,7 @@ where
 			out.push(EvidenceJson {
 				block: BlockRef { number, hash: format!("{:?}", block.hash) },
 				header: block.header.clone(),
-				warp_proof: warp.clone(),
+				warp_proof: String::clone(&warp),
 				finality_proof: block.finality.clone(),
 				storage_key: hex(&key),
 				storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),

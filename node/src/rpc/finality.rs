@@ -73,7 +73,8 @@ pub enum Anchor {
 /// record of set changes: `(set id, last block of the set)` in order.
 pub fn set_end(changes: &AuthoritySetChanges<u32>, number: u32) -> Result<Option<u32>, Unprovable> {
 	// `iter_from(n)` yields the sets whose last block is after `n`: the first is `number`'s.
-	let mut later = changes.iter_from(number.saturating_sub(1)).ok_or(Unprovable::UnknownSet(number))?;
+	let mut later =
+		changes.iter_from(number.saturating_sub(1)).ok_or(Unprovable::UnknownSet(number))?;
 	Ok(later.next().map(|&(_, last)| last))
 }
 
@@ -89,7 +90,8 @@ pub fn anchor(
 	if number > finalized {
 		return Err(Unprovable::NotYet(number));
 	}
-	let last = set_end.unwrap_or(finalized).min(finalized).min(number.saturating_add(MAX_PROOF_SPAN));
+	let last =
+		set_end.unwrap_or(finalized).min(finalized).min(number.saturating_add(MAX_PROOF_SPAN));
 	for n in number..=last {
 		if stored(n)? {
 			return Ok(Anchor::Stored(n));
@@ -161,24 +163,24 @@ impl<B: Backend<Block>> Prover<B> {
 		let chain = self.backend.blockchain();
 		let finalized = chain.info().finalized_number;
 		let end = set_end(&self.authority_set.authority_set_changes(), number)?;
-		let (target, justification) =
-			match anchor(number, end, finalized, |n| Ok(self.stored(n)?.is_some()))? {
-				Anchor::Stored(n) => (n, self.stored(n)?.ok_or(Unprovable::NotYet(number))?),
-				Anchor::Latest => {
-					let latest =
-						sc_consensus_grandpa::best_justification::<_, Block>(&*self.backend)
-							.map_err(|e| Unprovable::Client(e.to_string()))?
-							.ok_or(Unprovable::NotYet(number))?;
-					let (target, _) = latest.target();
-					if target < number {
-						return Err(Unprovable::NotYet(number));
-					}
-					if target - number > MAX_PROOF_SPAN {
-						return Err(Unprovable::NoJustification(number));
-					}
-					(target, latest.encode())
+		let (target, justification) = match anchor(number, end, finalized, |n| {
+			Ok(self.stored(n)?.is_some())
+		})? {
+			Anchor::Stored(n) => (n, self.stored(n)?.ok_or(Unprovable::NotYet(number))?),
+			Anchor::Latest => {
+				let latest = sc_consensus_grandpa::best_justification::<_, Block>(&*self.backend)
+					.map_err(|e| Unprovable::Client(e.to_string()))?
+					.ok_or(Unprovable::NotYet(number))?;
+				let (target, _) = latest.target();
+				if target < number {
+					return Err(Unprovable::NotYet(number));
 				}
-			};
+				if target - number > MAX_PROOF_SPAN {
+					return Err(Unprovable::NoJustification(number));
+				}
+				(target, latest.encode())
+			}
+		};
 		let client = |e: sp_blockchain::Error| Unprovable::Client(e.to_string());
 		let block = chain.hash(target).map_err(client)?.ok_or(Unprovable::NotYet(number))?;
 		let mut headers = Vec::with_capacity((target - number) as usize);

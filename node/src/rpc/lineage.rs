@@ -72,7 +72,7 @@ pub trait LineageRpc {
 	/// node once at its shortest depth with the node it was reached from; at most `limit`
 	/// (default and most 10,000) after skipping `skip`; `truncated` when the answer is not
 	/// the whole graph. Pass `at.hash` and `next` to read the next page at the same block.
-	#[method(name = "medtrust_lineageAncestors")]
+	#[method(name = "medtrust_lineageAncestors", blocking)]
 	fn ancestors(
 		&self,
 		asset: u64,
@@ -83,7 +83,7 @@ pub trait LineageRpc {
 	) -> RpcResult<Option<WalkJson>>;
 
 	/// What came from an asset; as `medtrust_lineageAncestors`.
-	#[method(name = "medtrust_lineageDescendants")]
+	#[method(name = "medtrust_lineageDescendants", blocking)]
 	fn descendants(
 		&self,
 		asset: u64,
@@ -111,12 +111,13 @@ pub trait LineageRpc {
 pub struct Lineage<C> {
 	client: Arc<C>,
 	index: Arc<LineageIndex>,
+	gate: super::gate::Gate,
 }
 
 impl<C> Lineage<C> {
-	/// Serves lineage from `client`, walks from `index` where it can.
-	pub fn new(client: Arc<C>, index: Arc<LineageIndex>) -> Self {
-		Self { client, index }
+	/// Serves lineage from `client`, walks from `index` where it can, a few at once (`gate`).
+	pub fn new(client: Arc<C>, index: Arc<LineageIndex>, gate: super::gate::Gate) -> Self {
+		Self { client, index, gate }
 	}
 }
 
@@ -307,8 +308,9 @@ where
 	) -> RpcResult<Option<WalkJson>> {
 		let walk = match &self.view {
 			Some(view) if view.asset(start).is_some() => {
-				Some(pallet_lineage::walk(start, depth, skip, limit, |node, out| {
-					view.neighbours(node, direction, out)
+				Some(pallet_lineage::walk(start, depth, skip, limit, |node, most, out| {
+					view.neighbours(node, direction, out);
+					out.truncate(most);
 				}))
 			}
 			Some(_) => None,
@@ -343,6 +345,8 @@ where
 	}
 }
 
+/// A walk's depth, skip and page size, defaulted and clamped (the walk itself visits at most
+/// `pallet_lineage::MAX_VISITED` nodes, so no `skip` costs more than that).
 fn walk_limits(depth: Option<u32>, skip: Option<u32>, limit: Option<u32>) -> (u32, u32, u32) {
 	(
 		depth.unwrap_or(20).min(MAX_DEPTH),
@@ -364,6 +368,7 @@ where
 		limits: (u32, u32, u32),
 		at: Option<Hash>,
 	) -> RpcResult<Option<WalkJson>> {
+		let _turn = self.gate.enter()?;
 		let (hash, block) = read_at(&*self.client, at)?;
 		let view = self.index.view(&*self.client, hash, block.number).map_err(error)?;
 		Reader::with_view(&*self.client, hash, view).walk(block, asset, direction, limits)

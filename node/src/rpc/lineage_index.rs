@@ -341,8 +341,9 @@ mod tests {
 		assert_eq!(neighbours(&later, 3, Direction::Descendants), vec![4]);
 		assert_eq!(neighbours(&later, 4, Direction::Ancestors), vec![0, 3]);
 		assert!(later.asset(5).is_none());
-		let walk = pallet_lineage::walk(0, 20, 0, 100, |n, out| {
-			later.neighbours(n, Direction::Descendants, out)
+		let walk = pallet_lineage::walk(0, 20, 0, 100, |n, most, out| {
+			later.neighbours(n, Direction::Descendants, out);
+			out.truncate(most);
 		});
 		let reached: Vec<_> = walk.nodes.iter().map(|r| (r.asset, r.depth)).collect();
 		assert_eq!(reached, vec![(1, 1), (2, 1), (4, 1), (3, 2)]);

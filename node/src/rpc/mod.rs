@@ -20,6 +20,8 @@
 pub mod catalog;
 pub mod certificates;
 pub mod consortium;
+pub mod finality;
+pub mod gate;
 pub mod lineage;
 pub mod lineage_index;
 pub mod relations;
@@ -89,6 +91,8 @@ where
 
 	let mut module = RpcModule::new(());
 	let FullDeps { client, pool, finality, lineage_index } = deps;
+	// One gate for every expensive method: walks, catalog pages and items, offline evidence.
+	let gate = gate::Gate::default();
 
 	use catalog::{Catalog, CatalogRpcServer};
 	use certificates::CertificatesRpcServer;
@@ -97,10 +101,10 @@ where
 	use relations::{Relations, RelationsRpcServer};
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(Consortium::<C, B>::new(client.clone()).into_rpc())?;
-	module.merge(Catalog::new(client.clone()).into_rpc())?;
+	module.merge(Catalog::new(client.clone(), gate.clone()).into_rpc())?;
 	module.merge(Relations::new(client.clone()).into_rpc())?;
-	module.merge(Lineage::new(client.clone(), lineage_index).into_rpc())?;
-	module.merge(certificates::Certificates::new(client, finality).into_rpc())?;
+	module.merge(Lineage::new(client.clone(), lineage_index, gate.clone()).into_rpc())?;
+	module.merge(certificates::Certificates::new(client, finality, gate).into_rpc())?;
 
 	Ok(module)
 }

@@ -31,9 +31,17 @@ fn admission<T: Config>(n: u32) -> AdmissionOf<T> {
 		kind: InstitutionKind::Hospital,
 		admin: account("admin", n, 0),
 		validator: account("validator", n, 0),
-		peer_id: vec![1u8; T::MaxPeerIdLen::get() as usize].try_into().expect("fits the bound"),
+		peer_id: peer::<T>(n),
 		encryption_key: Some([7; 32]),
 	}
+}
+
+/// A well-formed peer id, distinct for each `n`.
+fn peer<T: Config>(n: u32) -> BoundedVec<u8, T::MaxPeerIdLen> {
+	let mut key = [0x11u8; 32];
+	key[..4].copy_from_slice(&n.to_le_bytes());
+	let id = medtrust_primitives::peer_id::ed25519_peer_id(key);
+	id.to_vec().try_into().expect("38 bytes fit the bound")
 }
 
 /// Admits institutions until there are `count` (or the maximum), besides any the genesis made,
@@ -182,16 +190,46 @@ mod benchmarks {
 		assert_eq!(Institutions::<T>::get(id).map(|i| i.validator), Some(validator));
 	}
 
+	/// Every institution is read to find the peer id's holder: a full consortium.
 	#[benchmark]
 	fn set_peer_id() {
-		let id = institutions::<T>(1);
-		let peer: BoundedVec<u8, T::MaxPeerIdLen> =
-			vec![2u8; T::MaxPeerIdLen::get() as usize].try_into().expect("fits the bound");
+		let id = institutions::<T>(T::MaxInstitutions::get());
+		let peer = peer::<T>(1_000_000);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(admin_of::<T>(id)), peer.clone());
 
 		assert_eq!(Institutions::<T>::get(id).map(|i| i.peer_id), Some(peer));
+	}
+
+	/// A full consortium, the institution with all but one of its other nodes.
+	#[benchmark]
+	fn add_peer_id() {
+		let id = institutions::<T>(T::MaxInstitutions::get());
+		for n in 1..MAX_EXTRA_PEER_IDS {
+			Pallet::<T>::do_add_peer_id(id, peer::<T>(2_000_000 + n)).expect("room");
+		}
+		let peer = peer::<T>(1_000_000);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin_of::<T>(id)), peer.clone());
+
+		assert!(ExtraPeerIds::<T>::get(id).contains(&peer));
+	}
+
+	/// The institution with all its other nodes, the last one withdrawn.
+	#[benchmark]
+	fn remove_peer_id() {
+		let id = institutions::<T>(1);
+		for n in 0..MAX_EXTRA_PEER_IDS {
+			Pallet::<T>::do_add_peer_id(id, peer::<T>(2_000_000 + n)).expect("room");
+		}
+		let last = peer::<T>(2_000_000 + MAX_EXTRA_PEER_IDS - 1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(admin_of::<T>(id)), last.clone());
+
+		assert!(!ExtraPeerIds::<T>::get(id).contains(&last));
 	}
 
 	#[benchmark]

@@ -10,6 +10,8 @@ use frame_support::{
 use frame_system::pallet_prelude::*;
 use sp_runtime::{traits::Zero, DispatchError, DispatchResult};
 
+use medtrust_primitives::peer_id::is_peer_id;
+
 use crate::{pallet::*, types::*, HasSessionKeys};
 
 impl<T: Config> Pallet<T> {
@@ -49,11 +51,12 @@ impl<T: Config> Pallet<T> {
 			!admission.name.is_empty() && core::str::from_utf8(admission.name.as_bytes()).is_ok(),
 			Error::<T>::InvalidName
 		);
-		ensure!(!admission.peer_id.is_empty(), Error::<T>::InvalidPeerId);
+		ensure!(is_peer_id(&admission.peer_id), Error::<T>::InvalidPeerId);
 		ensure!(
 			!InstitutionOfCode::<T>::contains_key(admission.credit_code),
 			Error::<T>::AlreadyExists
 		);
+		ensure!(Self::holder_of_peer_id(&admission.peer_id).is_none(), Error::<T>::PeerIdTaken);
 		ensure!(!MemberOf::<T>::contains_key(&admission.admin), Error::<T>::AlreadyMember);
 		ensure!(!MemberOf::<T>::contains_key(&admission.validator), Error::<T>::AlreadyMember);
 		let id = NextInstitutionId::<T>::get();
@@ -144,6 +147,7 @@ impl<T: Config> Pallet<T> {
 		institution.member_count = 0;
 		Institutions::<T>::insert(id, institution);
 		BlockUsage::<T>::remove(id);
+		ExtraPeerIds::<T>::remove(id);
 		if was_active {
 			ActiveCount::<T>::mutate(|n| *n = n.saturating_sub(1));
 		}
@@ -198,7 +202,11 @@ impl<T: Config> Pallet<T> {
 		id: InstitutionId,
 		peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
 	) -> DispatchResult {
-		ensure!(!peer_id.is_empty(), Error::<T>::InvalidPeerId);
+		ensure!(is_peer_id(&peer_id), Error::<T>::InvalidPeerId);
+		ensure!(
+			Self::holder_of_peer_id(&peer_id).is_none_or(|(holder, extra)| holder == id && !extra),
+			Error::<T>::PeerIdTaken
+		);
 		Institutions::<T>::try_mutate(id, |maybe| -> DispatchResult {
 			let institution = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
 			institution.peer_id = peer_id;
@@ -206,6 +214,62 @@ impl<T: Config> Pallet<T> {
 		})?;
 		Self::deposit_event(Event::PeerIdSet { institution: id });
 		Ok(())
+	}
+
+	pub(crate) fn do_add_peer_id(
+		id: InstitutionId,
+		peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
+	) -> DispatchResult {
+		ensure!(is_peer_id(&peer_id), Error::<T>::InvalidPeerId);
+		ensure!(Self::holder_of_peer_id(&peer_id).is_none(), Error::<T>::PeerIdTaken);
+		ExtraPeerIds::<T>::try_mutate(id, |ids| ids.try_push(peer_id))
+			.map_err(|_| Error::<T>::TooManyPeerIds)?;
+		Self::deposit_event(Event::PeerIdAdded { institution: id });
+		Ok(())
+	}
+
+	pub(crate) fn do_remove_peer_id(
+		id: InstitutionId,
+		peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
+	) -> DispatchResult {
+		ExtraPeerIds::<T>::try_mutate(id, |ids| -> DispatchResult {
+			let at = ids.iter().position(|p| *p == peer_id).ok_or(Error::<T>::UnknownPeerId)?;
+			ids.remove(at);
+			Ok(())
+		})?;
+		Self::deposit_event(Event::PeerIdRemoved { institution: id });
+		Ok(())
+	}
+
+	/// The institution registering `peer_id`, and whether as one of its other nodes; removed
+	/// institutions' peer ids stay theirs. Reads every institution (at most `MaxInstitutions`).
+	fn holder_of_peer_id(peer_id: &[u8]) -> Option<(InstitutionId, bool)> {
+		Institutions::<T>::iter().find_map(|(id, institution)| {
+			if institution.peer_id.as_slice() == peer_id {
+				Some((id, false))
+			} else if ExtraPeerIds::<T>::get(id).iter().any(|p| p.as_slice() == peer_id) {
+				Some((id, true))
+			} else {
+				None
+			}
+		})
+	}
+
+	/// The peer ids every node of the network accepts: those of the active institutions' nodes,
+	/// as the runtime API gives them to the node at each finalized block. Empty (nothing
+	/// restricted) on a chain whose institutions registered none.
+	pub fn authorized_peer_ids() -> Vec<Vec<u8>> {
+		let mut out = Vec::new();
+		for (id, institution) in Institutions::<T>::iter() {
+			if institution.status != InstitutionStatus::Active {
+				continue;
+			}
+			if !institution.peer_id.is_empty() {
+				out.push(institution.peer_id.into_inner());
+			}
+			out.extend(ExtraPeerIds::<T>::get(id).into_iter().map(|p| p.into_inner()));
+		}
+		out
 	}
 
 	pub(crate) fn do_set_encryption_key(id: InstitutionId, key: [u8; 32]) -> DispatchResult {
@@ -358,18 +422,6 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Hands the peer ids of the active institutions' nodes to this node as the only peers it
-	/// may connect to (offchain worker). Without any registered peer id, nothing is restricted.
-	pub(crate) fn authorize_member_nodes() {
-		let nodes: Vec<sp_core::OpaquePeerId> = Institutions::<T>::iter_values()
-			.filter(|i| i.status == InstitutionStatus::Active && !i.peer_id.is_empty())
-			.map(|i| sp_core::OpaquePeerId(i.peer_id.into_inner()))
-			.collect();
-		if !nodes.is_empty() {
-			sp_io::offchain::set_authorized_nodes(nodes, true);
-		}
-	}
-
 	/// The pallet's invariants: every active institution's validator is one of its members,
 	/// codes are unique and indexed, member sets are bounded and counted right, and the active
 	/// count and minimum are consistent.
@@ -416,6 +468,25 @@ impl<T: Config> Pallet<T> {
 			ActiveCount::<T>::get() == 0 || MinValidators::<T>::get() <= active,
 			"fewer active institutions than the minimum"
 		);
+		// Other nodes' peer ids: of institutions not removed, well formed, each held once.
+		let mut peers = alloc::collections::BTreeSet::new();
+		for (_, institution) in Institutions::<T>::iter() {
+			ensure!(
+				institution.peer_id.is_empty() || peers.insert(institution.peer_id.to_vec()),
+				"a peer id held twice"
+			);
+		}
+		for (id, ids) in ExtraPeerIds::<T>::iter() {
+			let status = Institutions::<T>::get(id).map(|i| i.status);
+			ensure!(
+				status.is_some_and(|s| s != InstitutionStatus::Removed),
+				"peer ids of a removed or unknown institution"
+			);
+			for peer_id in ids {
+				ensure!(is_peer_id(&peer_id), "a malformed peer id");
+				ensure!(peers.insert(peer_id.into_inner()), "a peer id held twice");
+			}
+		}
 		Ok(())
 	}
 }

@@ -67,6 +67,9 @@ mod tests;
 
 pub use extension::CheckMembership;
 pub use impls::EnsureMember;
+
+/// The most other nodes (besides the one in `peer_id`) one institution registers.
+pub const MAX_EXTRA_PEER_IDS: u32 = 3;
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -171,6 +174,18 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextInstitutionId<T: Config> = StorageValue<_, InstitutionId, ValueQuery>;
 
+	/// The peer ids of each institution's other nodes (an RPC node beside its validator, a
+	/// standby), at most [`crate::MAX_EXTRA_PEER_IDS`]; with each institution's `peer_id`, the
+	/// peers every node of the network accepts while the institution is active.
+	#[pallet::storage]
+	pub type ExtraPeerIds<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		InstitutionId,
+		BoundedVec<BoundedVec<u8, T::MaxPeerIdLen>, ConstU32<{ crate::MAX_EXTRA_PEER_IDS }>>,
+		ValueQuery,
+	>;
+
 	/// The institution holding each credit code (removed ones keep theirs).
 	// Credit codes are chosen by callers: `Blake2_128Concat` keeps the trie balanced.
 	#[pallet::storage]
@@ -263,6 +278,10 @@ pub mod pallet {
 		ValidatorSet { institution: InstitutionId, validator: T::AccountId },
 		/// An institution registered its node's peer id.
 		PeerIdSet { institution: InstitutionId },
+		/// An institution registered the peer id of another of its nodes.
+		PeerIdAdded { institution: InstitutionId },
+		/// An institution withdrew the peer id of another of its nodes.
+		PeerIdRemoved { institution: InstitutionId },
 		/// An institution registered its X25519 encryption key.
 		EncryptionKeySet { institution: InstitutionId },
 		/// An institution handed its admin role to another of its accounts.
@@ -288,8 +307,15 @@ pub mod pallet {
 		InvalidRegionCode,
 		/// The name is empty or not UTF-8.
 		InvalidName,
-		/// The peer id is empty. Give the node's peer id (`medtrust-node key inspect-node-key`).
+		/// The bytes are not a libp2p peer id (`12D3KooW…` decoded from base58). Give the node's
+		/// peer id (`medtrust-node key inspect-node-key`, or `peerId` in `institution.json`).
 		InvalidPeerId,
+		/// The institution has `MAX_EXTRA_PEER_IDS` other nodes registered already: remove one.
+		TooManyPeerIds,
+		/// The peer id is registered already (by this institution or another).
+		PeerIdTaken,
+		/// The institution has not registered this peer id.
+		UnknownPeerId,
 		/// The consortium has admitted `MaxInstitutions` institutions already.
 		TooManyInstitutions,
 		/// The institution has `MaxMembers` accounts already: remove one first.
@@ -320,10 +346,6 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		fn offchain_worker(_now: BlockNumberFor<T>) {
-			Self::authorize_member_nodes();
-		}
-
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_now: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -430,6 +452,29 @@ pub mod pallet {
 		pub fn set_encryption_key(origin: OriginFor<T>, key: [u8; 32]) -> DispatchResult {
 			let institution = Self::ensure_admin(origin)?;
 			Self::do_set_encryption_key(institution, key)
+		}
+
+		/// Registers the peer id of another node of the institution (its admin): an RPC or
+		/// standby node the network's nodes then accept (at most `MAX_EXTRA_PEER_IDS`).
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::add_peer_id())]
+		pub fn add_peer_id(
+			origin: OriginFor<T>,
+			peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
+		) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_add_peer_id(institution, peer_id)
+		}
+
+		/// Withdraws a peer id registered by `add_peer_id` (its admin).
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::remove_peer_id())]
+		pub fn remove_peer_id(
+			origin: OriginFor<T>,
+			peer_id: BoundedVec<u8, T::MaxPeerIdLen>,
+		) -> DispatchResult {
+			let institution = Self::ensure_admin(origin)?;
+			Self::do_remove_peer_id(institution, peer_id)
 		}
 
 		/// Hands the admin role to another member account (its admin).

@@ -92,9 +92,17 @@ pub fn admission(serial: u8, name: &str, admin: AccountId) -> AdmissionOf<Test> 
 		kind: InstitutionKind::Hospital,
 		admin,
 		validator: admin + 100,
-		peer_id: vec![serial; 38].try_into().expect("short peer id"),
+		peer_id: peer(serial),
 		encryption_key: None,
 	}
+}
+
+/// A well-formed peer id, one for each `serial`.
+pub fn peer(serial: u8) -> frame_support::BoundedVec<u8, ConstU32<64>> {
+	medtrust_primitives::peer_id::ed25519_peer_id([serial; 32])
+		.to_vec()
+		.try_into()
+		.expect("38 bytes fit")
 }
 
 /// Genesis: four institutions (ids 0-3), admins 1-4, validators 101-104 with session keys,

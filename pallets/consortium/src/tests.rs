@@ -366,14 +366,20 @@ mod keys_and_roles {
 	#[test]
 	fn set_peer_id_and_encryption_key() {
 		ExtBuilder::default().build_and_execute(|| {
-			let peer: BoundedVec<u8, _> = vec![7u8; 38].try_into().expect("short");
+			let peer = crate::mock::peer(70);
 			assert_ok!(Consortium::set_peer_id(signed(1), peer.clone()));
 			assert_eq!(last_event(), Event::PeerIdSet { institution: 0 }.into());
 			assert_eq!(Institutions::<Test>::get(0).expect("exists").peer_id, peer);
-			assert_noop!(
-				Consortium::set_peer_id(signed(1), Default::default()),
-				Error::<Test>::InvalidPeerId
-			);
+			assert_ok!(Consortium::set_peer_id(signed(1), peer.clone())); // the same again
+			for bad in [vec![], vec![7u8; 38], peer[..37].to_vec()] {
+				assert_noop!(
+					Consortium::set_peer_id(signed(1), bad.try_into().expect("short")),
+					Error::<Test>::InvalidPeerId
+				);
+			}
+			// Another institution's node is not this one's.
+			let theirs = Institutions::<Test>::get(1).expect("exists").peer_id;
+			assert_noop!(Consortium::set_peer_id(signed(1), theirs), Error::<Test>::PeerIdTaken);
 			assert_noop!(Consortium::set_peer_id(signed(11), peer), Error::<Test>::NotAuthorized);
 
 			assert_ok!(Consortium::set_encryption_key(signed(1), [9; 32]));
@@ -667,6 +673,68 @@ mod migrations {
 			assert_eq!(ActiveCount::<Test>::get(), 9);
 			assert_eq!(System::events().len(), 1);
 			ActiveCount::<Test>::put(3);
+		});
+	}
+}
+
+mod peers {
+	use super::*;
+	use crate::{mock::peer, ExtraPeerIds, MAX_EXTRA_PEER_IDS};
+
+	#[test]
+	fn an_institution_registers_other_nodes_within_bounds_and_they_are_authorized() {
+		ExtBuilder::default().build_and_execute(|| {
+			let primaries = Consortium::authorized_peer_ids();
+			assert_eq!(primaries.len(), 4, "the four genesis institutions' nodes");
+			assert_ok!(Consortium::add_peer_id(signed(1), peer(80)));
+			assert_eq!(last_event(), Event::PeerIdAdded { institution: 0 }.into());
+			assert!(Consortium::authorized_peer_ids().contains(&peer(80).into_inner()));
+			// Checked before stored: malformed, taken (its own or another's), beyond the bound,
+			// by its admin only.
+			let malformed: BoundedVec<u8, _> = vec![1u8; 38].try_into().expect("short");
+			assert_noop!(
+				Consortium::add_peer_id(signed(1), malformed),
+				Error::<Test>::InvalidPeerId
+			);
+			assert_noop!(Consortium::add_peer_id(signed(2), peer(80)), Error::<Test>::PeerIdTaken);
+			let primary = Institutions::<Test>::get(0).expect("exists").peer_id;
+			assert_noop!(Consortium::add_peer_id(signed(1), primary), Error::<Test>::PeerIdTaken);
+			assert_noop!(
+				Consortium::add_peer_id(signed(101), peer(81)),
+				Error::<Test>::NotAuthorized
+			);
+			for n in 1..MAX_EXTRA_PEER_IDS as u8 {
+				assert_ok!(Consortium::add_peer_id(signed(1), peer(80 + n)));
+			}
+			assert_noop!(
+				Consortium::add_peer_id(signed(1), peer(90)),
+				Error::<Test>::TooManyPeerIds
+			);
+			// Withdrawn, and unknown ones refused.
+			assert_ok!(Consortium::remove_peer_id(signed(1), peer(80)));
+			assert_eq!(last_event(), Event::PeerIdRemoved { institution: 0 }.into());
+			assert!(!Consortium::authorized_peer_ids().contains(&peer(80).into_inner()));
+			assert_noop!(
+				Consortium::remove_peer_id(signed(1), peer(80)),
+				Error::<Test>::UnknownPeerId
+			);
+			assert_noop!(
+				Consortium::remove_peer_id(signed(2), peer(81)),
+				Error::<Test>::UnknownPeerId
+			);
+			assert_eq!(ExtraPeerIds::<Test>::get(0).len() as u32, MAX_EXTRA_PEER_IDS - 1);
+			// An admission naming a node already registered is refused.
+			let mut a = admission(5, "x", 5);
+			a.peer_id = peer(81);
+			assert_noop!(
+				Consortium::admit_institution(root(), Box::new(a)),
+				Error::<Test>::PeerIdTaken
+			);
+			// A removed institution's other nodes go with it.
+			assert_ok!(Consortium::set_min_validators(root(), 1));
+			assert_ok!(Consortium::remove_institution(root(), 0, 10));
+			assert!(ExtraPeerIds::<Test>::get(0).is_empty());
+			assert!(!Consortium::authorized_peer_ids().contains(&peer(81).into_inner()));
 		});
 	}
 }

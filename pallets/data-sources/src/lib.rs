@@ -52,6 +52,9 @@ mod tests;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// The most resources in one page of [`Pallet::catalog_page`] (the runtime API clamps to it).
+pub const MAX_CATALOG_PAGE: u32 = 50;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -434,8 +437,8 @@ pub mod pallet {
 			all
 		}
 
-		/// Up to `limit` resources with ids from `start` on, each with its versions: a page of
-		/// the trusted verification catalog.
+		/// Up to `limit` (at most [`MAX_CATALOG_PAGE`]) resources with ids from `start` on, each
+		/// with its versions: a page of the trusted verification catalog.
 		pub fn catalog_page(
 			start: ResourceId,
 			limit: u32,
@@ -443,7 +446,7 @@ pub mod pallet {
 			let end = NextResourceId::<T>::get();
 			(start..end)
 				.filter_map(|id| Resources::<T>::get(id).map(|r| (id, r, Self::versions_of(id))))
-				.take(limit as usize)
+				.take(limit.min(MAX_CATALOG_PAGE) as usize)
 				.collect()
 		}
 	}

@@ -65,6 +65,9 @@ mod tests;
 pub use types::*;
 pub use weights::WeightInfo;
 
+/// The most items in one page of [`Pallet::items`] (the runtime API clamps to it).
+pub const MAX_ITEMS_PAGE: u32 = 2048;
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -340,7 +343,8 @@ pub mod pallet {
 
 	/// Read queries, for the runtime API.
 	impl<T: Config> Pallet<T> {
-		/// Up to `limit` items of a resource version from position `start` on, by position.
+		/// Up to `limit` (at most [`MAX_ITEMS_PAGE`]) items of a resource version from position
+		/// `start` on, by position.
 		pub fn items(
 			resource: ResourceId,
 			version: Version,
@@ -350,7 +354,8 @@ pub mod pallet {
 			let mut all: Vec<DataItem<T>> =
 				Items::<T>::iter_prefix_values((resource, version)).collect();
 			all.sort_by_key(|item| item.position);
-			all.into_iter().filter(|item| item.position >= start).take(limit as usize).collect()
+			let limit = limit.min(MAX_ITEMS_PAGE) as usize;
+			all.into_iter().filter(|item| item.position >= start).take(limit).collect()
 		}
 
 		/// The open relations of one data item, by id.

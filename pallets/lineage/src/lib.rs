@@ -58,7 +58,7 @@ mod mock;
 #[cfg(test)]
 mod tests;
 
-pub use query::{walk, MAX_DEPTH, MAX_LIMIT};
+pub use query::{walk, MAX_DEPTH, MAX_LIMIT, MAX_READS, MAX_VISITED};
 pub use types::*;
 pub use weights::WeightInfo;
 

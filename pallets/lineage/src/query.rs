@@ -11,14 +11,22 @@ pub const MAX_DEPTH: u32 = 100;
 /// The most nodes in one page of a walk.
 pub const MAX_LIMIT: u32 = 10_000;
 
+/// The most nodes one walk visits, whatever its page (a `skip` far beyond the graph included):
+/// a walk that reaches it stops, answering the levels it completed, `truncated` with no `next`
+/// page and not `deeper` (narrow it by depth).
+pub const MAX_VISITED: u32 = 100_000;
+
+/// The most neighbours one walk reads, over all the nodes it expands.
+pub const MAX_READS: u32 = 4 * MAX_VISITED;
+
 impl<T: Config> Pallet<T> {
-	/// The neighbours of `asset` in `direction`: its parents, or its children.
-	pub fn neighbours(asset: AssetId, direction: Direction) -> Vec<AssetId> {
+	/// The neighbours of `asset` in `direction`, at most `most`: its parents, or its children.
+	pub fn neighbours(asset: AssetId, direction: Direction, most: usize) -> Vec<AssetId> {
 		match direction {
 			Direction::Ancestors => Assets::<T>::get(asset)
-				.map(|a| a.parents.iter().map(|e| e.parent).collect())
+				.map(|a| a.parents.iter().map(|e| e.parent).take(most).collect())
 				.unwrap_or_default(),
-			Direction::Descendants => Children::<T>::iter_key_prefix(asset).collect(),
+			Direction::Descendants => Children::<T>::iter_key_prefix(asset).take(most).collect(),
 		}
 	}
 
@@ -34,23 +42,24 @@ impl<T: Config> Pallet<T> {
 		if !Assets::<T>::contains_key(start) {
 			return None;
 		}
-		Some(walk(start, depth, skip, limit, |node, out| {
-			out.extend(Self::neighbours(node, direction))
+		Some(walk(start, depth, skip, limit, |node, most, out| {
+			out.extend(Self::neighbours(node, direction, most))
 		}))
 	}
 }
 
 /// The nodes reachable from `start` up to `depth` (at most [`MAX_DEPTH`]) in the graph whose
-/// edges `neighbours` gives (it appends a node's neighbours to the vector), breadth first:
-/// every node once, at its shortest depth, by depth then id; the page after the first `skip`
-/// nodes, of at most `limit` (at most [`MAX_LIMIT`]). The runtime walks storage with it, the
-/// node its in-memory index: one algorithm, one answer.
+/// edges `neighbours` gives (it appends at most the given number of a node's neighbours to
+/// the vector), breadth first: every node once, at its shortest depth, by depth then id; the
+/// page after the first `skip` nodes, of at most `limit` (at most [`MAX_LIMIT`]). It visits at
+/// most [`MAX_VISITED`] nodes and reads at most [`MAX_READS`] neighbours, whatever `skip`.
+/// The runtime walks storage with it, the node its in-memory index: one algorithm, one answer.
 pub fn walk(
 	start: AssetId,
 	depth: u32,
 	skip: u32,
 	limit: u32,
-	mut neighbours: impl FnMut(AssetId, &mut Vec<AssetId>),
+	mut neighbours: impl FnMut(AssetId, usize, &mut Vec<AssetId>),
 ) -> Walk {
 	let (depth, limit) = (depth.min(MAX_DEPTH), limit.min(MAX_LIMIT));
 	let mut seen = BTreeSet::from([start]);
@@ -58,11 +67,22 @@ pub fn walk(
 	let mut nodes = Vec::new();
 	let mut passed = 0u32;
 	let mut around = Vec::new();
+	let mut reads = 0usize;
+	let bounded = |nodes| Walk { nodes, truncated: true, next: None, deeper: false };
 	for level in 1..=depth {
 		let mut next: Vec<(AssetId, AssetId)> = Vec::new();
 		for &node in &frontier {
+			// Room for new nodes, and for reads: a node with more neighbours than the room
+			// ends the walk at the levels it completed.
+			let room = (MAX_VISITED as usize)
+				.saturating_sub(seen.len())
+				.min((MAX_READS as usize).saturating_sub(reads));
 			around.clear();
-			neighbours(node, &mut around);
+			neighbours(node, room.saturating_add(1), &mut around);
+			reads = reads.saturating_add(around.len());
+			if around.len() > room {
+				return bounded(nodes);
+			}
 			for &neighbour in &around {
 				if seen.insert(neighbour) {
 					next.push((neighbour, node));
@@ -86,11 +106,23 @@ pub fn walk(
 			return Walk { nodes, truncated: false, next: None, deeper: false };
 		}
 	}
-	let deeper = frontier.iter().any(|&node| {
+	// Deeper if a node of the last level has a neighbour not seen: one with more neighbours
+	// than nodes seen has one; reads past the budget count as deeper.
+	let mut deeper = false;
+	for &node in &frontier {
+		if reads >= MAX_READS as usize {
+			deeper = true;
+			break;
+		}
 		around.clear();
-		neighbours(node, &mut around);
-		around.iter().any(|n| !seen.contains(n))
-	});
+		let most = seen.len().saturating_add(1).min(MAX_READS as usize - reads);
+		neighbours(node, most, &mut around);
+		reads = reads.saturating_add(around.len());
+		if around.iter().any(|n| !seen.contains(n)) {
+			deeper = true;
+			break;
+		}
+	}
 	Walk { nodes, truncated: deeper, next: None, deeper }
 }
 

@@ -779,3 +779,39 @@ mod parts {
 		});
 	}
 }
+
+#[test]
+fn a_walk_visits_a_bounded_number_of_nodes_whatever_its_skip() {
+	use crate::{walk, MAX_LIMIT, MAX_VISITED};
+	// A hub whose children outnumber the bound, each child with one child of its own.
+	let hub_children = u64::from(MAX_VISITED) + 50_000;
+	let mut read = 0usize;
+	let mut graph = |node: AssetId, most: usize, out: &mut Vec<AssetId>| {
+		let before = out.len();
+		match node {
+			0 => out.extend((1..=hub_children).take(most)),
+			n if n <= hub_children => out.extend([n + hub_children].into_iter().take(most)),
+			_ => {}
+		}
+		read += out.len() - before;
+	};
+	let page = walk(0, 5, u32::MAX, MAX_LIMIT, &mut graph);
+	assert_eq!(
+		(page.nodes.len(), page.truncated, page.next, page.deeper),
+		(0, true, None, false),
+		"stopped at the bound: no page, not deeper"
+	);
+	assert!(read <= MAX_VISITED as usize + 1, "read {read}");
+
+	// Under the bound, the same hub's walk is whole and pages as before.
+	let small = u64::from(MAX_VISITED) / 2;
+	let mut graph = |node: AssetId, most: usize, out: &mut Vec<AssetId>| {
+		if node == 0 {
+			out.extend((1..=small).take(most));
+		}
+	};
+	let first = walk(0, 5, 0, MAX_LIMIT, &mut graph);
+	assert_eq!((first.nodes.len() as u32, first.next), (MAX_LIMIT, Some(MAX_LIMIT)));
+	let past = walk(0, 5, u32::MAX, MAX_LIMIT, &mut graph);
+	assert_eq!((past.nodes.len(), past.truncated, past.next), (0, false, None));
+}

@@ -10,7 +10,10 @@ use codec::Codec;
 pub use pallet_consortium::{Institution, InstitutionId};
 
 sp_api::decl_runtime_apis! {
-	/// Institutions, their members, and the validator set.
+	/// Institutions, their members, the validator set and the network's allowed peers.
+	///
+	/// Version 2: `authorized_peer_ids`, which every node applies at each finalized block.
+	#[api_version(2)]
 	pub trait ConsortiumApi<AccountId, InstitutionInfo> where
 		AccountId: Codec,
 		InstitutionInfo: Codec,
@@ -27,5 +30,10 @@ sp_api::decl_runtime_apis! {
 		fn next_validators() -> Vec<AccountId>;
 		/// The minimum number of active institutions.
 		fn min_validators() -> u32;
+		/// The peer ids (libp2p multihash bytes) of the active institutions' nodes, each
+		/// institution's `peer_id` and its other nodes': the only peers a node accepts. Empty
+		/// when no institution registered one (nothing restricted).
+		#[api_version(2)]
+		fn authorized_peer_ids() -> Vec<Vec<u8>>;
 	}
 }
