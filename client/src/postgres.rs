@@ -7,7 +7,10 @@
 //! readable by its owner only), as libpq takes it: never from the command line, where every
 //! user of the machine reads it in the process list. What goes on chain as a resource's
 //! address is rebuilt from the host, port and database alone ([`Target::address`]), so no
-//! user name, password or option reaches the chain whatever the form.
+//! user name, password or option reaches the chain whatever the form. TLS follows the
+//! string's `sslmode` and `sslrootcert` as libpq does ([`tls`]).
+
+pub mod tls;
 
 use std::{path::PathBuf, str::FromStr as _};
 
@@ -23,12 +26,14 @@ use crate::{Error, Result};
 pub struct Target {
 	config: Config,
 	address: String,
+	tls: tls::Options,
 }
 
 impl Target {
 	/// Reads a connection string (URL or `key=value` form). One holding a password is refused.
 	pub fn parse(text: &str) -> Result<Target> {
-		let config = Config::from_str(text).map_err(|e| {
+		let (rest, tls) = tls::take_options(text)?;
+		let mut config = Config::from_str(&rest).map_err(|e| {
 			Error::Input(format!("the PostgreSQL connection string does not parse: {e}"))
 		})?;
 		if config.get_password().is_some() {
@@ -39,15 +44,13 @@ impl Target {
 					.into(),
 			));
 		}
-		if config.get_ssl_mode() == SslMode::Require {
-			return Err(Error::Input(
-				"sslmode=require: TLS connections to PostgreSQL are not supported yet; connect \
-				 over a trusted network or a local socket"
-					.into(),
-			));
-		}
+		config.ssl_mode(match tls.mode {
+			tls::Mode::Disable => SslMode::Disable,
+			tls::Mode::Prefer => SslMode::Prefer,
+			_ => SslMode::Require,
+		});
 		let address = address_of(&config);
-		Ok(Target { config, address })
+		Ok(Target { config, address, tls })
 	}
 
 	/// The address recorded on chain: `postgres://host:port/database`, nothing else.
@@ -62,15 +65,26 @@ impl Target {
 		if let Some(password) = password_for(&config) {
 			config.password(password.as_bytes());
 		}
-		let (client, connection) = config.connect(NoTls).await.map_err(|e| {
+		let unreachable = |e: tokio_postgres::Error| {
 			Error::Input(format!(
 				"cannot reach the PostgreSQL database at {}: {}",
 				self.address,
 				error_text(&e)
 			))
-		})?;
-		tokio::spawn(connection);
-		Ok(client)
+		};
+		match tls::client_config(&self.tls)? {
+			None => {
+				let (client, connection) = config.connect(NoTls).await.map_err(unreachable)?;
+				tokio::spawn(connection);
+				Ok(client)
+			}
+			Some(tls) => {
+				let connector = tokio_postgres_rustls::MakeRustlsConnect::new(tls);
+				let (client, connection) = config.connect(connector).await.map_err(unreachable)?;
+				tokio::spawn(connection);
+				Ok(client)
+			}
+		}
 	}
 }
 
@@ -192,7 +206,8 @@ mod tests {
 			assert!(e.contains("PGPASSWORD"), "{e}");
 			assert!(!e.contains("s3cret"), "{e}");
 		}
-		assert!(Target::parse("postgres://h/x?sslmode=require").is_err());
+		assert!(Target::parse("postgres://h/x?sslmode=require").is_ok());
+		assert!(Target::parse("postgres://h/x?sslmode=sometimes").is_err());
 		let e = Target::parse("host=h port=notaport").unwrap_err().to_string();
 		assert!(e.contains("does not parse"), "{e}");
 	}

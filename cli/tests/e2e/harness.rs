@@ -518,11 +518,49 @@ pub struct Postgres {
 	root: bool,
 	dir: tempfile::TempDir,
 	child: Child,
+	/// The test CA's certificate (PEM) when the server runs TLS.
+	ca: Option<PathBuf>,
+}
+
+/// A test CA under `dir`: the certificate to sign with, and its PEM file (`ca.pem`).
+fn make_ca(dir: &Path) -> (rcgen::Certificate, PathBuf) {
+	let mut params = rcgen::CertificateParams::new(Vec::<String>::new());
+	params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+	params.distinguished_name.push(rcgen::DnType::CommonName, "MedTrust test CA");
+	let ca = rcgen::Certificate::from_params(params).expect("a CA certificate");
+	let path = dir.join("ca.pem");
+	std::fs::write(&path, ca.serialize_pem().expect("PEM")).expect("written");
+	(ca, path)
 }
 
 impl Postgres {
 	/// Creates and starts the cluster; waits until it accepts connections.
 	pub fn start() -> Postgres {
+		Self::start_inner(None)
+	}
+
+	/// As [`Postgres::start`], with TLS on a certificate for `names` signed by a test CA
+	/// ([`Postgres::ca_file`]).
+	pub fn start_with_tls(names: &[&str]) -> Postgres {
+		Self::start_inner(Some(names))
+	}
+
+	/// The PEM file of another test CA, under `dir`.
+	pub fn test_ca(dir: &Path) -> PathBuf {
+		make_ca(dir).1
+	}
+
+	/// The test CA of a TLS server.
+	pub fn ca_file(&self) -> Option<PathBuf> {
+		self.ca.clone()
+	}
+
+	/// The server's port on 127.0.0.1.
+	pub fn port(&self) -> u16 {
+		self.port
+	}
+
+	fn start_inner(tls: Option<&[&str]>) -> Postgres {
 		let bin = std::fs::read_dir("/usr/lib/postgresql")
 			.ok()
 			.and_then(|versions| {
@@ -563,19 +601,47 @@ impl Postgres {
 			.output()
 			.expect("initdb runs");
 		assert!(out.status.success(), "initdb failed: {}", String::from_utf8_lossy(&out.stderr));
+		let mut settings = vec!["listen_addresses=127.0.0.1".to_string()];
+		let ca = tls.map(|names| {
+			let (ca, ca_file) = make_ca(dir.path());
+			let params = rcgen::CertificateParams::new(
+				names.iter().map(|n| n.to_string()).collect::<Vec<_>>(),
+			);
+			let server = rcgen::Certificate::from_params(params).expect("a server certificate");
+			let pem = server.serialize_pem_with_signer(&ca).expect("signed");
+			std::fs::write(data.join("server.crt"), pem).expect("written");
+			let key = data.join("server.key");
+			std::fs::write(&key, server.serialize_private_key_pem()).expect("written");
+			use std::os::unix::fs::PermissionsExt as _;
+			std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("0600");
+			if root {
+				let status = Command::new("chown")
+					.args(["postgres:postgres"])
+					.arg(data.join("server.crt"))
+					.arg(&key)
+					.status()
+					.expect("chown runs");
+				assert!(status.success(), "chown of the server's key failed");
+			}
+			settings.extend(
+				["ssl=on", "ssl_cert_file=server.crt", "ssl_key_file=server.key"].map(String::from),
+			);
+			ca_file
+		});
 		let port = free_port();
 		let log = std::fs::File::create(dir.path().join("postgres.log")).expect("a log file");
 		let child = as_postgres("postgres")
 			.arg("-D")
 			.arg(&data)
-			.args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1"])
+			.args(["-p", &port.to_string()])
+			.args(settings.iter().flat_map(|s| ["-c", s.as_str()]))
 			.arg("-k")
 			.arg(dir.path())
 			.stdout(log.try_clone().expect("a log handle"))
 			.stderr(log)
 			.spawn()
 			.expect("postgres starts");
-		let mut server = Postgres { port, bin, root, dir, child };
+		let mut server = Postgres { port, bin, root, dir, child, ca };
 		let started = Instant::now();
 		while server.psql("postgres", "SELECT 1").is_err() {
 			if let Ok(Some(status)) = server.child.try_wait() {

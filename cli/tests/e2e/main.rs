@@ -14,5 +14,6 @@ mod lineage;
 mod lineage_streams;
 mod peers;
 mod polkadot_js;
+mod postgres_tls;
 mod relations;
 mod upgrade;
