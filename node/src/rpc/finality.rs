@@ -163,10 +163,14 @@ impl<B: Backend<Block>> Prover<B> {
 		let chain = self.backend.blockchain();
 		let finalized = chain.info().finalized_number;
 		let end = set_end(&self.authority_set.authority_set_changes(), number)?;
-		let (target, justification) = match anchor(number, end, finalized, |n| {
-			Ok(self.stored(n)?.is_some())
-		})? {
-			Anchor::Stored(n) => (n, self.stored(n)?.ok_or(Unprovable::NotYet(number))?),
+		// The scan keeps the justification it finds: read once.
+		let mut found = None;
+		let anchored = anchor(number, end, finalized, |n| {
+			found = self.stored(n)?;
+			Ok(found.is_some())
+		})?;
+		let (target, justification) = match anchored {
+			Anchor::Stored(n) => (n, found.ok_or(Unprovable::NotYet(number))?),
 			Anchor::Latest => {
 				let latest = sc_consensus_grandpa::best_justification::<_, Block>(&*self.backend)
 					.map_err(|e| Unprovable::Client(e.to_string()))?
