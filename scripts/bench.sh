@@ -6,7 +6,7 @@ usage() {
 	cat <<'USAGE'
 Usage: scripts/bench.sh [--help] [--records N] [--chain-count N] [--remarks N]
                         [--certify-count N] [--consortium-count N] [--lineage-edges N]
-                        [--relations-only | --lineage-only | --certificates-only]
+                        [--relations-only | --lineage-only | --certificates-only | --load-only]
 
 Builds the workspace (release), then measures, in one run:
   1. client-side certification throughput (canonicalise, salted commitment, AES-256-GCM,
@@ -42,8 +42,16 @@ Builds the workspace (release), then measures, in one run:
      (median, 95th percentile, largest), each checked against a breadth-first search over
      the same graph in memory (its time beside: the physical floor), and `lineage verify`
      of an asset with at least 1,000 ancestors, the certificates of step 2 among them.
+  7. the node's RPC under load, on a chain of one institution founded with 200 ms blocks
+     (so that 1,024 blocks take minutes): a hub of 100,000 descendants, the largest catalog
+     pages (1,024 versions; 16,384 items), 1,024 certificates each in a block of its own;
+     then 16 worst-case calls at once, 4 rounds (a walk with skip = u32::MAX from the hub,
+     through medtrust_lineageDescendants and state_call; both catalog pages; the evidence of
+     the 1,024 certificates) while system_health is asked every 50 ms: fails unless each call
+     is answered or refused within 2 s and system_health answers within 500 ms at the 99th
+     percentile.
 With --relations-only, only step 5 (no node is started); with --lineage-only, a dev node, 200
-certificates, and step 6; with --certificates-only, steps 1 to 4.
+certificates, and step 6; with --certificates-only, steps 1 to 4; with --load-only, step 7.
 Prints each figure as it is measured and a summary at the end.
 USAGE
 }
@@ -56,11 +64,13 @@ lineage_edges=100000
 relations_only=false
 lineage_only=false
 certificates_only=false
+load_only=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--relations-only) relations_only=true; shift ;;
 		--lineage-only) lineage_only=true; shift ;;
 		--certificates-only) certificates_only=true; shift ;;
+		--load-only) load_only=true; shift ;;
 		--lineage-edges) lineage_edges="$2"; shift 2 ;;
 		-h | --help) usage; exit 0 ;;
 		--records) records="$2"; shift 2 ;;
@@ -74,7 +84,7 @@ done
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 cd "$MEDTRUST_ROOT"
-if $lineage_only || $certificates_only; then
+if $lineage_only || $certificates_only || $load_only; then
 	bash scripts/setup.sh
 else
 	# valentine, the matchers step 5 measures beside MedTrust's.
@@ -126,23 +136,47 @@ lineage() {
 	python3 scripts/lineage-summary.py "$work/lineage.json" "$work/lineage-node.log"
 }
 
-# A dev node on a free loopback port, with a LIS source and resource registered by //Alice.
-start_dev_node() {
+# Starts medtrust-node with ARGS on a free loopback port, its log in LOG, and waits until it
+# answers; sets node_pid and url.
+start_node() { # start_node LOG ARGS...
+	local log="$1" port
+	shift
 	port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-	"$MEDTRUST_NODE_BIN" --dev --tmp --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns \
-		--listen-addr /ip4/127.0.0.1/tcp/0 >"$work/node.log" 2>&1 &
+	"$MEDTRUST_NODE_BIN" "$@" --rpc-port "$port" --no-prometheus --no-telemetry --no-mdns \
+		--listen-addr /ip4/127.0.0.1/tcp/0 >"$log" 2>&1 &
 	node_pid=$!
 	url="ws://127.0.0.1:$port"
 	for _ in $(seq 1 120); do
 		"$CLI" --url "$url" status >/dev/null 2>&1 && break
 		sleep 0.5
 	done
+}
+
+# A dev node on a free loopback port, with a LIS source and resource registered by //Alice.
+start_dev_node() {
+	start_node "$work/node.log" --dev --tmp
 	export MEDTRUST_URL="$url" MEDTRUST_SIGNER=//Alice MEDTRUST_KEYS="$work/keys"
 	"$CLI" keys create >/dev/null
 	source_id="$("$CLI" catalog add-source --name 检验LIS --system LIS --domain LABORATORY)"
 	"$CLI" catalog import --openapi scripts/lib/lis-api.yaml --source "$source_id" >/dev/null
 	resource_id="$("$CLI" --json catalog show "$source_id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["resources"][0]["id"])')"
 }
+
+# Step 7: the RPC under a burst of worst-case calls, on one institution founded with 200 ms
+# blocks; prints its figures, fails when a target is missed.
+load() {
+	log "7. the RPC under load: one institution founded with 200 ms blocks"
+	"$MEDTRUST_NODE_BIN" founding init --name 负载测试医院 --credit-code 121000004000003011 \
+		--kind hospital --region 110101 --base-path "$work/load" >/dev/null
+	"$MEDTRUST_NODE_BIN" founding spec --id medtrust_load --name 负载测试 --block-time 200 \
+		"$work/load/institution.json" --out "$work/load.json" >/dev/null 2>&1
+	start_node "$work/load-node.log" --chain "$work/load.json" --base-path "$work/load" --validator
+	"$BENCH" load --url "$url" --signer "$work/load/admin.key" | tee "$work/load-figures.json"
+}
+if $load_only; then
+	load
+	exit 0
+fi
 
 if $lineage_only; then
 	log "a dev node on a free loopback port; 200 certificates"
@@ -289,3 +323,7 @@ PY
 $certificates_only && exit 0
 lineage "$chain_count"
 relations
+kill "$node_pid" 2>/dev/null || true
+wait "$node_pid" 2>/dev/null || true
+node_pid=""
+load

@@ -8,14 +8,17 @@ usage() {
 Usage: scripts/docker-test.sh [--help] [--available]
 
 Builds the image from the release binaries (docker/build-image.sh; build them first), brings
-up docker/docker-compose.yml under a project name of its own, waits until the four containers
-report the same block hash at a common finalized height, stops one container and checks that
-the other three finalize on, then removes the containers, their network, volumes and image.
+up docker/docker-compose.yml under a project name of its own, waits until the four validators
+report the same block hash at a common finalized height, checks that no validator serves
+JSON-RPC on the containers' network and that institution 1's RPC node, once registered, syncs
+and does, stops one validator and checks that the other three (and the RPC node) finalize on,
+then removes the containers, their network, volumes and image.
 The containers are on an internal network: they reach each other and this machine's test,
 nothing else.
 
-Needs Docker (Debian's docker.io and docker-compose, installed by scripts/setup.sh). If no
-daemon answers and this runs as root, it starts dockerd for the test and stops it after.
+Needs Docker (Debian's docker.io and docker-compose, installed by scripts/setup.sh) and root
+(it enters the containers' network namespaces with nsenter to reach the validators' loopback
+RPC). If no daemon answers, it starts dockerd for the test and stops it after.
 
   --available   exit 0 if Docker can be used here (scripts/test.sh runs this test then), 1 if
                 not, saying why
@@ -30,9 +33,10 @@ docker_ready() { docker info >/dev/null 2>&1; }
 available() {
 	command -v docker >/dev/null || { echo "no docker client (Debian's docker.io)"; return 1; }
 	command -v docker-compose >/dev/null || { echo "no docker-compose"; return 1; }
+	[ "$(id -u)" = 0 ] || { echo "not root (the test enters the containers' network namespaces)"; return 1; }
+	command -v nsenter >/dev/null || { echo "no nsenter (util-linux)"; return 1; }
 	docker_ready && return 0
 	command -v dockerd >/dev/null || { echo "no Docker daemon, and no dockerd to start"; return 1; }
-	[ "$(id -u)" = 0 ] || { echo "no Docker daemon answers, and only root may start one"; return 1; }
 }
 
 case "${1:-}" in
@@ -78,22 +82,28 @@ compose up -d 2>&1 | sed 's/^/  /'
 network="${project}_consortium"
 [ "$(docker network inspect -f '{{.Internal}}' "$network")" = true ] ||
 	die "network $network is not internal: the containers could reach beyond this machine"
-declare -a ips
-for n in 1 2 3 4; do
-	ips[n]="$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' \
-		"${project}_institution-${n}_1")"
-	[ -n "${ips[n]}" ] || die "institution-$n has no address"
+ip_of() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "${project}_$1_1"; }
+pid_of() { docker inspect -f '{{.State.Pid}}' "${project}_$1_1"; }
+for name in institution-1 institution-2 institution-3 institution-4 rpc-1; do
+	[ -n "$(ip_of "$name")" ] || die "$name has no address"
 done
-log "containers at ${ips[*]}"
 
-# The nodes filter the Host header (their CORS is not `all`): a client from outside says
-# localhost, as a reverse proxy in front of a node would.
-rpc() { # rpc N METHOD PARAMS: the result of a JSON-RPC call over HTTP to container N
+# The result of a JSON-RPC call over HTTP to URL.
+post() { # post URL METHOD PARAMS
 	curl -sf --max-time 5 -H 'Content-Type: application/json' -H 'Host: localhost:9944' \
-		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":$3}" "http://${ips[$1]}:9944" |
+		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":$3}" "$1" |
 		python3 -c 'import json, sys; print(json.load(sys.stdin)["result"])'
 }
-finalized_number() { # finalized_number N
+# A call to container NAME's node on its loopback, from inside its network namespace: the
+# validators serve nobody else.
+rpc() { # rpc NAME METHOD PARAMS
+	local pid
+	pid="$(pid_of "$1")" || return 1
+	nsenter -t "$pid" -n curl -sf --max-time 5 -H 'Content-Type: application/json' \
+		-d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":$3}" http://127.0.0.1:9944 |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["result"])'
+}
+finalized_number() { # finalized_number NAME
 	local hash
 	hash="$(rpc "$1" chain_getFinalizedHead '[]')" || return 1
 	rpc "$1" chain_getHeader "[\"$hash\"]" | python3 -c \
@@ -102,7 +112,7 @@ finalized_number() { # finalized_number N
 
 # Waits until every listed container has finalized at least block MIN and all hold the same
 # block at the lowest finalized height among them; prints that height.
-common_finality() { # common_finality MIN TIMEOUT N...
+common_finality() { # common_finality MIN TIMEOUT NAME...
 	local min=$1 timeout=$2 deadline=$((SECONDS + $2))
 	shift 2
 	while [ $SECONDS -lt $deadline ]; do
@@ -127,14 +137,32 @@ common_finality() { # common_finality MIN TIMEOUT N...
 }
 
 t=$SECONDS
-read -r height hash < <(common_finality 3 180 1 2 3 4)
+read -r height hash < <(common_finality 3 180 institution-1 institution-2 institution-3 institution-4)
 log "all four finalized #$height ($hash) $((SECONDS - t)) s after start"
 docker exec "${project}_institution-1_1" medtrust status | sed 's/^/  /'
+
+# The validators' RPC is theirs alone; institution 1's RPC node serves the network once its
+# peer id, registered by register-rpc-1, is final.
+for n in 1 2 3 4; do
+	if post "http://$(ip_of "institution-$n"):9944" system_health '[]' >/dev/null 2>&1; then
+		die "institution-$n's validator answers JSON-RPC on the containers' network"
+	fi
+done
+[ "$(docker wait "${project}_register-rpc-1_1")" = 0 ] ||
+	die "registering rpc-1 failed: $(docker logs "${project}_register-rpc-1_1" 2>&1 | tail -3)"
+docker logs "${project}_register-rpc-1_1" 2>&1 | sed 's/^/  /'
+t=$SECONDS
+read -r synced _ < <(common_finality $((height + 1)) 120 institution-1 rpc-1)
+public="$(post "http://$(ip_of rpc-1):9944" chain_getBlockHash "[$synced]")" ||
+	die "rpc-1 does not answer on the containers' network"
+[ "$public" = "$(rpc institution-1 chain_getBlockHash "[$synced]")" ] ||
+	die "rpc-1 answers another block #$synced"
+log "rpc-1 registered, synced to #$synced and serving the network $((SECONDS - t)) s later"
 
 log "stopping institution-4"
 compose stop --timeout 5 institution-4 2>&1 | sed 's/^/  /'
 t=$SECONDS
-read -r after after_hash < <(common_finality $((height + 3)) 90 1 2 3)
-log "three of four finalized on to #$after ($after_hash), $((SECONDS - t)) s after the stop"
+read -r after after_hash < <(common_finality $((synced + 3)) 90 institution-1 institution-2 institution-3 rpc-1)
+log "three of four finalized on to #$after ($after_hash), $((SECONDS - t)) s after the stop; rpc-1 with them"
 
 log "docker test passed in $((SECONDS - started)) s"

@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
 	cat <<'USAGE'
-Usage: scripts/test.sh [--help] [-- CARGO_TEST_ARGS...]
+Usage: scripts/test.sh [--help] [--long] [-- CARGO_TEST_ARGS...]
 
 Installs prerequisites (scripts/setup.sh), then:
   1. cargo fmt --check;
@@ -17,11 +17,18 @@ Installs prerequisites (scripts/setup.sh), then:
   7. when Docker can be used (scripts/docker-test.sh --available: a daemon answers, or this
      runs as root and can start dockerd), builds the node image and runs the
      four-institution compose file (scripts/docker-test.sh).
+With --long, then also the long end-to-end runs (ignored otherwise; about an hour): a
+certificate 50,000 blocks old verified offline.
 Arguments after `--` go to cargo test (e.g. `-- e2e_` to run only end-to-end tests).
 The build cache is CARGO_TARGET_DIR (default: $HOME/.cache/medtrust/target).
 USAGE
 }
 extra=()
+long=false
+if [ "${1:-}" = --long ]; then
+	long=true
+	shift
+fi
 case "${1:-}" in
 	-h | --help) usage; exit 0 ;;
 	--) shift; extra=("$@") ;;
@@ -62,6 +69,12 @@ if reason="$(bash scripts/docker-test.sh --available)"; then
 	bash scripts/docker-test.sh
 else
 	log "skipped: Docker cannot be used here: $reason"
+fi
+
+if $long; then
+	log "the long end-to-end runs (--long)"
+	mcargo test --release --locked --package medtrust-cli --test e2e -- --ignored long_ 2>&1 |
+		tee -a "$results"
 fi
 
 # One closing line over every test binary above.

@@ -14,6 +14,10 @@
 //! - `lineage --url U --edges N --certificates C`: a power-law lineage DAG recorded (edges per
 //!   second), ancestors and descendants to depth 20 timed beside a breadth-first search in
 //!   memory, and `lineage verify` of an asset with 1,000 ancestors;
+//! - `load --url U --signer S`: 16 worst-case RPC calls at once (a walk with `skip =
+//!   u32::MAX` from a hub of 100,000 descendants, the largest catalog pages, evidence of 1,024
+//!   certificates in old blocks, `state_call` of the walk), each answered or refused within
+//!   2 s, while `system_health` answers within 500 ms at the 99th percentile;
 //! - `offline --record R --certificate C --chain-spec S --iterations N`: offline
 //!   verifications per second;
 //! - `match --items N --catalog M`: the relation matcher on two resources of N items each,
@@ -25,7 +29,9 @@ mod chain;
 mod client;
 mod evaluation;
 mod files;
+mod http;
 mod lineage;
+mod load;
 mod matching;
 
 use std::{path::PathBuf, time::Duration};
@@ -69,6 +75,10 @@ enum Command {
 	/// Lineage: a power-law DAG recorded (edges per second), walks timed beside a search in
 	/// memory, and `lineage verify` of an asset with 1,000 ancestors.
 	Lineage(lineage::LineageArgs),
+	/// The node's RPC under a burst of worst-case calls (a walk from a hub of 100,000
+	/// descendants, the largest catalog pages, evidence of 1,024 old blocks, `state_call` of
+	/// the walk) beside `system_health`; exits non-zero when a target is missed.
+	Load(load::LoadArgs),
 	/// Offline verifications per second.
 	Offline {
 		#[arg(long)]
@@ -111,6 +121,12 @@ async fn main() -> anyhow::Result<()> {
 		Command::Client { records, algorithm } => client::run(records, &algorithm)?,
 		Command::Chain(args) => chain::run(args).await?,
 		Command::Lineage(args) => lineage::run(args).await?,
+		Command::Load(args) => {
+			let figures = load::run(args).await?;
+			println!("{figures}");
+			anyhow::ensure!(figures["met"] == true, "a target was missed");
+			return Ok(());
+		}
 		Command::Files { count, size, dir } => files::create(count, size, &dir)?,
 		Command::Offline { record, certificate, chain_spec, iterations } => {
 			files::offline(&record, &certificate, &chain_spec, iterations)?

@@ -146,6 +146,18 @@ fn use_founding_keys(cli: &mut Cli) {
 	}
 }
 
+/// A new database keeps the state of every finalized block unless `--state-pruning` says
+/// otherwise: offline evidence proves a certificate in the state of the block that issued it,
+/// however old (Substrate's default keeps the last 256 blocks' states only, so the evidence of
+/// a certificate anchored 13 minutes ago could no longer be made). A database that exists keeps
+/// the mode it was created with (Substrate refuses to change it).
+fn keep_finalized_states(config: &mut sc_service::Configuration) {
+	let exists = config.database.path().is_some_and(std::path::Path::exists);
+	if config.state_pruning.is_none() && !exists {
+		config.state_pruning = Some(sc_service::PruningMode::ArchiveCanonical);
+	}
+}
+
 /// Runs the node until it is stopped.
 fn run_node(cli: &Cli) -> sc_cli::Result<()> {
 	let runner = cli.create_runner(&cli.run)?;
@@ -154,7 +166,8 @@ fn run_node(cli: &Cli) -> sc_cli::Result<()> {
 	// keeps a peer dropped from the authorized set connected while it has free slots.
 	let explicit_backend = std::env::args().any(|a| a.starts_with("--network-backend"));
 	let allow_dev_keys = cli.allow_dev_keys;
-	runner.run_node_until_exit(|config| async move {
+	runner.run_node_until_exit(|mut config| async move {
+		keep_finalized_states(&mut config);
 		let backend = if explicit_backend {
 			config.network.network_backend
 		} else {

@@ -88,19 +88,36 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 pub mod time {
 	use super::BlockNumber;
 
-	/// Target block time. A consortium on a LAN needs no 6 s blocks; 3 s leaves room for a
-	/// loaded validator to author and import in time.
-	///
-	/// The slot duration can never change once a chain has started: block production would stop.
+	/// The block time of a chain founded without `founding spec --block-time`. A consortium
+	/// on a LAN needs no 6 s blocks; 3 s leaves room for a loaded validator to author and
+	/// import in time.
 	pub const MILLI_SECS_PER_BLOCK: u64 = 3_000;
 
-	// A consortium on a LAN needs no slower blocks: refuse to compile with a slower setting.
-	const _: () = assert!(MILLI_SECS_PER_BLOCK <= 3_000);
+	/// The shortest block time a chain may be founded with (test networks that must make tens
+	/// of thousands of blocks in minutes).
+	pub const MIN_SLOT_DURATION: u64 = 50;
+	/// The longest: a consortium on a LAN needs no slower blocks.
+	pub const MAX_SLOT_DURATION: u64 = 3_000;
 
-	/// Aura's slot duration, equal to the block time.
-	pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+	frame_support::parameter_types! {
+		/// Aura's slot duration (the block time) in milliseconds, chosen at founding
+		/// (`medtrust-node founding spec --block-time`) under the well-known key
+		/// `twox_128(":SlotDuration:")`, and absent (3 s) otherwise. It can never change once a
+		/// chain has started: block production would stop. Read clamped to
+		/// [`MIN_SLOT_DURATION`]..=[`MAX_SLOT_DURATION`] (never zero: Aura divides by it).
+		pub storage SlotDuration: u64 = MILLI_SECS_PER_BLOCK;
+	}
 
-	/// Blocks per minute, for periods expressed in time.
+	/// Timestamp's minimum period: half the slot duration, clamped.
+	pub struct MinimumPeriod;
+	impl frame_support::traits::Get<u64> for MinimumPeriod {
+		fn get() -> u64 {
+			SlotDuration::get().clamp(MIN_SLOT_DURATION, MAX_SLOT_DURATION) / 2
+		}
+	}
+
+	/// Blocks per minute at the default block time, for periods expressed in time (a chain
+	/// founded with faster blocks counts the same blocks: its periods are shorter in time).
 	pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
 	/// Blocks per hour.
 	pub const HOURS: BlockNumber = MINUTES * 60;

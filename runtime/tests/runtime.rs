@@ -116,6 +116,26 @@ fn block_time_is_at_most_three_seconds() {
 }
 
 #[test]
+fn the_block_time_chosen_at_founding_is_aura_s_slot_clamped_never_zero() {
+	use frame_support::traits::Get as _;
+	use medtrust_runtime::time::SlotDuration;
+	let slot = || pallet_aura::Pallet::<Runtime>::slot_duration();
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// What `founding spec --block-time 100` writes into the genesis storage.
+		sp_io::storage::set(&SlotDuration::key(), &100u64.encode());
+		assert_eq!(slot(), 100);
+		assert_eq!(<Runtime as pallet_timestamp::Config>::MinimumPeriod::get(), 50);
+		// A value no founding tool writes (a hand-edited spec, a vote) stays within bounds.
+		SlotDuration::set(&0);
+		assert_eq!(slot(), 50, "Aura divides by it: never zero");
+		SlotDuration::set(&60_000);
+		assert_eq!(slot(), 3_000);
+		sp_io::storage::clear(&SlotDuration::key());
+		assert_eq!(slot(), 3_000, "absent: the default");
+	});
+}
+
+#[test]
 fn block_limits_fit_the_block_time() {
 	let weights = RuntimeBlockWeights::get();
 	let second = frame_support::weights::constants::WEIGHT_REF_TIME_PER_SECOND;
@@ -179,6 +199,45 @@ fn dev_accounts_are_funded_so_they_can_transact() {
 		for key in [Sr25519Keyring::Alice, Sr25519Keyring::Dave, Sr25519Keyring::Ferdie] {
 			assert!(Balances::free_balance(key.to_account_id()) > 0, "{key:?} is not funded");
 		}
+	});
+}
+
+#[test]
+fn grandpa_keeps_its_authority_set_until_the_validators_or_their_keys_change() {
+	use medtrust_runtime::Session;
+	let set_id = || pallet_grandpa::CurrentSetId::<Runtime>::get();
+	genesis_of(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// Sessions of the same validators with the same keys: the same set, session after
+		// session (a new set each session would grow every warp proof by one a minute).
+		for _ in 0..5 {
+			Session::rotate_session();
+		}
+		assert_eq!(set_id(), 0);
+		assert!(pallet_grandpa::PendingChange::<Runtime>::get().is_none());
+		// A validator's new keys: a new set.
+		let validator = pallet_session::Validators::<Runtime>::get()[0].clone();
+		let keys = medtrust_runtime::SessionKeys {
+			aura: Sr25519Keyring::Eve.public().into(),
+			grandpa: sp_keyring::Ed25519Keyring::Eve.public().into(),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(&validator, keys);
+		Session::rotate_session();
+		Session::rotate_session();
+		assert_eq!(set_id(), 1);
+		// (Enacted by GRANDPA's `on_finalize` on a chain.)
+		pallet_grandpa::PendingChange::<Runtime>::kill();
+		// An institution leaves the validators: planned at one rotation, enacted at the next.
+		pallet_consortium::MinValidators::<Runtime>::put(3);
+		let (last, _) = medtrust_runtime::Consortium::institutions().pop().expect("four");
+		pallet_consortium::Institutions::<Runtime>::mutate(last, |i| {
+			if let Some(i) = i {
+				i.status = pallet_consortium::InstitutionStatus::Suspended;
+			}
+		});
+		Session::rotate_session();
+		Session::rotate_session();
+		assert_eq!(set_id(), 2);
+		assert_eq!(pallet_session::Validators::<Runtime>::get().len(), 3);
 	});
 }
 

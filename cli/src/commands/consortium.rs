@@ -7,7 +7,7 @@ use subxt::utils::H256;
 
 use crate::{
 	context::Context,
-	output::{Done, WithKeys},
+	output::{Done, PeerAdded, WithKeys},
 	values::wire,
 };
 
@@ -49,9 +49,16 @@ pub enum ConsortiumCommand {
 	AddMember { account: String },
 	/// Register another node of the signer's institution (an RPC or standby node) by its peer
 	/// id, so that every node of the network accepts it (signer: its admin; at most 3).
+	/// Registering one the institution holds already submits nothing (a provisioning rerun).
+	#[command(arg_required_else_help = true)]
 	AddPeer {
 		/// The node's peer id, `12D3KooW…` (`medtrust-node key inspect-node-key --file <key>`).
-		peer_id: String,
+		#[arg(required_unless_present = "node_key_file", conflicts_with = "node_key_file")]
+		peer_id: Option<String>,
+		/// Or the node's network key, whose peer id is registered (the file `medtrust-node key
+		/// generate-node-key` writes, e.g. `<base>/chains/<chain id>/network/secret_ed25519`).
+		#[arg(long, value_name = "FILE")]
+		node_key_file: Option<std::path::PathBuf>,
 	},
 	/// Withdraw a peer id registered with `add-peer` (signer: its admin).
 	RemovePeer { peer_id: String },
@@ -150,8 +157,14 @@ pub async fn run(command: ConsortiumCommand, context: &Context) -> anyhow::Resul
 			let account = parse_account(&account)?;
 			done("member added", chain.add_member(context.signer()?, account).await?)
 		}
-		C::AddPeer { peer_id } => {
-			done("peer id added", chain.add_peer_id(context.signer()?, &peer_id).await?)
+		C::AddPeer { peer_id, node_key_file } => {
+			let peer_id = match (peer_id, node_key_file) {
+				(Some(peer_id), _) => peer_id,
+				(None, Some(file)) => consortium::peer_id_of_node_key(&file)?,
+				(None, None) => anyhow::bail!("give the node's peer id or --node-key-file"),
+			};
+			let submitted = chain.add_peer_id(context.signer()?, &peer_id).await?;
+			out.show(&PeerAdded { already_registered: submitted.is_none(), peer_id, submitted })
 		}
 		C::RemovePeer { peer_id } => {
 			done("peer id removed", chain.remove_peer_id(context.signer()?, &peer_id).await?)

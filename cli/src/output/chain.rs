@@ -92,3 +92,26 @@ impl Render for WithKeys {
 			+ &Done { what: "keys", submitted: self.submitted.clone() }.text()
 	}
 }
+
+/// A peer id registered by `consortium add-peer`, or found registered already (nothing
+/// submitted: a provisioning rerun).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerAdded {
+	pub peer_id: String,
+	pub already_registered: bool,
+	#[serde(flatten)]
+	pub submitted: Option<Submitted>,
+}
+
+impl Render for PeerAdded {
+	fn text(&self) -> String {
+		match &self.submitted {
+			Some(submitted) => {
+				let done = Done { what: "peer id added", submitted: submitted.clone() };
+				format!("{}: {}", self.peer_id, done.text())
+			}
+			None => format!("{}: registered already, nothing submitted\n", self.peer_id),
+		}
+	}
+}

@@ -17,7 +17,7 @@ use std::io::Write;
 pub use self::{
 	catalog::{Items, Specs},
 	certificates::KeysView,
-	chain::{Done, WithId, WithKeys},
+	chain::{Done, PeerAdded, WithId, WithKeys},
 	lineage::{Impact, Recorded, Walked},
 	relations::{Proposed, RelationList},
 };

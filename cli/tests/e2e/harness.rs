@@ -365,14 +365,19 @@ pub fn founding_spec(bases: &[PathBuf], out: &Path) -> Output {
 
 /// `founding_spec`, on the runtime `runtime` (`--runtime`) if given.
 pub fn founding_spec_on(bases: &[PathBuf], out: &Path, runtime: Option<&Path>) -> Output {
+	let runtime = runtime.map(|r| r.to_str().expect("UTF-8").to_string());
+	let extra: Vec<&str> = runtime.iter().flat_map(|r| ["--runtime", r.as_str()]).collect();
+	founding_spec_with(bases, out, &extra)
+}
+
+/// `founding_spec` with further arguments (`--runtime <wasm>`, `--block-time <ms>`).
+pub fn founding_spec_with(bases: &[PathBuf], out: &Path, extra: &[&str]) -> Output {
 	let mut args = vec!["founding", "spec", "--id", "medtrust_founded_e2e", "--name", "创始联盟"];
 	let files: Vec<String> =
 		bases.iter().map(|b| b.join("institution.json").to_str().unwrap().to_string()).collect();
 	args.extend(files.iter().map(String::as_str));
 	args.extend(["--out", out.to_str().expect("UTF-8")]);
-	if let Some(runtime) = runtime {
-		args.extend(["--runtime", runtime.to_str().expect("UTF-8")]);
-	}
+	args.extend(extra);
 	node_command(&args)
 }
 
@@ -383,17 +388,25 @@ pub async fn start_founded_consortium() -> Founded {
 
 /// [`start_founded_consortium`] on the runtime `runtime` (a released Wasm) if given.
 pub async fn start_founded_consortium_on(runtime: Option<&Path>) -> Founded {
+	let runtime = runtime.map(|r| r.to_str().expect("UTF-8").to_string());
+	let extra: Vec<&str> = runtime.iter().flat_map(|r| ["--runtime", r.as_str()]).collect();
+	start_founded(FOUNDERS.len(), &extra).await
+}
+
+/// The first `count` of [`FOUNDERS`] found a consortium (`founding spec` with `extra`
+/// arguments) on fresh keys and start their validators.
+pub async fn start_founded(count: usize, extra: &[&str]) -> Founded {
 	let dir = tempfile::tempdir().expect("a temporary directory");
 	let mut bases = Vec::new();
 	let mut peer_ids = Vec::new();
-	for (i, founder) in FOUNDERS.iter().enumerate() {
+	for (i, founder) in FOUNDERS.iter().take(count).enumerate() {
 		let base = dir.path().join(format!("institution-{}", i + 1));
 		let institution = founding_init(*founder, &base);
 		peer_ids.push(institution["peerId"].as_str().expect("a peer id").to_string());
 		bases.push(base);
 	}
 	let spec = dir.path().join("founded.json");
-	let out = founding_spec_on(&bases, &spec, runtime);
+	let out = founding_spec_with(&bases, &spec, extra);
 	assert!(out.status.success(), "founding spec: {}", String::from_utf8_lossy(&out.stderr));
 	let genesis = String::from_utf8_lossy(&out.stdout).trim().to_string();
 	let mut nodes: Vec<Node> = Vec::new();

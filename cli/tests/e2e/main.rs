@@ -12,6 +12,7 @@ mod founding;
 mod governance;
 mod lineage;
 mod lineage_streams;
+mod long;
 mod peers;
 mod polkadot_js;
 mod postgres_tls;

@@ -46,17 +46,18 @@ async fn e2e_only_registered_nodes_sync_and_every_node_applies_the_allow_list() 
 	assert!(String::from_utf8_lossy(&out.stderr).contains("peer id"));
 
 	// Registered by its institution's admin: once that is final, the validators accept it.
-	let added = medtrust_json(&[
-		"--url",
-		&url,
-		"--signer",
-		admin,
-		"consortium",
-		"add-peer",
-		&rpc_key.peer_id,
-	]);
+	let add_peer = |node: &[&str]| {
+		let args = ["--url", &url, "--signer", admin, "consortium", "add-peer"];
+		medtrust_json(&[&args[..], node].concat())
+	};
+	let added = add_peer(&[&rpc_key.peer_id]);
 	let events = added["events"].to_string();
 	assert!(events.contains("PeerIdAdded"), "{added}");
+	assert_eq!(added["alreadyRegistered"], false, "{added}");
+	// Again, by the node's key file (a provisioning rerun): the same peer id, nothing sent.
+	let again = add_peer(&["--node-key-file", rpc_key.file.to_str().expect("UTF-8")]);
+	assert_eq!(again["peerId"], rpc_key.peer_id.as_str(), "{again}");
+	assert_eq!(again["alreadyRegistered"], true, "{again}");
 	let rpc_chain = rpc_node.connect().await;
 	let synced = wait_for("the RPC node to sync", Duration::from_secs(120), || async {
 		let status = rpc_chain.status().await.map_err(|e| e.to_string())?;

@@ -144,8 +144,13 @@ impl Chain {
 
 	/// Every item of a resource version, reading page after page.
 	pub async fn items(&self, resource: u64, version: u32) -> Result<ItemsPage> {
-		let mut page: ItemsPage =
-			self.call("medtrust_items", rpc_params![resource, version, 0u32]).await?;
+		self.items_at(resource, version, None).await
+	}
+
+	/// [`Chain::items`] at block `at` (`0x` hash; the best block when `None`).
+	async fn items_at(&self, resource: u64, version: u32, at: Option<&str>) -> Result<ItemsPage> {
+		let params = rpc_params![resource, version, 0u32, None::<u32>, at];
+		let mut page: ItemsPage = self.call("medtrust_items", params).await?;
 		while let Some(next) = page.next {
 			let params = rpc_params![resource, version, next, None::<u32>, &page.at.hash];
 			let more: ItemsPage = self.call("medtrust_items", params).await?;
@@ -155,7 +160,8 @@ impl Chain {
 		Ok(page)
 	}
 
-	/// The whole trusted verification catalog, every page read at the same block.
+	/// The whole trusted verification catalog, every page read at the same block, with every
+	/// version's items (those a page left out, past its budget, read by `medtrust_items`).
 	pub async fn catalog(&self) -> Result<CatalogPage> {
 		let mut all: CatalogPage = self.call("medtrust_catalog", rpc_params![0u64, 50u32]).await?;
 		while let Some(next) = all.next {
@@ -163,6 +169,15 @@ impl Chain {
 			let page: CatalogPage = self.call("medtrust_catalog", params).await?;
 			all.entries.extend(page.entries);
 			all.next = page.next;
+		}
+		let at = all.at.hash.clone();
+		for entry in &mut all.entries {
+			let id = entry.resource.id;
+			for version in &mut entry.resource.versions {
+				if (version.items.len() as u32) < version.registered_items {
+					version.items = self.items_at(id, version.version, Some(&at)).await?.items;
+				}
+			}
 		}
 		Ok(all)
 	}

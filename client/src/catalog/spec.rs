@@ -161,7 +161,8 @@ pub(crate) fn kind_call(kind: &KindSpec) -> ResourceKind {
 	}
 }
 
-pub(crate) fn item_call(item: &ItemSpec) -> ItemInfo {
+/// An item as the `register_items` call takes it (an enumeration by its values' hash).
+pub fn item_call(item: &ItemSpec) -> ItemInfo {
 	ItemInfo {
 		name: item.name.clone(),
 		data_type: item.data_type.clone(),

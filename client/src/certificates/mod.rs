@@ -67,14 +67,17 @@ impl Chain {
 		self.retrying_evidence(|| self.call("medtrust_certificateEvidence", rpc_params![id])).await
 	}
 
-	/// [`Chain::evidence`] of many certificates, in order, [`EVIDENCE_IDS`] a call
-	/// (`medtrust_certificatesEvidence`: the node makes GRANDPA's proofs once a block).
+	/// [`Chain::evidence`] of many certificates, in order, [`EVIDENCE_IDS`] a call at most
+	/// (`medtrust_certificatesEvidence`: the node makes GRANDPA's proofs once a block, and
+	/// answers as many as fit in its response, at least one; the rest are asked for next).
 	pub async fn evidence_of_many(&self, ids: &[u64]) -> Result<Vec<EvidenceJson>> {
 		let mut all = Vec::with_capacity(ids.len());
-		for chunk in ids.chunks(EVIDENCE_IDS) {
+		while all.len() < ids.len() {
+			let rest = &ids[all.len()..];
+			let chunk = &rest[..rest.len().min(EVIDENCE_IDS)];
 			let call = || self.call("medtrust_certificatesEvidence", rpc_params![chunk]);
 			let evidence: Vec<EvidenceJson> = self.retrying_evidence(call).await?;
-			if evidence.len() != chunk.len() {
+			if evidence.is_empty() || evidence.len() > chunk.len() {
 				return Err(self.incompatible(format!(
 					"{} pieces of evidence for {} certificates",
 					evidence.len(),

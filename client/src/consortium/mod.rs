@@ -166,10 +166,28 @@ impl Chain {
 
 	/// Registers another node of the signer's institution (an RPC or standby node) by its peer
 	/// id (`12D3KooW…`): every node of the network then accepts it (the signer is its admin).
-	pub async fn add_peer_id(&self, signer: &Keypair, peer_id: &str) -> Result<Submitted> {
-		let call =
-			runtime::transactions().consortium().add_peer_id(BoundedVec(parse_peer_id(peer_id)?));
-		self.submit(&call, signer).await
+	/// `None` when the institution has registered it already (a provisioning rerun).
+	pub async fn add_peer_id(&self, signer: &Keypair, peer_id: &str) -> Result<Option<Submitted>> {
+		let bytes = parse_peer_id(peer_id)?;
+		let institution = self.institution_of(&signer.public_key().to_account_id()).await?;
+		if self.extra_peer_ids(institution).await?.contains(&bytes) {
+			return Ok(None);
+		}
+		let call = runtime::transactions().consortium().add_peer_id(BoundedVec(bytes));
+		self.submit(&call, signer).await.map(Some)
+	}
+
+	/// The peer ids institution `id` registered for its other nodes, as bytes.
+	pub async fn extra_peer_ids(&self, id: u32) -> Result<Vec<Vec<u8>>> {
+		let at = self.at_current().await?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().consortium().extra_peer_ids())
+			.map_err(|e| self.incompatible(e))?;
+		let found = entry.try_fetch((id,)).await.map_err(|e| self.incompatible(e))?;
+		let Some(value) = found else { return Ok(Vec::new()) };
+		let ids = value.decode().map_err(|e| self.incompatible(e))?;
+		Ok(ids.0.into_iter().map(|id| id.0).collect())
 	}
 
 	/// Withdraws a peer id registered by [`Chain::add_peer_id`].
@@ -232,6 +250,31 @@ impl Chain {
 	}
 }
 
+/// The peer id (`12D3KooW…`) of the node whose network key is the file at `path`: what
+/// `medtrust-node key generate-node-key` writes (the Ed25519 secret, 64 hex digits, or 32
+/// bytes with `--bin`), in a node's `chains/<id>/network/secret_ed25519`.
+pub fn peer_id_of_node_key(path: &std::path::Path) -> Result<String> {
+	use sp_core::Pair as _;
+	use std::io::Read as _;
+	let mut bytes = zeroize::Zeroizing::new(Vec::new());
+	std::fs::File::open(path)
+		.and_then(|f| f.take(129).read_to_end(&mut bytes))
+		.map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+	let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+	let text = std::str::from_utf8(&bytes).map(str::trim).unwrap_or_default();
+	let from_hex = text.len() == 64 && hex::decode_to_slice(text, &mut seed[..]).is_ok();
+	if !from_hex && bytes.len() == 32 {
+		seed.copy_from_slice(&bytes);
+	} else if !from_hex {
+		return Err(Error::Input(format!(
+			"{} is not a node key (64 hex digits or 32 bytes of an Ed25519 secret)",
+			path.display()
+		)));
+	}
+	let public = sp_core::ed25519::Pair::from_seed(&seed).public();
+	Ok(bs58::encode(medtrust_primitives::peer_id::ed25519_peer_id(public.0)).into_string())
+}
+
 /// A libp2p peer id in its base58 form (`12D3KooW…`, as `--bootnodes` and `institution.json`
 /// give it) as the chain stores it, checked as the runtime checks it.
 pub fn parse_peer_id(text: &str) -> Result<Vec<u8>> {
@@ -242,4 +285,42 @@ pub fn parse_peer_id(text: &str) -> Result<Vec<u8>> {
 		return Err(Error::Input(format!("`{text}` is not a libp2p peer id (12D3KooW…)")));
 	}
 	Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_node_key_file_gives_the_peer_id_the_node_has_and_anything_else_is_refused() {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		// libp2p's own test vector: the Ed25519 secret of all ones.
+		let seed = [1u8; 32];
+		let public = {
+			use sp_core::Pair as _;
+			sp_core::ed25519::Pair::from_seed(&seed).public().0
+		};
+		let expected =
+			bs58::encode(medtrust_primitives::peer_id::ed25519_peer_id(public)).into_string();
+		assert!(expected.starts_with("12D3KooW"), "{expected}");
+		let text = dir.path().join("secret_ed25519");
+		std::fs::write(&text, format!("{}\n", hex::encode(seed))).expect("written");
+		assert_eq!(peer_id_of_node_key(&text).expect("a key"), expected);
+		let binary = dir.path().join("secret.bin");
+		std::fs::write(&binary, seed).expect("written");
+		assert_eq!(peer_id_of_node_key(&binary).expect("a key"), expected);
+		assert_eq!(parse_peer_id(&expected).expect("a peer id").len(), 38);
+		for (name, bytes) in [
+			("short", vec![b'a'; 63]),
+			("not-hex", vec![b'z'; 64]),
+			("long", vec![7u8; 4096]),
+			("empty", Vec::new()),
+		] {
+			let path = dir.path().join(name);
+			std::fs::write(&path, &bytes).expect("written");
+			let refused = peer_id_of_node_key(&path).expect_err(name).to_string();
+			assert!(refused.contains("is not a node key"), "{name}: {refused}");
+		}
+		assert!(peer_id_of_node_key(&dir.path().join("missing")).is_err());
+	}
 }

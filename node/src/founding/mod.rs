@@ -263,5 +263,28 @@ mod tests {
 			files[0].to_str().unwrap(),
 		]);
 		assert!(one.run().unwrap_err().to_string().contains("another chain spec"));
+
+		// The block time: the runtime's SlotDuration under its well-known key, or refused.
+		let key = format!("0x{}", hex::encode(medtrust_runtime::time::SlotDuration::key()));
+		assert!(spec.pointer(&format!("/genesis/raw/top/{key}")).is_none(), "3 s: the default");
+		let with =
+			|millis: &str, out: &Path| {
+				spec_cmd(
+					["--id", "medtrust_t", "--name", "T", "--block-time", millis]
+						.into_iter()
+						.chain(["--out", out.to_str().unwrap(), files[0].to_str().unwrap()]),
+				)
+				.run()
+			};
+		for refused in ["0", "49", "3001"] {
+			let why = with(refused, &dir.path().join("refused.json")).unwrap_err().to_string();
+			assert!(why.contains("between 50 and 3000 milliseconds"), "{why}");
+		}
+		let fast = dir.path().join("fast.json");
+		with("100", &fast).expect("a spec of 100 ms blocks");
+		let spec: serde_json::Value =
+			serde_json::from_slice(&std::fs::read(&fast).unwrap()).expect("JSON");
+		let stored = spec.pointer(&format!("/genesis/raw/top/{key}")).expect("the block time");
+		assert_eq!(stored, &format!("0x{}", hex::encode(100u64.to_le_bytes())));
 	}
 }

@@ -18,6 +18,7 @@ use sp_runtime::{
 
 use super::{error, write_public, Identity, InstitutionFile, INSTITUTION_FORMAT};
 use crate::chain_spec::{self, ChainSpec};
+use medtrust_runtime::time;
 
 /// Builds the raw chain spec of a consortium of the institutions whose `institution.json` files
 /// are given: council = their admins, authorities = their session keys, the peer allow-list =
@@ -52,6 +53,12 @@ pub struct SpecCmd {
 	/// upgrades by vote.
 	#[arg(long, value_name = "WASM")]
 	runtime: Option<PathBuf>,
+	/// The block time in milliseconds (Aura's slot duration), fixed for the chain's life:
+	/// 3000 by default and at most; below 1000 only for test networks that must make tens of
+	/// thousands of blocks quickly (periods counted in blocks, such as a motion's seven days,
+	/// then pass sooner).
+	#[arg(long, value_name = "MS", default_value_t = medtrust_runtime::time::MILLI_SECS_PER_BLOCK)]
+	block_time: u64,
 }
 
 /// The largest runtime `--runtime` reads (a release is about 0.6 MiB compressed).
@@ -86,7 +93,19 @@ impl SpecCmd {
 			Some(path) => read_runtime(path)?,
 			None => chain_spec::wasm().map_err(error)?.to_vec(),
 		};
-		let spec = build(&wasm, &self.id, self.name.trim(), &founders, min_validators)?;
+		let range = time::MIN_SLOT_DURATION..=time::MAX_SLOT_DURATION;
+		if !range.contains(&self.block_time) {
+			return Err(error(format!(
+				"--block-time {}: between {} and {} milliseconds",
+				self.block_time,
+				range.start(),
+				range.end()
+			)));
+		}
+		let mut spec = build(&wasm, &self.id, self.name.trim(), &founders, min_validators)?;
+		if self.block_time != time::MILLI_SECS_PER_BLOCK {
+			set_block_time(&mut spec, self.block_time)?;
+		}
 		let raw = spec.as_json(true).map_err(error)?;
 		let genesis = genesis_hash(&spec)?;
 		match std::fs::read(&self.out) {
@@ -253,6 +272,17 @@ fn build(
 		.with_boot_nodes(founders.iter().filter_map(|f| f.bootnode.clone()).collect())
 		.with_genesis_config_patch(patch)
 		.build())
+}
+
+/// Founds the chain with blocks every `millis` ms: the runtime's `SlotDuration` parameter in
+/// the genesis storage (the spec becomes raw).
+fn set_block_time(spec: &mut ChainSpec, millis: u64) -> sc_cli::Result<()> {
+	use sc_chain_spec::ChainSpec as _;
+	let mut storage =
+		spec.build_storage().map_err(|e| error(format!("genesis does not build: {e}")))?;
+	storage.top.insert(time::SlotDuration::key().to_vec(), codec::Encode::encode(&millis));
+	spec.set_storage(storage);
+	Ok(())
 }
 
 /// A runtime's Wasm from `path`, bounded in size (its presets, read next, say whether it is a

@@ -27,9 +27,15 @@ use sp_runtime::traits::{Block as BlockT, Header as _};
 pub use pallet_data_sources::MAX_CATALOG_PAGE;
 /// The most items in one page of `medtrust_items`; the runtime clamps to it too.
 pub use pallet_field_mapping::MAX_ITEMS_PAGE;
-/// The most items one catalog page reads (over all its resources' versions): a page ends at
-/// the resource that reaches it, and `next` goes on from the one after.
+/// The most items one catalog page reads (over all its resources' versions): versions past
+/// it come without their items (`items` shorter than `registeredItems`: read them with
+/// `medtrust_items`), and the page ends at the resource that reaches it.
 pub const MAX_CATALOG_ITEMS: u32 = 8 * MAX_ITEMS_PAGE;
+/// The most versions one catalog page reads (each a runtime call or two): the page ends at the
+/// resource that reaches it. One resource has at most this many.
+pub const MAX_CATALOG_VERSIONS: u32 = 1_024;
+/// The most versions `medtrust_resources` reads over a source's resources.
+pub const MAX_RESOURCES_VERSIONS: u32 = 16 * MAX_CATALOG_VERSIONS;
 
 type Hash = <Block as BlockT>::Hash;
 
@@ -48,12 +54,14 @@ pub trait CatalogRpc {
 	#[method(name = "medtrust_source")]
 	fn source(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<SourceJson>>;
 
-	/// The resources of a data source, each with its versions (without items).
-	#[method(name = "medtrust_resources")]
+	/// The resources of a data source, each with its versions (without items); refused when
+	/// they have more than [`MAX_RESOURCES_VERSIONS`] versions in all (read them by
+	/// `medtrust_resource` or `medtrust_catalog`).
+	#[method(name = "medtrust_resources", blocking)]
 	fn resources(&self, source: u64, at: Option<Hash>) -> RpcResult<Vec<ResourceJson>>;
 
 	/// One resource with its versions (without items), or `null`.
-	#[method(name = "medtrust_resource")]
+	#[method(name = "medtrust_resource", blocking)]
 	fn resource(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<ResourceJson>>;
 
 	/// Up to `limit` (default and most 2048) items of a resource version from position
@@ -199,20 +207,20 @@ where
 		id: u64,
 		r: ResourceInfo,
 		versions: Vec<(u32, VersionInfo)>,
-		with_items: bool,
+		mut items_left: Option<&mut u32>,
 	) -> RpcResult<ResourceJson> {
 		let api = self.client.runtime_api();
 		let mut out = Vec::with_capacity(versions.len());
 		for (version, v) in versions {
 			let registered_items = api.item_count(hash, id, version).map_err(error)?;
-			let items = if with_items {
-				api.items(hash, id, version, 0, MAX_ITEMS_PAGE)
-					.map_err(error)?
-					.into_iter()
-					.map(item_json)
-					.collect()
-			} else {
-				Vec::new()
+			// Items while the page's budget lasts (with the items asked for).
+			let items: Vec<ItemJson> = match items_left.as_deref_mut() {
+				Some(left) if *left > 0 && registered_items > 0 => {
+					let read = api.items(hash, id, version, 0, MAX_ITEMS_PAGE).map_err(error)?;
+					*left = left.saturating_sub(read.len() as u32);
+					read.into_iter().map(item_json).collect()
+				}
+				_ => Vec::new(),
 			};
 			out.push(VersionJson {
 				version,
@@ -260,23 +268,33 @@ where
 	}
 
 	fn resources(&self, source: u64, at: Option<Hash>) -> RpcResult<Vec<ResourceJson>> {
+		let _turn = self.gate.enter()?;
 		let hash = self.best_or(at);
 		let api = self.client.runtime_api();
 		let all = api.resources_of(hash, source).map_err(error)?;
+		let mut versions_left = MAX_RESOURCES_VERSIONS;
 		all.into_iter()
 			.map(|(id, r)| {
 				let versions = api.versions(hash, id).map_err(error)?;
-				self.resource_json(hash, id, r, versions, false)
+				versions_left =
+					versions_left.checked_sub(versions.len() as u32).ok_or_else(|| {
+						error(format!(
+							"source #{source}'s resources have more than {MAX_RESOURCES_VERSIONS} \
+						 versions: read them with medtrust_catalog or medtrust_resource"
+						))
+					})?;
+				self.resource_json(hash, id, r, versions, None)
 			})
 			.collect()
 	}
 
 	fn resource(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<ResourceJson>> {
+		let _turn = self.gate.enter()?;
 		let hash = self.best_or(at);
 		let api = self.client.runtime_api();
 		let Some(r) = api.resource(hash, id).map_err(error)? else { return Ok(None) };
 		let versions = api.versions(hash, id).map_err(error)?;
-		self.resource_json(hash, id, r, versions, false).map(Some)
+		self.resource_json(hash, id, r, versions, None).map(Some)
 	}
 
 	fn items(
@@ -318,16 +336,15 @@ where
 		let mut next = page.last().map(|(id, ..)| id + 1).filter(|n| *n < end);
 		let mut sources = BTreeMap::new();
 		let mut entries = Vec::with_capacity(page.len());
-		let mut items_read = 0u32;
+		let (mut items_left, mut versions_left) = (MAX_CATALOG_ITEMS, MAX_CATALOG_VERSIONS);
 		for (id, r, versions) in page {
-			// A page holds whole resources; it ends once the items read reach the budget.
-			if items_read >= MAX_CATALOG_ITEMS {
+			// A page holds whole resources; it ends once the versions or items read reach
+			// their budgets.
+			if items_left == 0 || versions_left == 0 {
 				next = Some(id);
 				break;
 			}
-			items_read = items_read.saturating_add(
-				versions.iter().map(|(_, v)| v.item_count.min(MAX_ITEMS_PAGE)).sum::<u32>(),
-			);
+			versions_left = versions_left.saturating_sub(versions.len() as u32);
 			let source = match sources.get(&r.source) {
 				Some(s) => Clone::clone(s),
 				None => {
@@ -342,7 +359,7 @@ where
 			};
 			entries.push(CatalogEntry {
 				source,
-				resource: self.resource_json(hash, id, r, versions, true)?,
+				resource: self.resource_json(hash, id, r, versions, Some(&mut items_left))?,
 			});
 		}
 		Ok(CatalogPage { at: block, entries, next })

@@ -70,8 +70,9 @@ pub trait CertificatesRpc {
 	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson>;
 
 	/// `medtrust_certificateEvidence` of many certificates (at most [`MAX_EVIDENCE_IDS`]), in
-	/// order, in one call: what writing a run's portable certificates asks for. GRANDPA's
-	/// proofs are made once, and once a block, rather than for every certificate.
+	/// order: what writing a run's portable certificates asks for. GRANDPA's proofs are made
+	/// once, and once a block, rather than for every certificate. The answer holds as many as
+	/// fit in [`MAX_EVIDENCE_BYTES`] (at least one): ask again from the first not answered.
 	#[method(name = "medtrust_certificatesEvidence", blocking)]
 	fn evidence_of_many(&self, ids: Vec<u64>) -> RpcResult<Vec<EvidenceJson>>;
 }
@@ -79,6 +80,12 @@ pub trait CertificatesRpc {
 /// The most certificates one `medtrust_certificatesEvidence` call takes (about 5 KB of JSON
 /// each).
 pub const MAX_EVIDENCE_IDS: usize = 1_024;
+
+/// About the most bytes of evidence (its hex) one `medtrust_certificatesEvidence` answer holds,
+/// under the RPC server's response limit (`--rpc-max-response-size`, 15 MiB by default): each
+/// piece carries its block's finality proof, up to [`super::finality::MAX_PROOF_SPAN`] headers
+/// for a block far from its justification, so 1,024 of them could need hundreds of MiB.
+pub const MAX_EVIDENCE_BYTES: usize = 8 << 20;
 
 /// What proves a block final: see [`super::finality::Prover`].
 pub type FinalityDeps<B> = super::finality::Prover<B>;
@@ -188,6 +195,18 @@ where
 	Ok(version.unwrap_or(1))
 }
 
+/// A storage proof's error: the state of block `number` discarded by `--state-pruning` said
+/// as such.
+fn pruned(e: sp_blockchain::Error, number: u32) -> jsonrpsee::types::ErrorObjectOwned {
+	match e {
+		sp_blockchain::Error::UnknownBlock(_) => error(format!(
+			"this node no longer keeps the state of block #{number} (its --state-pruning): ask \
+			 a node that keeps every finalized state (a new node's default)"
+		)),
+		e => error(e),
+	}
+}
+
 /// `0x`-prefixed hex.
 fn hex(bytes: &[u8]) -> String {
 	format!("0x{}", hex::encode(bytes))
@@ -224,6 +243,7 @@ where
 		let warp = self.finality.warp_proof(genesis).map_err(error)?;
 		let mut blocks: BTreeMap<u32, BlockEvidence> = BTreeMap::new();
 		let mut out = Vec::with_capacity(ids.len());
+		let mut bytes = 0usize;
 		for id in ids {
 			let certificate = self
 				.client
@@ -240,14 +260,23 @@ where
 			let proof = self
 				.client
 				.read_proof(block.hash, &mut std::iter::once(key.as_slice()))
-				.map_err(error)?;
+				.map_err(|e| pruned(e, number))?;
+			let storage_proof: Vec<String> = proof.into_iter_nodes().map(|n| hex(&n)).collect();
+			bytes += warp.len()
+				+ block.header.len()
+				+ block.finality.len()
+				+ storage_proof.iter().map(String::len).sum::<usize>();
+			// The first piece always; the next ones while they fit.
+			if !out.is_empty() && bytes > MAX_EVIDENCE_BYTES {
+				break;
+			}
 			out.push(EvidenceJson {
 				block: BlockRef { number, hash: format!("{:?}", block.hash) },
 				header: block.header.clone(),
 				warp_proof: String::clone(&warp),
 				finality_proof: block.finality.clone(),
 				storage_key: hex(&key),
-				storage_proof: proof.into_iter_nodes().map(|n| hex(&n)).collect(),
+				storage_proof,
 			});
 		}
 		Ok(out)

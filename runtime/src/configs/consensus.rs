@@ -3,7 +3,7 @@
 use frame_support::traits::{ConstBool, ConstU32, ConstU64};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 
-use crate::{time::SLOT_DURATION, Aura, Moment, Runtime, RuntimeEvent};
+use crate::{time, Aura, Moment, Runtime, RuntimeEvent};
 
 /// The most validators the chain supports: one per member institution.
 pub const MAX_AUTHORITIES: u32 = 100;
@@ -11,8 +11,8 @@ pub const MAX_AUTHORITIES: u32 = 100;
 impl pallet_timestamp::Config for Runtime {
 	type Moment = Moment;
 	type OnTimestampSet = Aura;
-	// Aura's slot duration is twice this period.
-	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	// Aura's slot duration is twice this period: the block time chosen at founding.
+	type MinimumPeriod = time::MinimumPeriod;
 	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
 }
 
