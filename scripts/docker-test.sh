@@ -148,7 +148,14 @@ for n in 1 2 3 4; do
 		die "institution-$n's validator answers JSON-RPC on the containers' network"
 	fi
 done
-[ "$(docker wait "${project}_register-rpc-1_1")" = 0 ] ||
+# register-rpc-1 runs again until it succeeds (restart: on-failure).
+registered=""
+for _ in $(seq 60); do
+	state="$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "${project}_register-rpc-1_1")"
+	[ "$state" = "exited 0" ] && { registered=1; break; }
+	sleep 2
+done
+[ -n "$registered" ] ||
 	die "registering rpc-1 failed: $(docker logs "${project}_register-rpc-1_1" 2>&1 | tail -3)"
 docker logs "${project}_register-rpc-1_1" 2>&1 | sed 's/^/  /'
 t=$SECONDS

@@ -73,7 +73,7 @@ fi
 
 if $long; then
 	log "the long end-to-end runs (--long)"
-	mcargo test --release --locked --package medtrust-cli --test e2e -- --ignored long_ 2>&1 |
+	mcargo test --release --workspace --locked --test e2e -- --ignored long_ 2>&1 |
 		tee -a "$results"
 fi
 
