@@ -27,7 +27,7 @@ impl SubstrateCli for Cli {
 	}
 
 	fn support_url() -> String {
-		"the MedTrust README (Troubleshooting)".into()
+		"docs/operations.md of the MedTrust repository (When validators fail)".into()
 	}
 
 	fn copyright_start_year() -> i32 {

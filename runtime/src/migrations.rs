@@ -4,7 +4,7 @@
 //! active institutions authorizes the new code's hash (`Consortium::enact_as_root` of
 //! `System::authorize_upgrade`), anyone then supplies the code
 //! (`System::apply_authorized_upgrade`), and the next block runs the new runtime, starting
-//! with [`Migrations`]. The operator's procedure is in the README (Upgrading the runtime).
+//! with [`Migrations`]. The operator's procedure is in docs/operations.md (Upgrading the runtime).
 //!
 //! A release that changes how a pallet stores anything:
 //! 1. bumps that pallet's `STORAGE_VERSION` and writes the step in its `migrations` module (a

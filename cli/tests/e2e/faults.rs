@@ -2,7 +2,7 @@
 //! validator killed (`SIGKILL`) while transactions stream in, two of four killed, one frozen
 //! (`SIGSTOP`) for several slots, and the node serving a client killed in the middle of
 //! `anchor` and of `catalog import`. Each test is bounded in time and stops what it started;
-//! the figures it prints (time to catch up, to resume finality) are the README's.
+//! the figures it prints (time to catch up, to resume finality) are docs/testing.md's.
 
 use std::{
 	collections::HashMap,

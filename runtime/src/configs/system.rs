@@ -33,7 +33,7 @@ const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 /// Bounding the estimated proof too (it was 5 MiB) capped `pallet-lineage`'s ingest at one
 /// 1,024-edge call a block, about 330 edges a second, with each such block built in 20 to
 /// 45 ms of its 3 s slot on this project's 2-core machine (measured by `scripts/bench.sh
-/// --lineage-only`; see the README's benchmarks).
+/// --lineage-only`; see docs/benchmarks.md).
 const MAX_POV_SIZE: u64 = u64::MAX;
 
 parameter_types! {
@@ -46,7 +46,7 @@ parameter_types! {
 	/// `certify`, charged 547 µs, costs 128 µs to import in full (execution, state root,
 	/// database commit) on this project's 2-core machine, 286 µs on half of one core (22,756
 	/// `certify` in blocks of 1,370, exported and imported with `medtrust-node import-blocks`,
-	/// the node pinned to a core that a busy loop shares; see the README's benchmarks). At
+	/// the node pinned to a core that a busy loop shares; see docs/benchmarks.md). At
 	/// 1 s a block held 1,370 and the chain took 457 a second; at 2.5 s a full block of user
 	/// transactions holds 3,428, which imports in about 1 s on the half core: a third of the
 	/// 3 s slot on the slowest validator simulated, 0.45 s on a whole one.
