@@ -53,6 +53,40 @@ async fn e2e_dev_node_finalizes_blocks_and_status_reports_them() {
 	assert!(text.contains("MedTrust Development"), "{text}");
 	assert!(text.contains("Finalized"), "{text}");
 	assert!(text.contains(ALICE), "{text}");
+
+	// The node serves exactly the `medtrust_*` methods docs/rpc.md lists.
+	let listed: Value =
+		chain.call("rpc_methods", subxt_rpcs::rpc_params![]).await.expect("rpc_methods");
+	let served: std::collections::BTreeSet<String> = listed["methods"]
+		.as_array()
+		.expect("a method list")
+		.iter()
+		.filter_map(Value::as_str)
+		.filter(|m| m.starts_with("medtrust_"))
+		.map(String::from)
+		.collect();
+	let documented = documented_methods();
+	let undocumented: Vec<_> = served.difference(&documented).collect();
+	let missing: Vec<_> = documented.difference(&served).collect();
+	assert!(
+		undocumented.is_empty() && missing.is_empty(),
+		"served but not in docs/rpc.md: {undocumented:?}; in docs/rpc.md but not served: {missing:?}"
+	);
+}
+
+/// The `medtrust_*` methods docs/rpc.md's table names in its first column.
+fn documented_methods() -> std::collections::BTreeSet<String> {
+	let text = std::fs::read_to_string(crate::harness::repo_root().join("docs/rpc.md"))
+		.expect("docs/rpc.md");
+	let mut found = std::collections::BTreeSet::new();
+	for line in text.lines().filter(|l| l.starts_with("| `medtrust_")) {
+		let first = line.split(" | ").next().unwrap_or_default();
+		for part in first.split("medtrust_").skip(1) {
+			let name: String = part.chars().take_while(char::is_ascii_alphanumeric).collect();
+			found.insert(format!("medtrust_{name}"));
+		}
+	}
+	found
 }
 
 /// The spec version the CLI must report: the one of the runtime in this tree.
