@@ -66,6 +66,23 @@ mod tests {
 	}
 
 	#[test]
+	fn every_listing_is_also_group_list() {
+		for group in ["consortium", "catalog", "relation", "keys"] {
+			assert!(parse(&[group, "list"]).is_ok(), "{group} list");
+		}
+		assert!(parse(&["catalog", "list", "--institution", "1"]).is_ok());
+	}
+
+	#[test]
+	fn add_peer_takes_a_peer_id_or_a_node_key_file_not_both() {
+		let id = "12D3KooWFLzmPxkUS6Ja3QfSa9KB2tgaiRQbsB7KhaQ9aSkort3f";
+		assert!(parse(&["consortium", "add-peer", id]).is_ok());
+		assert!(parse(&["consortium", "add-peer", "--node-key-file", "k"]).is_ok());
+		assert!(parse(&["consortium", "add-peer"]).is_err(), "neither");
+		assert!(parse(&["consortium", "add-peer", id, "--node-key-file", "k"]).is_err(), "both");
+	}
+
+	#[test]
 	fn closed_sets_refuse_unknown_names_with_the_choices() {
 		let e =
 			parse(&["catalog", "add-source", "--name", "x", "--system", "SAP", "--domain", "L"])

@@ -52,7 +52,8 @@ pub enum CatalogCommand {
 		#[arg(long = "domain", required = true)]
 		domains: Vec<String>,
 	},
-	/// List data sources: of one institution, or of every institution.
+	/// List data sources: of one institution, or of every institution (also `catalog list`).
+	#[command(visible_alias = "list")]
 	Sources {
 		/// Only this institution's sources.
 		#[arg(long)]
