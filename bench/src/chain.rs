@@ -40,7 +40,7 @@ async fn next_certificate(chain: &Chain) -> anyhow::Result<u64> {
 	let mut step = 1u64 << 20;
 	// The highest id with a certificate, by exponential then binary search.
 	while step > 0 {
-		if chain.certificate(id + step - 1).await.is_ok() {
+		if chain.certificates().get(id + step - 1).await.is_ok() {
 			id += step;
 		} else {
 			step /= 2;
@@ -87,12 +87,12 @@ pub async fn run(args: ChainArgs) -> anyhow::Result<Value> {
 		.collect();
 	let before = next_certificate(&chain).await?;
 	let started = Instant::now();
-	let mut certify_latency = chain.submit_all(&certify, &signer).await?;
+	let mut certify_latency = crate::submit::submit_all(&chain, &certify, &signer).await?;
 	let certify_total = started.elapsed();
 	let issued = next_certificate(&chain).await? - before;
 	anyhow::ensure!(issued == count, "{issued} of {count} certify transactions succeeded");
 	let started = Instant::now();
-	let mut remark_latency = chain.submit_all(&remarks, &signer).await?;
+	let mut remark_latency = crate::submit::submit_all(&chain, &remarks, &signer).await?;
 	let remark_total = started.elapsed();
 	// One at a time: the latency a single user sees.
 	let mut single = Vec::new();

@@ -226,7 +226,7 @@ fn generate(edges: u64, certificates: u64, seed: u64) -> (Vec<Run>, u64, u64) {
 /// Records `runs` with `window` calls in flight; returns how many calls.
 async fn ingest(chain: &Chain, args: &LineageArgs, runs: &[Run]) -> anyhow::Result<usize> {
 	let signer = signer::parse(&args.signer)?;
-	let mut bounds = chain.lineage_bounds().await?;
+	let mut bounds = chain.lineage().bounds().await?;
 	bounds.edges = bounds.edges.min(args.call_edges.max(1));
 	let mut calls = Vec::new();
 	for range in onchain::batches(runs, &bounds)? {
@@ -237,7 +237,7 @@ async fn ingest(chain: &Chain, args: &LineageArgs, runs: &[Run]) -> anyhow::Resu
 		calls.push(runtime::transactions().lineage().record(BoundedVec(specs)));
 	}
 	for window in calls.chunks(args.window.max(1)) {
-		chain.submit_all(window, &signer).await?;
+		crate::submit::submit_all(chain, window, &signer).await?;
 	}
 	Ok(calls.len())
 }
@@ -426,11 +426,12 @@ async fn record_one_report(
 		events: vec![json!({ "report": output.name })],
 	};
 	let signer = signer::parse(&args.signer)?;
-	let report = chain.record_runs(&signer, &[run], None, OnRefusal::RecordNothing).await?;
+	let report =
+		chain.lineage().record_runs(&signer, &[run], None, OnRefusal::RecordNothing).await?;
 	if let Some(refused) = report.refused.first() {
 		anyhow::bail!("{refused}");
 	}
-	let report = chain.lineage_dataset(&output.namespace, &output.name).await?;
+	let report = chain.lineage().dataset(&output.namespace, &output.name).await?;
 	Ok(report.context("the report is not recorded")?.latest)
 }
 
@@ -459,10 +460,10 @@ async fn record_report(
 	for level in 0..4 {
 		let mut inputs: Vec<(u64, Input)> = previous.take().into_iter().collect();
 		for (edition, ancestors) in candidates.by_ref() {
-			let Some(d) = chain.lineage_asset(edition).await?.and_then(|a| a.dataset) else {
+			let Some(d) = chain.lineage().asset(edition).await?.and_then(|a| a.dataset) else {
 				continue;
 			};
-			let latest = chain.lineage_dataset(&d.namespace, &d.name).await?.map(|d| d.latest);
+			let latest = chain.lineage().dataset(&d.namespace, &d.name).await?.map(|d| d.latest);
 			if latest != Some(edition) {
 				continue;
 			}
@@ -497,7 +498,7 @@ async fn time_verify(
 	let asset = record_report(chain, args, memory).await?;
 	let ancestors = bfs(&memory.parents, asset, 100).len();
 	let t = Instant::now();
-	let verified = chain.verify_lineage(asset).await?.context("the asset vanished")?;
+	let verified = chain.lineage().verify(asset).await?.context("the asset vanished")?;
 	let took = t.elapsed();
 	ensure!(verified.ancestors == ancestors, "verify walked {} ancestors", verified.ancestors);
 	Ok(json!({

@@ -107,11 +107,12 @@ fn table(name: &str, items: Vec<ItemSpec>) -> ResourceSpec {
 /// resources of 2,048 items (a page of items). Returns the source and that first resource.
 async fn catalog(chain: &Chain, signer: &Keypair, args: &LoadArgs) -> anyhow::Result<(u64, u64)> {
 	let domains = ["LABORATORY".to_string()];
-	let (source, _) = chain.add_source(signer, "负载检验LIS", SystemKind::Lis, &domains).await?;
+	let (source, _) =
+		chain.catalog().add_source(signer, "负载检验LIS", SystemKind::Lis, &domains).await?;
 	let first = [table("versioned", items("v1_", 2_048))];
-	let report = chain.import(signer, source, &first, |_| {}).await?;
+	let report = chain.catalog().import(signer, source, &first, |_| {}).await?;
 	let versioned = report.resources.first().context("no resource imported")?.resource;
-	let limits = chain.catalog_limits().await?;
+	let limits = chain.catalog().limits().await?;
 	let add = |v: u32, count: u32| {
 		let hash = sp_crypto_hashing::blake2_256(&v.to_le_bytes());
 		runtime::transactions().data_sources().add_version(versioned, hash, count)
@@ -137,7 +138,7 @@ async fn catalog(chain: &Chain, signer: &Keypair, args: &LoadArgs) -> anyhow::Re
 	in_flight(chain, signer, &empty, "a version").await?;
 	let wide: Vec<ResourceSpec> =
 		(0..args.resources).map(|r| table(&format!("wide_{r}"), items("c", 2_048))).collect();
-	chain.import(signer, source, &wide, |_| {}).await?;
+	chain.catalog().import(signer, source, &wide, |_| {}).await?;
 	Ok((source, versioned))
 }
 
@@ -203,11 +204,11 @@ async fn hub(chain: &Chain, signer: &Keypair, descendants: u64) -> anyhow::Resul
 	for (i, input) in level_one.into_iter().enumerate() {
 		runs.push(fan_out(stamp, first + i as u64, input));
 	}
-	let report = chain.record_runs(signer, &runs, None, OnRefusal::RecordNothing).await?;
+	let report = chain.lineage().record_runs(signer, &runs, None, OnRefusal::RecordNothing).await?;
 	if let Some(refused) = report.refused.first() {
 		anyhow::bail!("{refused}");
 	}
-	let found = chain.lineage_dataset(&hub.namespace, &hub.name).await?;
+	let found = chain.lineage().dataset(&hub.namespace, &hub.name).await?;
 	Ok(found.context("the hub is not recorded")?.latest)
 }
 
@@ -263,13 +264,13 @@ async fn certificates(
 			tokio::time::sleep(Duration::from_millis(10)).await;
 		}
 	}
-	let issuer = chain.institution_of(&account).await?;
+	let issuer = chain.consortium().institution_of(&account).await?;
 	let mut ids = Vec::new();
 	let mut seen = std::collections::BTreeSet::new();
 	let started = Instant::now();
 	for commitment in &commitments {
 		let found = loop {
-			let found = chain.certificate_of(issuer, commitment).await?;
+			let found = chain.certificates().certificate_of(issuer, commitment).await?;
 			match found {
 				Some(c) if c.finalized => break c,
 				_ => {

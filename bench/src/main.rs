@@ -33,6 +33,7 @@ mod http;
 mod lineage;
 mod load;
 mod matching;
+mod submit;
 
 use std::{path::PathBuf, time::Duration};
 

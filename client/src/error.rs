@@ -62,6 +62,10 @@ pub enum Error {
 	/// The membership check refused a transaction.
 	#[error("transaction refused: {}", .0.message())]
 	Refused(pallet_consortium::MembershipError),
+	/// Something that cannot happen happened (a broken invariant of the client or of the
+	/// node's answers): a bug to report, not something the user can fix.
+	#[error("internal error: {0}")]
+	Internal(String),
 	/// A transaction was refused by the node or failed when executed on chain.
 	#[error("transaction failed: {0}")]
 	Transaction(String),

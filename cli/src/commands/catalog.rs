@@ -161,7 +161,7 @@ pub async fn run(command: CatalogCommand, context: &Context) -> anyhow::Result<(
 	};
 	let chain = context.connect().await?;
 	match command {
-		C::Domains => out.show(chain.domains().await?.as_slice()),
+		C::Domains => out.show(chain.catalog().domains().await?.as_slice()),
 		C::AddDomain(a) => {
 			let call = catalog::add_domain_call(
 				&a.code,
@@ -170,29 +170,34 @@ pub async fn run(command: CatalogCommand, context: &Context) -> anyhow::Result<(
 				&a.shares,
 				!a.out_of_scope,
 			);
-			let submitted = chain.propose(context.signer()?, call).await?;
+			let submitted = chain.consortium().propose(context.signer()?, call).await?;
 			out.show(&Done { what: "business domain proposed", submitted })
 		}
 		C::SetScope { code, in_scope, out: _ } => {
 			let call = catalog::set_scope_call(&code, in_scope);
-			let submitted = chain.propose(context.signer()?, call).await?;
+			let submitted = chain.consortium().propose(context.signer()?, call).await?;
 			out.show(&Done { what: "scope change proposed", submitted })
 		}
 		C::AddSource { name, system, domains } => {
 			let signer = context.signer()?;
-			let (source, submitted) = chain.add_source(signer, &name, system, &domains).await?;
+			let (source, submitted) =
+				chain.catalog().add_source(signer, &name, system, &domains).await?;
 			out.show(&WithId { source, submitted })
 		}
-		C::Sources { institution } => out.show(chain.sources(institution).await?.as_slice()),
-		C::Show { source, resource: None, .. } => out.show(&chain.source_detail(source).await?),
+		C::Sources { institution } => {
+			out.show(chain.catalog().sources(institution).await?.as_slice())
+		}
+		C::Show { source, resource: None, .. } => {
+			out.show(&chain.catalog().source_detail(source).await?)
+		}
 		C::Show { source, resource: Some(id), version } => {
-			let resource = chain.resource_of(source, id).await?;
+			let resource = chain.catalog().resource_of(source, id).await?;
 			let version = version.unwrap_or(resource.version);
-			let items = chain.items(id, version).await?.items;
+			let items = chain.catalog().items(id, version).await?.items;
 			out.show(&Items { title: format!("{} v{version}", resource.name), items })
 		}
 		C::Export { format, out: path } => {
-			let export = chain.catalog_export().await?;
+			let export = chain.catalog().export().await?;
 			let text = export.render(format)?;
 			let Some(path) = path else { return output::raw(text.as_bytes()) };
 			files::write_atomic(&path, text.as_bytes())?;
@@ -216,6 +221,7 @@ async fn import(
 	specs: &[ResourceSpec],
 ) -> anyhow::Result<medtrust_client::catalog::import::ImportReport> {
 	let report = chain
+		.catalog()
 		.import(signer, source, specs, |o| {
 			output::note(&format!(
 				"{:<10} {} (resource {}, v{}, {} items)",

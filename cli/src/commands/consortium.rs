@@ -129,33 +129,35 @@ pub async fn run(command: ConsortiumCommand, context: &Context) -> anyhow::Resul
 	let out = context.output;
 	let done = |what, submitted| out.show(&Done { what, submitted });
 	match command {
-		C::List => out.show(chain.institutions().await?.as_slice()),
-		C::Show { id } => out.show(&chain.institution(id).await?),
-		C::Motions => out.show(chain.motions().await?.as_slice()),
+		C::List => out.show(chain.consortium().institutions().await?.as_slice()),
+		C::Show { id } => out.show(&chain.consortium().institution(id).await?),
+		C::Motions => out.show(chain.consortium().motions().await?.as_slice()),
 		C::ProposeAdmit(_) => {
 			let call = admission.ok_or_else(|| anyhow::anyhow!("no admission"))?;
-			done("admission proposed", chain.propose(context.signer()?, call).await?)
+			done("admission proposed", chain.consortium().propose(context.signer()?, call).await?)
 		}
 		C::Vote { hash, aye, nay: _ } => {
-			done("vote", chain.vote(context.signer()?, hash, aye).await?)
+			done("vote", chain.consortium().vote(context.signer()?, hash, aye).await?)
 		}
-		C::Close { hash } => done("motion closed", chain.close(context.signer()?, hash).await?),
+		C::Close { hash } => {
+			done("motion closed", chain.consortium().close_motion(context.signer()?, hash).await?)
+		}
 		C::Suspend { id } => {
 			let call = consortium::suspend_call(id);
-			done("suspension proposed", chain.propose(context.signer()?, call).await?)
+			done("suspension proposed", chain.consortium().propose(context.signer()?, call).await?)
 		}
 		C::Resume { id } => {
 			let call = consortium::resume_call(id);
-			done("resumption proposed", chain.propose(context.signer()?, call).await?)
+			done("resumption proposed", chain.consortium().propose(context.signer()?, call).await?)
 		}
 		C::Remove { id } => {
-			let members = chain.institution(id).await?.institution.member_count;
+			let members = chain.consortium().institution(id).await?.institution.member_count;
 			let call = consortium::remove_call(id, members);
-			done("removal proposed", chain.propose(context.signer()?, call).await?)
+			done("removal proposed", chain.consortium().propose(context.signer()?, call).await?)
 		}
 		C::AddMember { account } => {
 			let account = parse_account(&account)?;
-			done("member added", chain.add_member(context.signer()?, account).await?)
+			done("member added", chain.consortium().add_member(context.signer()?, account).await?)
 		}
 		C::AddPeer { peer_id, node_key_file } => {
 			let peer_id = match (peer_id, node_key_file) {
@@ -163,19 +165,24 @@ pub async fn run(command: ConsortiumCommand, context: &Context) -> anyhow::Resul
 				(None, Some(file)) => consortium::peer_id_of_node_key(&file)?,
 				(None, None) => anyhow::bail!("give the node's peer id or --node-key-file"),
 			};
-			let submitted = chain.add_peer_id(context.signer()?, &peer_id).await?;
+			let submitted = chain.consortium().add_peer_id(context.signer()?, &peer_id).await?;
 			out.show(&PeerAdded { already_registered: submitted.is_none(), peer_id, submitted })
 		}
-		C::RemovePeer { peer_id } => {
-			done("peer id removed", chain.remove_peer_id(context.signer()?, &peer_id).await?)
-		}
+		C::RemovePeer { peer_id } => done(
+			"peer id removed",
+			chain.consortium().remove_peer_id(context.signer()?, &peer_id).await?,
+		),
 		C::RemoveMember { account } => {
 			let account = parse_account(&account)?;
-			done("member removed", chain.remove_member(context.signer()?, account).await?)
+			done(
+				"member removed",
+				chain.consortium().remove_member(context.signer()?, account).await?,
+			)
 		}
 		C::SetKeys { node_url } => {
 			let node_url = node_url.unwrap_or_else(|| context.url.clone());
-			let (keys, submitted) = chain.set_keys(context.signer()?, &node_url).await?;
+			let (keys, submitted) =
+				chain.consortium().set_keys(context.signer()?, &node_url).await?;
 			out.show(&WithKeys { keys, submitted })
 		}
 	}

@@ -48,10 +48,10 @@ async fn upgrade(args: UpgradeArgs, context: &Context) -> anyhow::Result<()> {
 	let chain = context.connect().await?;
 	let out = context.output;
 	if args.check {
-		out.show(&chain.check_upgrade(&wasm).await?)
+		out.show(&chain.consortium().check_upgrade(&wasm).await?)
 	} else if args.apply {
-		out.show(&chain.apply_upgrade(&wasm).await?)
+		out.show(&chain.consortium().apply_upgrade(&wasm).await?)
 	} else {
-		out.show(&chain.propose_upgrade(context.signer()?, &wasm).await?)
+		out.show(&chain.consortium().propose_upgrade(context.signer()?, &wasm).await?)
 	}
 }

@@ -23,7 +23,7 @@ use medtrust_client::{
 	Chain,
 };
 use medtrust_primitives::lineage_json::{parse_uuid, WalkJson};
-use pallet_lineage::{ActivityKind, Transformation};
+use pallet_lineage::{ActivityKind, Direction, Transformation};
 
 use crate::{
 	context::Context,
@@ -207,7 +207,8 @@ async fn resolve(chain: &Chain, a: &AssetArgs) -> anyhow::Result<u64> {
 		(Some(id), _, _) => *id,
 		(None, Some(ns), Some(name)) => {
 			chain
-				.lineage_dataset(ns, name)
+				.lineage()
+				.dataset(ns, name)
 				.await?
 				.ok_or_else(|| anyhow::anyhow!("no dataset {ns} {name} in the lineage"))?
 				.latest
@@ -217,16 +218,17 @@ async fn resolve(chain: &Chain, a: &AssetArgs) -> anyhow::Result<u64> {
 	match &a.field {
 		None => Ok(edition),
 		Some(field) => {
-			let found = chain.lineage_field(edition, field).await?;
+			let found = chain.lineage().field(edition, field).await?;
 			Ok(found.ok_or_else(|| anyhow::anyhow!("asset {edition} has no field {field}"))?.id)
 		}
 	}
 }
 
-async fn walk(chain: &Chain, args: &WalkArgs, ancestors: bool) -> anyhow::Result<WalkJson> {
+async fn walk(chain: &Chain, args: &WalkArgs, direction: Direction) -> anyhow::Result<WalkJson> {
 	let start = resolve(chain, &args.asset).await?;
 	chain
-		.lineage_walk(start, ancestors, args.depth, args.limit)
+		.lineage()
+		.walk(start, direction, args.depth, args.limit)
 		.await?
 		.ok_or_else(|| anyhow::anyhow!("no asset {start}"))
 }
@@ -240,7 +242,8 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 		C::Record(args) => {
 			let run = manual_run(&args)?;
 			let signer = context.signer()?;
-			let report = chain.record_runs(signer, &[run], None, OnRefusal::RecordNothing).await?;
+			let report =
+				chain.lineage().record_runs(signer, &[run], None, OnRefusal::RecordNothing).await?;
 			if let Some(refused) = report.refused.first() {
 				anyhow::bail!("{refused}");
 			}
@@ -271,10 +274,14 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 			})
 			.await?;
 		}
-		C::Ancestors(args) => out.show(&Walked(walk(&chain, &args, true).await?))?,
-		C::Descendants(args) => out.show(&Walked(walk(&chain, &args, false).await?))?,
+		C::Ancestors(args) => {
+			out.show(&Walked(walk(&chain, &args, Direction::Ancestors).await?))?
+		}
+		C::Descendants(args) => {
+			out.show(&Walked(walk(&chain, &args, Direction::Descendants).await?))?
+		}
 		C::Impact(args) => {
-			let found = walk(&chain, &args.walk, false).await?;
+			let found = walk(&chain, &args.walk, Direction::Descendants).await?;
 			match args.csv {
 				true => output::raw(impact_csv(&found.nodes).as_bytes())?,
 				false => out.show(&Impact(found))?,
@@ -283,7 +290,8 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 		C::Verify(args) => {
 			let asset = resolve(&chain, &args).await?;
 			let found = chain
-				.verify_lineage(asset)
+				.lineage()
+				.verify(asset)
 				.await?
 				.ok_or_else(|| anyhow::anyhow!("no asset {asset}"))?;
 			out.show(&found)?;
@@ -327,7 +335,7 @@ async fn import(
 		Some(on_refusal) => {
 			let store = EventStore::new(events);
 			let signer = context.signer()?;
-			chain.record_runs(signer, &gathered.runs, Some(&store), on_refusal).await?
+			chain.lineage().record_runs(signer, &gathered.runs, Some(&store), on_refusal).await?
 		}
 		None => Default::default(),
 	};
@@ -354,12 +362,13 @@ async fn export(chain: &Chain, args: &ExportArgs) -> anyhow::Result<()> {
 		};
 		let start = resolve(chain, &asset).await?;
 		let found = chain
-			.lineage_walk(start, false, args.depth, args.limit)
+			.lineage()
+			.walk(start, Direction::Descendants, args.depth, args.limit)
 			.await?
 			.ok_or_else(|| anyhow::anyhow!("no asset {start}"))?;
 		impact_csv(&found.nodes)
 	} else {
-		let mut graph = chain.lineage_graph().await?;
+		let mut graph = chain.lineage().graph().await?;
 		EventStore::new(&args.events).attach(&mut graph);
 		match LineageFormat::parse(&args.format)? {
 			LineageFormat::OpenLineage => graph.openlineage()?,

@@ -182,7 +182,7 @@ pub async fn run(command: RelationCommand, context: &Context) -> anyhow::Result<
 		}
 		C::Propose(args) => {
 			let proposals = proposals(&chain, &args).await?;
-			let proposed = chain.propose_relations(context.signer()?, &proposals).await?;
+			let proposed = chain.relations().propose(context.signer()?, &proposals).await?;
 			if proposed.existing > 0 {
 				output::note(&format!(
 					"{} of the {} pairs had an open relation already (listed with its id, not \
@@ -194,15 +194,15 @@ pub async fn run(command: RelationCommand, context: &Context) -> anyhow::Result<
 			out.show(&Proposed { ids: proposed.ids })
 		}
 		C::Accept { id } => {
-			let submitted = chain.accept_relation(context.signer()?, id).await?;
+			let submitted = chain.relations().accept(context.signer()?, id).await?;
 			out.show(&Done { what: "relation accepted", submitted })
 		}
 		C::Reject { id } => {
-			let submitted = chain.reject_relation(context.signer()?, id).await?;
+			let submitted = chain.relations().reject(context.signer()?, id).await?;
 			out.show(&Done { what: "relation rejected", submitted })
 		}
 		C::Withdraw { id } => {
-			let submitted = chain.withdraw_relation(context.signer()?, id).await?;
+			let submitted = chain.relations().withdraw(context.signer()?, id).await?;
 			out.show(&Done { what: "relation withdrawn", submitted })
 		}
 		C::List(args) => out.show(&list(&chain, context, &args).await?),
@@ -216,7 +216,7 @@ pub async fn run(command: RelationCommand, context: &Context) -> anyhow::Result<
 
 /// The fields of one side, with their value profiles if a database is given.
 async fn side(chain: &Chain, scope: &Scope, postgres: Option<&str>) -> anyhow::Result<Vec<Field>> {
-	let mut fields = chain.fields(scope).await?;
+	let mut fields = chain.relations().fields(scope).await?;
 	let Some(url) = postgres else { return Ok(fields) };
 	// Profiles compare only under one key: the chain's genesis hash, which both sides know.
 	let key = chain.genesis().into_bytes();
@@ -264,8 +264,8 @@ async fn item_by_hand(chain: &Chain, text: &str) -> anyhow::Result<Field> {
 				"`{text}` is not <resource>:<item> (a resource id, then an item's name)"
 			)
 		})?;
-	let source = chain.resource(resource).await?.source;
-	let fields = chain.fields(&Scope::Resource(source, resource.to_string())).await?;
+	let source = chain.catalog().resource(resource).await?.source;
+	let fields = chain.relations().fields(&Scope::Resource(source, resource.to_string())).await?;
 	fields.into_iter().find(|f| f.at.item == item).ok_or_else(|| {
 		anyhow::anyhow!("resource #{resource} has no item `{item}` at its current version")
 	})
@@ -299,34 +299,34 @@ async fn proposals(chain: &Chain, args: &ProposeArgs) -> anyhow::Result<Vec<Prop
 
 async fn list(chain: &Chain, context: &Context, args: &ListArgs) -> anyhow::Result<RelationList> {
 	let relations = if let Some(id) = args.id {
-		vec![chain.relation(id).await?]
+		vec![chain.relations().relation(id).await?]
 	} else if let Some(item) = &args.item {
 		let mut parts = item.splitn(3, ':');
 		let (Some(r), Some(v), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
 			anyhow::bail!("`{item}` is not <resource>:<version>:<item>");
 		};
-		chain.relations_of_item(r.parse()?, v.parse()?, name).await?.relations
+		chain.relations().of_item(r.parse()?, v.parse()?, name).await?.relations
 	} else if let Some(resource) = args.resource {
-		chain.relations_of_resource(resource).await?.relations
+		chain.relations().of_resource(resource).await?.relations
 	} else if let Some(source) = args.source {
-		chain.relations_of_source(source).await?
+		chain.relations().of_source(source).await?
 	} else if let [a, b] = args.between[..] {
-		chain.relations_between(a, b).await?.relations
+		chain.relations().between(a, b).await?.relations
 	} else {
 		let account = context.signer()?.public_key().to_account_id();
-		let institution = chain.institution_of(&account).await?;
-		chain.relations_awaiting(institution).await?.relations
+		let institution = chain.consortium().institution_of(&account).await?;
+		chain.relations().awaiting(institution).await?.relations
 	};
-	Ok(RelationList(chain.relation_rows(relations).await?))
+	Ok(RelationList(chain.relations().rows(relations).await?))
 }
 
 async fn chain_rows(chain: &Chain, args: &ExportArgs) -> anyhow::Result<Vec<MappingRow>> {
 	let relations = if let Some(source) = args.source {
-		chain.relations_of_source(source).await?
+		chain.relations().of_source(source).await?
 	} else if let [a, b] = args.between[..] {
-		chain.relations_between(a, b).await?.relations
+		chain.relations().between(a, b).await?.relations
 	} else {
-		chain.all_relations().await?
+		chain.relations().all().await?
 	};
 	let wanted = |status: &str| {
 		status == pallet_field_mapping::RelationStatus::Confirmed.wire_name()
@@ -334,7 +334,7 @@ async fn chain_rows(chain: &Chain, args: &ExportArgs) -> anyhow::Result<Vec<Mapp
 				&& status == pallet_field_mapping::RelationStatus::Proposed.wire_name())
 	};
 	let kept = relations.into_iter().filter(|r| wanted(&r.status)).collect();
-	Ok(chain.relation_rows(kept).await?)
+	Ok(chain.relations().rows(kept).await?)
 }
 
 fn write_export(rows: &[MappingRow], args: &ExportArgs, set_id: &str) -> anyhow::Result<()> {

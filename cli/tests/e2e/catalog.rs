@@ -379,7 +379,11 @@ impl Catalog {
 			specs.iter().find(|s| s.name == "public.prescription").expect("the new table");
 		let alice = medtrust_client::chain::signer::parse(ALICE).expect("a dev key");
 		let his: u64 = self.his.parse().unwrap();
-		self.chain.register_resource(&alice, his, prescription).await.expect("registered alone");
+		self.chain
+			.catalog()
+			.register_resource(&alice, his, prescription)
+			.await
+			.expect("registered alone");
 		let report = self.import_his();
 		for r in report["resources"].as_array().unwrap() {
 			let expected =

@@ -369,9 +369,9 @@ impl Lab {
 	/// The evidence of many certificates in one call is each one's evidence; too many, or an
 	/// unknown one, are refused with the reason.
 	async fn evidence_of_many(&self, ids: &[u64]) {
-		let many = self.chain.evidence_of_many(ids).await.expect("evidence");
+		let many = self.chain.certificates().evidence_of_many(ids).await.expect("evidence");
 		for (id, many) in ids.iter().zip(&many) {
-			let one = self.chain.evidence(*id).await.expect("evidence");
+			let one = self.chain.certificates().evidence(*id).await.expect("evidence");
 			assert_eq!((&one.block, &one.header), (&many.block, &many.header), "#{id}");
 			assert_eq!(
 				(&one.storage_key, &one.storage_proof),

@@ -40,7 +40,10 @@ async fn e2e_local_consortium_of_four_validators_authors_in_turn_and_finalizes()
 				.map_err(|e| e.to_string())?
 				.ok_or("a canonical block is missing")?;
 			let header = first.header(Some(hash)).await.map_err(|e| e.to_string())?;
-			authors.push(first.author_index(&header, 4).ok_or("a block without Aura slot")?);
+			authors.push(
+				medtrust_client::chain::status::author_index(&header, 4)
+					.ok_or("a block without Aura slot")?,
+			);
 		}
 		let distinct: BTreeSet<usize> = authors.iter().copied().collect();
 		Ok((distinct.len() == 4).then_some(authors))

@@ -60,7 +60,7 @@ async fn finality_reaches(chain: &Chain, number: u64, what: &str, timeout: u64) 
 }
 
 /// Remarks with events from `//Alice`, `waves` waves of `per_wave`, each wave submitted at
-/// once and waited for until final; returns the BLAKE2-256 hash of each remark.
+/// in flight (as `anchor` sends) and waited for until final; returns the BLAKE2-256 hash of each remark.
 async fn stream_remarks(chain: Chain, tag: &str, waves: usize, per_wave: usize) -> Vec<H256> {
 	let alice = medtrust_client::chain::signer::parse("//Alice").expect("a dev key");
 	let mut hashes = Vec::new();
@@ -72,7 +72,10 @@ async fn stream_remarks(chain: Chain, tag: &str, waves: usize, per_wave: usize) 
 			.into_iter()
 			.map(|r| runtime::transactions().system().remark_with_event(r))
 			.collect();
-		chain.submit_all(&calls, &alice).await.expect("every remark of the wave finalized");
+		chain
+			.submit_in_flight(&calls, &alice, |_| Ok(()))
+			.await
+			.expect("every remark of the wave finalized");
 	}
 	hashes
 }

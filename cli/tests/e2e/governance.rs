@@ -248,7 +248,9 @@ async fn admit_fifth(chains: &[Chain], bootnodes: &[String]) -> (Node, String) {
 	let position = 4;
 	wait_for("a block authored by the fifth validator", Duration::from_secs(90), || async {
 		let best = chains[0].header(None).await.map_err(|e| e.to_string())?;
-		Ok((chains[0].author_index(&best, validators.len()) == Some(position)).then_some(()))
+		Ok((medtrust_client::chain::status::author_index(&best, validators.len())
+			== Some(position))
+		.then_some(()))
 	})
 	.await;
 	(node, validators[position].clone())

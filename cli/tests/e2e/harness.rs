@@ -768,7 +768,8 @@ pub async fn laboratory_as(chain: &Chain, url: &str, name: &str, signer: &str) -
 		operations: vec![pallet_data_sources::Operation::Collect],
 		items: vec![],
 	};
-	let resource = chain.register_resource(&alice, source, &spec).await.expect("a resource");
+	let resource =
+		chain.catalog().register_resource(&alice, source, &spec).await.expect("a resource");
 	(source, resource)
 }
 

@@ -249,6 +249,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	};
 	let alice_key = medtrust_client::chain::signer::parse("//Alice").expect("a dev key");
 	let deid_resource = chains[0]
+		.catalog()
 		.register_resource(&alice_key, research_source, &deid_table)
 		.await
 		.expect("the research table registered");

@@ -50,7 +50,7 @@ async fn e2e_long_a_certificate_50_000_blocks_old_verifies_offline() {
 	eprintln!("{AGE} blocks in {:.0} s", started.elapsed().as_secs_f64());
 
 	// Asked for now: proved from a stored justification within the span, not from the head.
-	let evidence: EvidenceJson = chain.evidence(id).await.expect("evidence");
+	let evidence: EvidenceJson = chain.certificates().evidence(id).await.expect("evidence");
 	let bytes = serde_json::to_vec(&evidence).expect("JSON").len();
 	assert!(bytes < 1 << 20, "{bytes} bytes of evidence for a certificate {AGE} blocks old");
 	let written = portable["evidence"]["finalityProof"].as_str().expect("a proof").to_string();
@@ -62,7 +62,8 @@ async fn e2e_long_a_certificate_50_000_blocks_old_verifies_offline() {
 	let (code, verdict, reason) = verify_offline_strict(&record, &anew, &founded.spec);
 	assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
 	// Many certificates of old blocks in one call: the answer stays within its bounds.
-	let many = chain.evidence_of_many(&vec![id; 1_024]).await.expect("evidence of many");
+	let many =
+		chain.certificates().evidence_of_many(&vec![id; 1_024]).await.expect("evidence of many");
 	assert_eq!(many.len(), 1_024);
 	drop(founded);
 }

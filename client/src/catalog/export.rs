@@ -16,7 +16,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use subxt_rpcs::rpc_params;
 
-use crate::{Chain, Error, Result};
+use crate::catalog::Catalog;
+use crate::{Error, Result};
 
 /// Everything an export holds: the chain it came from, the block it was read at, the
 /// business domains and every catalog entry.
@@ -66,20 +67,21 @@ impl CatalogExport {
 	}
 }
 
-impl Chain {
+impl Catalog<'_> {
 	/// The whole catalog with the business domains, as exports hold it.
-	pub async fn catalog_export(&self) -> Result<CatalogExport> {
-		let catalog = self.catalog().await?;
+	pub async fn export(&self) -> Result<CatalogExport> {
+		let catalog = self.all().await?;
 		let mut relations = BTreeMap::new();
 		for entry in &catalog.entries {
 			let params = rpc_params![entry.resource.id, &catalog.at.hash];
-			let page: RelationsPage = self.call("medtrust_relationsOfResource", params).await?;
+			let page: RelationsPage =
+				self.chain.call("medtrust_relationsOfResource", params).await?;
 			for r in page.relations.into_iter().filter(|r| r.status == "confirmed") {
 				relations.insert(r.id, r);
 			}
 		}
 		Ok(CatalogExport {
-			genesis: self.genesis(),
+			genesis: self.chain.genesis(),
 			domains: self.domains().await?,
 			catalog,
 			relations: relations.into_values().collect(),

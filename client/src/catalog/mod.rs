@@ -11,6 +11,12 @@ pub mod export;
 pub mod import;
 pub mod spec;
 
+crate::chain::capability!(
+	/// The catalog's reads and transactions (`chain.catalog()`): domains, sources, resources,
+/// items, imports and exports.
+	Catalog
+);
+
 use medtrust_primitives::catalog::{CatalogPage, DomainJson, ItemsPage, ResourceJson, SourceJson};
 use pallet_data_sources::SystemKind;
 use subxt::utils::Static;
@@ -18,6 +24,7 @@ use subxt_rpcs::rpc_params;
 use subxt_signer::sr25519::Keypair;
 
 use self::spec::Limits;
+use crate::chain::paging::all_pages;
 use crate::{
 	chain::tx::Submitted,
 	runtime::{
@@ -28,7 +35,7 @@ use crate::{
 			pallet_data_sources::{pallet::Call as DataSourcesCall, types::DomainInfo},
 		},
 	},
-	Chain, Error, Result,
+	Error, Result,
 };
 
 /// The governance call adding a business domain.
@@ -63,14 +70,14 @@ pub struct SourceDetail {
 	pub resources: Vec<ResourceJson>,
 }
 
-impl Chain {
+impl Catalog<'_> {
 	/// The runtime's catalog limits, read from its metadata constants so that bad input is
 	/// refused before anything is sent.
-	pub async fn catalog_limits(&self) -> Result<Limits> {
-		let at = self.at_current().await?;
+	pub async fn limits(&self) -> Result<Limits> {
+		let at = self.chain.at_current().await?;
 		let constant = |pallet: &str, name: &str| -> Result<u32> {
 			let address = subxt::dynamic::constant::<u32>(pallet, name);
-			at.constants().entry(address).map_err(|e| self.incompatible(e))
+			at.constants().entry(address).map_err(|e| self.chain.incompatible(e))
 		};
 		Ok(Limits {
 			max_name_len: constant("DataSources", "MaxNameLen")?,
@@ -85,19 +92,21 @@ impl Chain {
 
 	/// Every business domain.
 	pub async fn domains(&self) -> Result<Vec<DomainJson>> {
-		self.call("medtrust_domains", rpc_params![]).await
+		self.chain.call("medtrust_domains", rpc_params![]).await
 	}
 
 	/// The sources of an institution.
 	pub async fn sources_of(&self, institution: u32) -> Result<Vec<SourceJson>> {
-		self.call("medtrust_sources", rpc_params![institution]).await
+		self.chain.call("medtrust_sources", rpc_params![institution]).await
 	}
 
 	/// The sources of one institution, or of every institution.
 	pub async fn sources(&self, institution: Option<u32>) -> Result<Vec<SourceJson>> {
 		let institutions = match institution {
 			Some(id) => vec![id],
-			None => self.institutions().await?.into_iter().map(|i| i.id).collect(),
+			None => {
+				self.chain.consortium().institutions().await?.into_iter().map(|i| i.id).collect()
+			}
 		};
 		let mut all = Vec::new();
 		for id in institutions {
@@ -108,7 +117,7 @@ impl Chain {
 
 	/// One source, or an error saying there is none.
 	pub async fn source(&self, id: u64) -> Result<SourceJson> {
-		let found: Option<SourceJson> = self.call("medtrust_source", rpc_params![id]).await?;
+		let found: Option<SourceJson> = self.chain.call("medtrust_source", rpc_params![id]).await?;
 		found.ok_or_else(|| {
 			Error::Input(format!("no data source #{id}: see `medtrust catalog sources`"))
 		})
@@ -121,12 +130,13 @@ impl Chain {
 
 	/// The resources of a source, with their versions.
 	pub async fn resources_of(&self, source: u64) -> Result<Vec<ResourceJson>> {
-		self.call("medtrust_resources", rpc_params![source]).await
+		self.chain.call("medtrust_resources", rpc_params![source]).await
 	}
 
 	/// One resource with its versions, or an error saying there is none.
 	pub async fn resource(&self, id: u64) -> Result<ResourceJson> {
-		let found: Option<ResourceJson> = self.call("medtrust_resource", rpc_params![id]).await?;
+		let found: Option<ResourceJson> =
+			self.chain.call("medtrust_resource", rpc_params![id]).await?;
 		found.ok_or_else(|| Error::Input(format!("no resource #{id}")))
 	}
 
@@ -147,13 +157,13 @@ impl Chain {
 		self.items_at(resource, version, None).await
 	}
 
-	/// [`Chain::items`] at block `at` (`0x` hash; the best block when `None`).
+	/// [`Catalog::items`] at block `at` (`0x` hash; the best block when `None`).
 	async fn items_at(&self, resource: u64, version: u32, at: Option<&str>) -> Result<ItemsPage> {
 		let params = rpc_params![resource, version, 0u32, None::<u32>, at];
-		let mut page: ItemsPage = self.call("medtrust_items", params).await?;
+		let mut page: ItemsPage = self.chain.call("medtrust_items", params).await?;
 		while let Some(next) = page.next {
 			let params = rpc_params![resource, version, next, None::<u32>, &page.at.hash];
-			let more: ItemsPage = self.call("medtrust_items", params).await?;
+			let more: ItemsPage = self.chain.call("medtrust_items", params).await?;
 			page.items.extend(more.items);
 			page.next = more.next;
 		}
@@ -162,14 +172,10 @@ impl Chain {
 
 	/// The whole trusted verification catalog, every page read at the same block, with every
 	/// version's items (those a page left out, past its budget, read by `medtrust_items`).
-	pub async fn catalog(&self) -> Result<CatalogPage> {
-		let mut all: CatalogPage = self.call("medtrust_catalog", rpc_params![0u64, 50u32]).await?;
-		while let Some(next) = all.next {
-			let params = rpc_params![next, 50u32, &all.at.hash];
-			let page: CatalogPage = self.call("medtrust_catalog", params).await?;
-			all.entries.extend(page.entries);
-			all.next = page.next;
-		}
+	pub async fn all(&self) -> Result<CatalogPage> {
+		let mut all: CatalogPage =
+			all_pages(|skip, at| self.chain.call("medtrust_catalog", rpc_params![skip, 50u32, at]))
+				.await?;
 		let at = all.at.hash.clone();
 		for entry in &mut all.entries {
 			let id = entry.resource.id;
@@ -190,7 +196,7 @@ impl Chain {
 		system: SystemKind,
 		domains: &[String],
 	) -> Result<(u64, Submitted)> {
-		let limits = self.catalog_limits().await?;
+		let limits = self.limits().await?;
 		if name.trim().is_empty() || name.len() > limits.max_name_len as usize {
 			return Err(Error::Input(format!(
 				"a source name must have 1 to {} bytes (a Chinese character takes 3); `{name}` has {}",
@@ -203,7 +209,7 @@ impl Chain {
 			Static(system),
 			BoundedVec(domains.to_vec()),
 		);
-		let (submitted, events) = self.submit_with_events(&call, signer).await?;
+		let (submitted, events) = self.chain.submit_with_events(&call, signer).await?;
 		let id = events
 			.find_first::<runtime::data_sources::events::SourceRegistered>()
 			.and_then(|e| e.ok())
@@ -214,7 +220,8 @@ impl Chain {
 
 	/// The institution of `signer`, checked to own the active data source `source`.
 	pub async fn owned_source(&self, signer: &Keypair, source: u64) -> Result<(u32, SourceJson)> {
-		let owner = self.institution_of(&signer.public_key().to_account_id()).await?;
+		let owner =
+			self.chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
 		let found = self.source(source).await?;
 		if found.institution != owner {
 			return Err(Error::Input(format!(

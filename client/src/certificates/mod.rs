@@ -24,13 +24,19 @@ pub mod records;
 pub mod revoke;
 pub mod verify;
 
+crate::chain::capability!(
+	/// Certificates on chain (`chain.certificates()`): anchoring, reading, evidence, revocation,
+/// supersession and verification.
+	Certificates
+);
+
 use medtrust_primitives::certificate_json::{hash_hex, CertificateJson, EvidenceJson};
 use pallet_certificates::RevocationReason;
 use subxt::utils::Static;
 use subxt_rpcs::rpc_params;
 use subxt_signer::sr25519::Keypair;
 
-use crate::{chain::tx::Submitted, runtime, Chain, Error, Result};
+use crate::{chain::tx::Submitted, runtime, Error, Result};
 
 /// How often, and how long apart, evidence is asked for while GRANDPA's proof of the newest
 /// blocks is being made.
@@ -39,16 +45,16 @@ const EVIDENCE_PAUSE: std::time::Duration = std::time::Duration::from_millis(500
 /// How many certificates' evidence one call asks for (the node takes up to 1,024).
 pub const EVIDENCE_IDS: usize = 1_024;
 
-impl Chain {
+impl Certificates<'_> {
 	/// One certificate, or an error saying there is none.
-	pub async fn certificate(&self, id: u64) -> Result<CertificateJson> {
-		let found = self.find_certificate(id).await?;
+	pub async fn get(&self, id: u64) -> Result<CertificateJson> {
+		let found = self.find(id).await?;
 		found.ok_or_else(|| Error::Input(format!("no certificate #{id}")))
 	}
 
 	/// One certificate, if it exists.
-	pub async fn find_certificate(&self, id: u64) -> Result<Option<CertificateJson>> {
-		self.call("medtrust_certificate", rpc_params![id]).await
+	pub async fn find(&self, id: u64) -> Result<Option<CertificateJson>> {
+		self.chain.call("medtrust_certificate", rpc_params![id]).await
 	}
 
 	/// Institution `issuer`'s certificate of a commitment or Merkle root, if any (a commitment
@@ -58,16 +64,17 @@ impl Chain {
 		issuer: u32,
 		hash: &[u8; 32],
 	) -> Result<Option<CertificateJson>> {
-		self.call("medtrust_certificateOf", rpc_params![issuer, hash_hex(hash)]).await
+		self.chain.call("medtrust_certificateOf", rpc_params![issuer, hash_hex(hash)]).await
 	}
 
 	/// The offline evidence of a certificate whose block is finalized (retries for a few
 	/// seconds while GRANDPA's proof of the newest blocks is being made).
 	pub async fn evidence(&self, id: u64) -> Result<EvidenceJson> {
-		self.retrying_evidence(|| self.call("medtrust_certificateEvidence", rpc_params![id])).await
+		self.retrying_evidence(|| self.chain.call("medtrust_certificateEvidence", rpc_params![id]))
+			.await
 	}
 
-	/// [`Chain::evidence`] of many certificates, in order, [`EVIDENCE_IDS`] a call at most
+	/// [`Certificates::evidence`] of many certificates, in order, [`EVIDENCE_IDS`] a call at most
 	/// (`medtrust_certificatesEvidence`: the node makes GRANDPA's proofs once a block, and
 	/// answers as many as fit in its response, at least one; the rest are asked for next).
 	pub async fn evidence_of_many(&self, ids: &[u64]) -> Result<Vec<EvidenceJson>> {
@@ -75,10 +82,10 @@ impl Chain {
 		while all.len() < ids.len() {
 			let rest = &ids[all.len()..];
 			let chunk = &rest[..rest.len().min(EVIDENCE_IDS)];
-			let call = || self.call("medtrust_certificatesEvidence", rpc_params![chunk]);
+			let call = || self.chain.call("medtrust_certificatesEvidence", rpc_params![chunk]);
 			let evidence: Vec<EvidenceJson> = self.retrying_evidence(call).await?;
 			if evidence.is_empty() || evidence.len() > chunk.len() {
-				return Err(self.incompatible(format!(
+				return Err(self.chain.incompatible(format!(
 					"{} pieces of evidence for {} certificates",
 					evidence.len(),
 					chunk.len()
@@ -117,11 +124,11 @@ impl Chain {
 		reason: RevocationReason,
 	) -> Result<Submitted> {
 		let call = runtime::transactions().certificates().revoke(id, Static(reason));
-		self.submit(&call, signer).await
+		self.chain.submit(&call, signer).await
 	}
 
 	/// Marks a certificate of the signer's institution as replaced by another of its own.
 	pub async fn supersede(&self, signer: &Keypair, old: u64, new: u64) -> Result<Submitted> {
-		self.submit(&runtime::transactions().certificates().supersede(old, new), signer).await
+		self.chain.submit(&runtime::transactions().certificates().supersede(old, new), signer).await
 	}
 }

@@ -12,12 +12,13 @@ use subxt::utils::Static;
 use subxt_signer::sr25519::Keypair;
 
 use super::anchor::{dir::AnchorDir, state::AnchorState};
-use crate::{files, runtime, Chain, Error, Result};
+use crate::certificates::Certificates;
+use crate::{files, runtime, Error, Result};
 
 /// How many certificates are read at once while checking.
 const READING: usize = 64;
 
-/// What [`Chain::revoke_all`] did.
+/// What [`Certificates::revoke_all`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Revocations {
 	/// The certificates it revoked, in the order given.
@@ -26,7 +27,7 @@ pub struct Revocations {
 	pub already: Vec<u64>,
 }
 
-impl Chain {
+impl Certificates<'_> {
 	/// Revokes certificates `ids` of the signer's institution, for `reason`. Every one is
 	/// checked first: one that does not exist, was issued by another institution, or is
 	/// superseded fails the whole run before anything is submitted; one revoked already is
@@ -40,9 +41,10 @@ impl Chain {
 		if ids.is_empty() {
 			return Err(Error::Input("no certificates to revoke".into()));
 		}
-		let institution = self.institution_of(&signer.public_key().to_account_id()).await?;
+		let institution =
+			self.chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
 		let found: Vec<CertificateJson> = futures::stream::iter(ids)
-			.map(|&id| self.certificate(id))
+			.map(|&id| self.get(id))
 			.buffered(READING)
 			.try_collect()
 			.await?;
@@ -73,17 +75,18 @@ impl Chain {
 			.map(|&id| runtime::transactions().certificates().revoke(id, Static(reason)))
 			.collect();
 		let mut failed = Vec::new();
-		self.submit_in_flight(&calls, signer, |landed| {
-			match landed.failed {
-				Some(why) => failed.push((valid[landed.index], why)),
-				None => done.revoked.push(valid[landed.index]),
-			}
-			Ok(())
-		})
-		.await?;
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| {
+				match landed.failed {
+					Some(why) => failed.push((valid[landed.index], why)),
+					None => done.revoked.push(valid[landed.index]),
+				}
+				Ok(())
+			})
+			.await?;
 		// A revocation refused because an interrupted run's, still in the pool, came first.
 		for (id, why) in failed {
-			match self.certificate(id).await?.status {
+			match self.get(id).await?.status {
 				StatusJson::Revoked { .. } => done.already.push(id),
 				_ => {
 					return Err(Error::Transaction(format!(

@@ -14,6 +14,7 @@ use std::{
 };
 
 use futures::StreamExt;
+use subxt::client::OnlineClientAtBlock;
 use subxt::{
 	events::{Event, Phase},
 	transactions::Payload,
@@ -22,6 +23,7 @@ use subxt::{
 use subxt_rpcs::rpc_params;
 use subxt_signer::sr25519::Keypair;
 
+use super::status::header_hash;
 use crate::{runtime, Chain, Error, MedTrustConfig, Result};
 
 /// How many transactions of all institutions are in a node's pool at once: two full blocks of
@@ -87,7 +89,7 @@ impl Chain {
 	/// Signs `calls` with `signer` (consecutive nonces from the account's next one, the pool
 	/// included), keeps its institution's part of [`IN_FLIGHT`] in the pool, and calls `landed` for each
 	/// as its block is finalized. After [`RESEND`] without progress the run recovers what a
-	/// pool can lose (see [`Chain::recover`]). Returns when every one is final; fails if the
+	/// pool can lose (see [`Bulk::recover`]). Returns when every one is final; fails if the
 	/// node refuses one (with its reason), if `landed` fails, or if none is finalized for
 	/// [`STALL`].
 	pub async fn submit_in_flight<Call: Payload>(
@@ -111,7 +113,8 @@ impl Chain {
 		signer: &Keypair,
 		mut landed: impl FnMut(Landed<'_>) -> Result<()>,
 	) -> Result<()> {
-		let mut finalized = self.finalized_number().await?;
+		let bulk = Bulk(self);
+		let mut finalized = bulk.finalized_number().await?;
 		let mut flight = Flight {
 			hashes: HashMap::new(),
 			nonces: HashMap::new(),
@@ -120,31 +123,31 @@ impl Chain {
 		};
 		let mut next = 0;
 		let (mut progress, mut resent) = (Instant::now(), Instant::now());
-		let in_flight = self.in_flight().await?;
+		let in_flight = bulk.in_flight().await?;
 		while next < calls.len() || !flight.open.is_empty() {
 			if next < calls.len() && flight.open.len() < in_flight {
 				let room = (in_flight - flight.open.len()).min(calls.len() - next);
 				let window: Vec<(usize, u64)> = (next..next + room)
 					.map(|i| (i, flight.next_nonce + (i - next) as u64))
 					.collect();
-				flight.record(self.send(calls, &window, signer).await?);
+				flight.record(bulk.send(calls, &window, signer).await?);
 				next += room;
 				flight.next_nonce += room as u64;
 			}
-			let head = self.finalized_number().await?;
+			let head = bulk.finalized_number().await?;
 			if head == finalized {
 				if progress.elapsed() > STALL {
 					return Err(stalled(flight.open.len()));
 				}
 				if progress.elapsed() > RESEND && resent.elapsed() > RESEND {
-					self.recover(calls, signer, finalized, &mut flight).await?;
+					bulk.recover(calls, signer, finalized, &mut flight).await?;
 					resent = Instant::now();
 				}
 				tokio::time::sleep(POLL).await;
 				continue;
 			}
 			for number in finalized + 1..=head {
-				if self.read_block(number, &mut flight, &mut landed).await? > 0 {
+				if bulk.read_block(number, &mut flight, &mut landed).await? > 0 {
 					progress = Instant::now();
 				}
 			}
@@ -152,7 +155,12 @@ impl Chain {
 		}
 		Ok(())
 	}
+}
 
+/// The steps of a run in flight, on one connection.
+struct Bulk<'a>(&'a Chain);
+
+impl Bulk<'_> {
 	/// What a run does after [`RESEND`] without progress, as of finalized block `finalized`
 	/// (read up to): an open call whose nonce the account has used (another transaction of
 	/// the signer took it: a client killed earlier, another node's pool) can never land and is
@@ -173,7 +181,7 @@ impl Chain {
 			.transactions()
 			.account_nonce(&signer.public_key().to_account_id())
 			.await
-			.map_err(|e| self.explain(&e))?;
+			.map_err(|e| self.0.explain(&e))?;
 		flight.next_nonce = flight.next_nonce.max(used);
 		let mut open = Vec::with_capacity(flight.open.len());
 		for &i in &flight.open {
@@ -198,24 +206,24 @@ impl Chain {
 	}
 
 	/// How many of a signer's transactions a run keeps in flight: its institution's part of
-	/// [`IN_FLIGHT`].
+	/// [`IN_FLIGHT`], one validator per active institution.
 	async fn in_flight(&self) -> Result<usize> {
-		let institutions = self.institutions().await?;
-		let active = institutions.iter().filter(|i| i.status == "active").count();
-		Ok(IN_FLIGHT / active.max(1))
+		let (finalized, _) = self.0.finalized_head().await?;
+		let validators = self.0.validators(finalized).await?.len();
+		Ok(IN_FLIGHT / validators.max(1))
 	}
 
 	/// The finalized block's number.
 	async fn finalized_number(&self) -> Result<u32> {
-		let (_, number) = self.finalized_head().await?;
-		u32::try_from(number).map_err(|_| self.incompatible("a block number beyond u32"))
+		let (_, number) = self.0.finalized_head().await?;
+		u32::try_from(number).map_err(|_| self.0.incompatible("a block number beyond u32"))
 	}
 
 	/// Signs `calls[i]` with nonce `n` for each `(i, n)` of `window`, mortal from the
-	/// finalized block (or the best one while finality lags: [`Chain::at_birth`]), and
+	/// finalized block (or the best one while finality lags: [`Bulk::at_birth`]), and
 	/// submits them, [`SUBMITTING`] on the wire at once. A pool that holds one already, or
 	/// another transaction with its nonce, or a chain that used its nonce, says so; that is
-	/// not an error but for [`Chain::recover`] to sort out if it does not land. Returns each
+	/// not an error but for [`Bulk::recover`] to sort out if it does not land. Returns each
 	/// call's position, nonce and transaction hash.
 	async fn send<Call: Payload>(
 		&self,
@@ -235,13 +243,13 @@ impl Chain {
 			let tx = transactions
 				.create_signable_offline(&calls[i], params)
 				.and_then(|mut signable| signable.sign(signer))
-				.map_err(|e| self.explain(&e))?;
+				.map_err(|e| self.0.explain(&e))?;
 			signed.push((i, nonce, tx.hash(), tx.into_encoded()));
 		}
 		let mut sent_all = Vec::with_capacity(signed.len());
 		let mut submissions = futures::stream::iter(signed)
 			.map(|(i, nonce, hash, bytes)| async move {
-				let sent = self.legacy().author_submit_extrinsic(&bytes).await;
+				let sent = self.0.legacy().author_submit_extrinsic(&bytes).await;
 				(i, nonce, hash, sent)
 			})
 			.buffered(SUBMITTING);
@@ -249,7 +257,7 @@ impl Chain {
 			match sent {
 				Ok(_) => {}
 				Err(e) if nonce_held(&format!("{e} {e:?}")) => {}
-				Err(e) => return Err(self.explain(&e)),
+				Err(e) => return Err(self.0.explain(&e)),
 			}
 			sent_all.push((i, nonce, hash));
 		}
@@ -264,10 +272,10 @@ impl Chain {
 		landed: &mut impl FnMut(Landed<'_>) -> Result<()>,
 	) -> Result<usize> {
 		let at = self.at_number(number).await?;
-		let extrinsics = at.extrinsics().fetch().await.map_err(|e| self.incompatible(e))?;
+		let extrinsics = at.extrinsics().fetch().await.map_err(|e| self.0.incompatible(e))?;
 		let mut ours: Vec<(u32, usize)> = Vec::new();
 		for extrinsic in extrinsics.iter() {
-			let extrinsic = extrinsic.map_err(|e| self.incompatible(e))?;
+			let extrinsic = extrinsic.map_err(|e| self.0.incompatible(e))?;
 			if let Some(call) = flight.hashes.remove(&extrinsic.hash()) {
 				if flight.open.remove(&call) {
 					ours.push((extrinsic.index() as u32, call));
@@ -277,10 +285,10 @@ impl Chain {
 		if ours.is_empty() {
 			return Ok(0);
 		}
-		let events = at.events().fetch().await.map_err(|e| self.incompatible(e))?;
+		let events = at.events().fetch().await.map_err(|e| self.0.incompatible(e))?;
 		let mut by_extrinsic: HashMap<u32, Vec<Event<'_, MedTrustConfig>>> = HashMap::new();
 		for event in events.iter() {
-			let event = event.map_err(|e| self.incompatible(e))?;
+			let event = event.map_err(|e| self.0.incompatible(e))?;
 			if let Phase::ApplyExtrinsic(index) = event.phase() {
 				by_extrinsic.entry(index).or_default().push(event);
 			}
@@ -291,12 +299,42 @@ impl Chain {
 				e.decode_fields_as::<runtime::system::events::ExtrinsicFailed>()
 					.and_then(|r| r.ok())
 			}) {
-				Some(failure) => Some(self.dispatch_error_text(&failure.dispatch_error).await),
+				Some(failure) => Some(self.0.dispatch_error_text(&failure.dispatch_error).await),
 				None => None,
 			};
 			landed(Landed { index: call, block: number, failed, events })?;
 		}
 		Ok(ours.len())
+	}
+	/// The client at the block a transaction's mortality is anchored to: the finalized block,
+	/// which no fork retracts (a transaction anchored to a block a fork retracted reads as a
+	/// bad signature, 1010, on every node; seen as 1010 refusals that stopped bulk runs on an
+	/// overloaded four-validator network whose validators forked, and not seen after this),
+	/// unless finality lags the best block by `lag` blocks or more (a node catching up), then
+	/// the best block.
+	async fn at_birth(&self, lag: u64) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+		let (finalized, number) = self.0.finalized_head().await?;
+		let best = self.0.header(None).await?;
+		let (hash, number) = if best.number.saturating_sub(number) >= lag {
+			(header_hash(&best), best.number)
+		} else {
+			(finalized, number)
+		};
+		self.0.at_block(hash, number).await
+	}
+
+	/// The client at block `number` of the node's best chain (its hash asked for by number:
+	/// subxt's own look-up by number fails once the node has stopped a lagging client's
+	/// chain-head subscription).
+	async fn at_number(&self, number: u32) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
+		let hash = self
+			.0
+			.legacy()
+			.chain_get_block_hash(Some(u64::from(number).into()))
+			.await
+			.map_err(|e| self.0.rpc_error("chain_getBlockHash", e))?
+			.ok_or_else(|| self.0.incompatible(format!("no block #{number}")))?;
+		self.0.at_block(hash, u64::from(number)).await
 	}
 }
 

@@ -4,11 +4,13 @@
 //! - [`tx`]: signing, submitting and explaining refusals;
 //! - [`bulk`]: many transactions of one signer in flight, their outcomes from finalized blocks;
 //! - [`http`]: large answers over HTTP, where the node writes them at once;
+//! - [`paging`]: every page of a listing, read at one block;
 //! - [`status`]: what `medtrust status` reports;
 //! - [`signer`]: turns a `--signer` argument into a key pair.
 
 pub mod bulk;
 pub mod http;
+pub mod paging;
 pub mod signer;
 pub mod status;
 pub mod tx;
@@ -17,7 +19,34 @@ use serde::de::DeserializeOwned;
 use subxt::{client::OnlineClientAtBlock, config::RpcConfigFor, OnlineClient, PolkadotConfig};
 use subxt_rpcs::{client::RpcParams, methods::LegacyRpcMethods, RpcClient};
 
-use crate::{Error, Result};
+use crate::{
+	catalog::Catalog, certificates::Certificates, consortium::Consortium, lineage::Lineage,
+	relations::Relations, Error, Result,
+};
+
+/// Defines a capability's handle: a copy of a borrowed [`Chain`], made by `chain.<name>()`,
+/// whose methods are the capability's reads and transactions.
+macro_rules! capability {
+	($(#[$doc:meta])* $name:ident) => {
+		$(#[$doc])*
+		#[derive(Clone, Copy)]
+		pub struct $name<'a> {
+			chain: &'a $crate::Chain,
+		}
+
+		impl<'a> $name<'a> {
+			pub(crate) fn new(chain: &'a $crate::Chain) -> Self {
+				Self { chain }
+			}
+
+			/// The connection this handle borrows.
+			pub fn chain(&self) -> &'a $crate::Chain {
+				self.chain
+			}
+		}
+	};
+}
+pub(crate) use capability;
 
 /// MedTrust's chain configuration for subxt: 32-byte account ids, `MultiAddress<AccountId, ()>`
 /// addresses, `MultiSignature`s and BLAKE2b-256 hashes: the same shapes as Polkadot's.
@@ -53,6 +82,31 @@ impl Chain {
 			.map_err(|e| connect_error(one_line(&e.to_string())))?;
 		let legacy = LegacyRpcMethods::new(rpc.clone());
 		Ok(Self { url: url.to_string(), rpc, legacy, api })
+	}
+
+	/// Institutions, their members, validators and peers, council motions, runtime upgrades.
+	pub fn consortium(&self) -> Consortium<'_> {
+		Consortium::new(self)
+	}
+
+	/// Business domains, data sources, resources, items; imports and exports.
+	pub fn catalog(&self) -> Catalog<'_> {
+		Catalog::new(self)
+	}
+
+	/// Relations between data items: matching, proposals, confirmations.
+	pub fn relations(&self) -> Relations<'_> {
+		Relations::new(self)
+	}
+
+	/// Lineage: OpenLineage runs recorded, assets, walks, verification up the lineage.
+	pub fn lineage(&self) -> Lineage<'_> {
+		Lineage::new(self)
+	}
+
+	/// Certificates: anchoring, reading, evidence, revocation, verification.
+	pub fn certificates(&self) -> Certificates<'_> {
+		Certificates::new(self)
 	}
 
 	/// The URL this connection was made to.

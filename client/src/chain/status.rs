@@ -67,7 +67,7 @@ impl Chain {
 		let finalized = BlockRef { number: finalized_number, hash: finalized_hash };
 
 		let validators = self.validators(best.hash).await?;
-		let best_author = self.author_index(&best_header, validators.len());
+		let best_author = author_index(&best_header, validators.len());
 
 		Ok(Status {
 			url: self.url().to_string(),
@@ -132,19 +132,15 @@ impl Chain {
 			self.call("medtrust_validators", subxt_rpcs::rpc_params![at]).await?;
 		Ok(set.validators)
 	}
+}
 
-	/// The index, in the validator set of `validator_count` members, of the author of the block
-	/// with `header`: Aura assigns slot `s` to validator `s mod n`.
-	pub fn author_index(
-		&self,
-		header: &SubstrateHeader<H256>,
-		validator_count: usize,
-	) -> Option<usize> {
-		aura_slot(header).and_then(|slot| {
-			let count = u64::try_from(validator_count).ok().filter(|n| *n > 0)?;
-			usize::try_from(slot % count).ok()
-		})
-	}
+/// The index, in the validator set of `validator_count` members, of the author of the block
+/// with `header`: Aura assigns slot `s` to validator `s mod n`.
+pub fn author_index(header: &SubstrateHeader<H256>, validator_count: usize) -> Option<usize> {
+	aura_slot(header).and_then(|slot| {
+		let count = u64::try_from(validator_count).ok().filter(|n| *n > 0)?;
+		usize::try_from(slot % count).ok()
+	})
 }
 
 /// The hash of a block header (BLAKE2b-256 of its encoding).

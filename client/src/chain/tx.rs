@@ -92,7 +92,7 @@ impl Chain {
 	}
 
 	/// The client at the block of that hash and number.
-	async fn at_block(
+	pub(super) async fn at_block(
 		&self,
 		hash: H256,
 		number: u64,
@@ -101,39 +101,6 @@ impl Chain {
 			.at_block_hash_and_number(subxt::backend::BlockRef::from_hash(hash), number)
 			.await
 			.map_err(|e| self.incompatible(e))
-	}
-
-	/// The client at the block a transaction's mortality is anchored to: the finalized block,
-	/// which no fork retracts (a transaction anchored to a block a fork retracted reads as a
-	/// bad signature, 1010, on every node; seen as 1010 refusals that stopped bulk runs on an
-	/// overloaded four-validator network whose validators forked, and not seen after this),
-	/// unless finality lags the best block by `lag` blocks or more (a node catching up), then
-	/// the best block.
-	pub(crate) async fn at_birth(&self, lag: u64) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
-		let (finalized, number) = self.finalized_head().await?;
-		let best = self.header(None).await?;
-		let (hash, number) = if best.number.saturating_sub(number) >= lag {
-			(header_hash(&best), best.number)
-		} else {
-			(finalized, number)
-		};
-		self.at_block(hash, number).await
-	}
-
-	/// The client at block `number` of the node's best chain (its hash asked for by number:
-	/// subxt's own look-up by number fails once the node has stopped a lagging client's
-	/// chain-head subscription).
-	pub(crate) async fn at_number(
-		&self,
-		number: u32,
-	) -> Result<OnlineClientAtBlock<MedTrustConfig>> {
-		let hash = self
-			.legacy()
-			.chain_get_block_hash(Some(u64::from(number).into()))
-			.await
-			.map_err(|e| self.rpc_error("chain_getBlockHash", e))?
-			.ok_or_else(|| self.incompatible(format!("no block #{number}")))?;
-		self.at_block(hash, u64::from(number)).await
 	}
 
 	/// Signs `call` with `signer`, submits it, waits until it is in a finalized block, and
@@ -215,43 +182,6 @@ impl Chain {
 		let in_block = progress.wait_for_finalized().await.map_err(|e| self.explain(&e))?;
 		let events = in_block.wait_for_success().await.map_err(|e| self.explain(&e))?;
 		Ok((in_block.extrinsic_hash(), in_block.block_hash(), events))
-	}
-
-	/// Signs every call with consecutive nonces, submits them all at once, and waits until
-	/// each is in a finalized block; returns each one's time from its submission to its
-	/// finality. Whether each succeeded is for the caller to check on chain (fetching every
-	/// block's events here would measure the client, not the chain). Used to measure
-	/// throughput (`medtrust-bench chain`).
-	pub async fn submit_all<Call: Payload>(
-		&self,
-		calls: &[Call],
-		signer: &Keypair,
-	) -> Result<Vec<std::time::Duration>> {
-		let mut transactions = self.at_best().await?.transactions();
-		let nonce = transactions
-			.account_nonce(&signer.public_key().to_account_id())
-			.await
-			.map_err(|e| self.explain(&e))?;
-		let mut watches = Vec::with_capacity(calls.len());
-		for (i, call) in calls.iter().enumerate() {
-			let params = subxt::config::PolkadotExtrinsicParamsBuilder::<MedTrustConfig>::new()
-				.nonce(nonce + i as u64)
-				.build();
-			let signed = transactions
-				.create_signed(call, signer, params)
-				.await
-				.map_err(|e| self.explain(&e))?;
-			let submitted = std::time::Instant::now();
-			let progress = signed.submit_and_watch().await.map_err(|e| self.explain(&e))?;
-			watches.push(async move {
-				progress
-					.wait_for_finalized()
-					.await
-					.map(|_| submitted.elapsed())
-					.map_err(|e| self.explain(&e))
-			});
-		}
-		futures::future::join_all(watches).await.into_iter().collect()
 	}
 
 	/// `Pallet::Error: documentation` for a module error, or the error's debug text.

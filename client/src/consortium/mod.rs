@@ -10,6 +10,12 @@
 pub mod admission;
 pub mod upgrade;
 
+crate::chain::capability!(
+	/// The consortium's reads and transactions (`chain.consortium()`): institutions, members,
+/// validators, peers, council motions and runtime upgrades.
+	Consortium
+);
+
 use std::str::FromStr;
 
 pub use medtrust_primitives::consortium_json::{
@@ -58,23 +64,23 @@ pub fn remove_call(id: u32, members: u32) -> RuntimeCall {
 	RuntimeCall::Consortium(Call::remove_institution { institution: id, member_count: members })
 }
 
-impl Chain {
+impl Consortium<'_> {
 	/// Every institution, in id order.
 	pub async fn institutions(&self) -> Result<Vec<InstitutionJson>> {
-		self.call("medtrust_institutions", rpc_params![]).await
+		self.chain.call("medtrust_institutions", rpc_params![]).await
 	}
 
 	/// One institution and its members.
 	pub async fn institution(&self, id: u32) -> Result<InstitutionDetailJson> {
 		let found: Option<InstitutionDetailJson> =
-			self.call("medtrust_institution", rpc_params![id]).await?;
+			self.chain.call("medtrust_institution", rpc_params![id]).await?;
 		found.ok_or_else(|| Error::Input(format!("no institution has id {id}")))
 	}
 
 	/// The institution an account belongs to, or an error saying it belongs to none.
 	pub async fn institution_of(&self, account: &AccountId32) -> Result<u32> {
 		let found: Option<u32> =
-			self.call("medtrust_institutionOf", rpc_params![account.to_string()]).await?;
+			self.chain.call("medtrust_institutionOf", rpc_params![account.to_string()]).await?;
 		found.ok_or_else(|| Error::Input(format!("{account} is not an account of any institution")))
 	}
 
@@ -87,7 +93,7 @@ impl Chain {
 
 	/// The open motions.
 	pub async fn motions(&self) -> Result<Vec<MotionJson>> {
-		let open: MotionsJson = self.call("medtrust_motions", rpc_params![]).await?;
+		let open: MotionsJson = self.chain.call("medtrust_motions", rpc_params![]).await?;
 		Ok(open.motions)
 	}
 
@@ -121,21 +127,22 @@ impl Chain {
 		// release before it). Its fields are still encoded by name against the live metadata,
 		// as `call_length` did, and a call the chain does not have is refused there.
 		let tx = runtime::transactions().council().propose(threshold, call, length).unvalidated();
-		self.submit(&tx, signer).await
+		self.chain.submit(&tx, signer).await
 	}
 
 	/// The encoded length of a call, which council motions must bound.
 	async fn call_length(&self, call: &RuntimeCall) -> Result<u32> {
 		use subxt::ext::scale_encode::EncodeAsType;
-		let metadata = self.at_current().await?.metadata();
+		let metadata = self.chain.at_current().await?.metadata();
 		let call_type = metadata
 			.pallet_by_name("Council")
 			.and_then(|p| p.call_variant_by_name("propose"))
 			.and_then(|v| v.fields.iter().find(|f| f.name.as_deref() == Some("proposal")))
 			.map(|f| f.ty.id)
-			.ok_or_else(|| self.incompatible("no Council.propose call"))?;
-		let bytes =
-			call.encode_as_type(call_type, metadata.types()).map_err(|e| self.incompatible(e))?;
+			.ok_or_else(|| self.chain.incompatible("no Council.propose call"))?;
+		let bytes = call
+			.encode_as_type(call_type, metadata.types())
+			.map_err(|e| self.chain.incompatible(e))?;
 		Ok(bytes.len() as u32)
 	}
 
@@ -143,25 +150,26 @@ impl Chain {
 	pub async fn vote(&self, signer: &Keypair, hash: H256, approve: bool) -> Result<Submitted> {
 		let motion = self.motion(hash).await?;
 		let tx = runtime::transactions().council().vote(hash, motion.index, approve);
-		self.submit(&tx, signer).await
+		self.chain.submit(&tx, signer).await
 	}
 
 	/// Closes a motion: executes it if approved (reporting the call's own outcome).
-	pub async fn close(&self, signer: &Keypair, hash: H256) -> Result<Submitted> {
+	pub async fn close_motion(&self, signer: &Keypair, hash: H256) -> Result<Submitted> {
 		let motion = self.motion(hash).await?;
 		let max_weight = self
+			.chain
 			.at_current()
 			.await?
 			.constants()
 			.entry(runtime::constants().council().max_proposal_weight())
-			.map_err(|e| self.incompatible(e))?;
+			.map_err(|e| self.chain.incompatible(e))?;
 		let tx = runtime::transactions().council().close(
 			hash,
 			motion.index,
 			max_weight,
 			motion.call_length,
 		);
-		self.submit(&tx, signer).await
+		self.chain.submit(&tx, signer).await
 	}
 
 	/// Registers another node of the signer's institution (an RPC or standby node) by its peer
@@ -174,45 +182,50 @@ impl Chain {
 			return Ok(None);
 		}
 		let call = runtime::transactions().consortium().add_peer_id(BoundedVec(bytes));
-		self.submit(&call, signer).await.map(Some)
+		self.chain.submit(&call, signer).await.map(Some)
 	}
 
 	/// The peer ids institution `id` registered for its other nodes, as bytes.
 	pub async fn extra_peer_ids(&self, id: u32) -> Result<Vec<Vec<u8>>> {
-		let at = self.at_current().await?;
+		let at = self.chain.at_current().await?;
 		let entry = at
 			.storage()
 			.entry(runtime::storage().consortium().extra_peer_ids())
-			.map_err(|e| self.incompatible(e))?;
-		let found = entry.try_fetch((id,)).await.map_err(|e| self.incompatible(e))?;
+			.map_err(|e| self.chain.incompatible(e))?;
+		let found = entry.try_fetch((id,)).await.map_err(|e| self.chain.incompatible(e))?;
 		let Some(value) = found else { return Ok(Vec::new()) };
-		let ids = value.decode().map_err(|e| self.incompatible(e))?;
+		let ids = value.decode().map_err(|e| self.chain.incompatible(e))?;
 		Ok(ids.0.into_iter().map(|id| id.0).collect())
 	}
 
-	/// Withdraws a peer id registered by [`Chain::add_peer_id`].
+	/// Withdraws a peer id registered by [`Consortium::add_peer_id`].
 	pub async fn remove_peer_id(&self, signer: &Keypair, peer_id: &str) -> Result<Submitted> {
 		let call = runtime::transactions()
 			.consortium()
 			.remove_peer_id(BoundedVec(parse_peer_id(peer_id)?));
-		self.submit(&call, signer).await
+		self.chain.submit(&call, signer).await
 	}
 
 	/// Adds a member account to the signer's institution (the signer is its admin).
 	pub async fn add_member(&self, signer: &Keypair, account: AccountId32) -> Result<Submitted> {
-		self.submit(&runtime::transactions().consortium().add_member(account), signer).await
+		self.chain.submit(&runtime::transactions().consortium().add_member(account), signer).await
 	}
 
 	/// Removes a member account from the signer's institution.
 	pub async fn remove_member(&self, signer: &Keypair, account: AccountId32) -> Result<Submitted> {
-		self.submit(&runtime::transactions().consortium().remove_member(account), signer).await
+		self.chain
+			.submit(&runtime::transactions().consortium().remove_member(account), signer)
+			.await
 	}
 
 	/// Has the node at `node_url` generate session keys owned by the signer's account, and
 	/// registers them on chain (`session.set_keys`). Returns the keys, hex.
 	pub async fn set_keys(&self, signer: &Keypair, node_url: &str) -> Result<(String, Submitted)> {
-		let node =
-			if node_url == self.url() { self.clone() } else { Chain::connect(node_url).await? };
+		let node = if node_url == self.chain.url() {
+			self.chain.clone()
+		} else {
+			Chain::connect(node_url).await?
+		};
 		let owner = signer.public_key().to_account_id();
 		let generated: serde_json::Value = node
 			.call("author_rotateKeysWithOwner", rpc_params![format!("0x{}", hex::encode(owner.0))])
@@ -232,21 +245,21 @@ impl Chain {
 		let (keys, proof) = (field("keys")?, field("proof")?);
 		let session_keys = self.session_keys(&keys).await?;
 		let tx = runtime::transactions().session().set_keys(session_keys, proof);
-		let submitted = self.submit(&tx, signer).await?;
+		let submitted = self.chain.submit(&tx, signer).await?;
 		Ok((format!("0x{}", hex::encode(keys)), submitted))
 	}
 
 	/// Decodes the session keys a node generated, by the runtime's own type.
 	async fn session_keys(&self, bytes: &[u8]) -> Result<SessionKeys> {
-		let metadata = self.at_current().await?.metadata();
+		let metadata = self.chain.at_current().await?.metadata();
 		let keys_type = metadata
 			.pallet_by_name("Session")
 			.and_then(|p| p.call_variant_by_name("set_keys"))
 			.and_then(|v| v.fields.first())
 			.map(|f| f.ty.id)
-			.ok_or_else(|| self.incompatible("no Session.set_keys call"))?;
+			.ok_or_else(|| self.chain.incompatible("no Session.set_keys call"))?;
 		SessionKeys::decode_as_type(&mut &bytes[..], keys_type, metadata.types())
-			.map_err(|e| self.incompatible(e))
+			.map_err(|e| self.chain.incompatible(e))
 	}
 }
 

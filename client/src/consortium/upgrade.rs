@@ -1,16 +1,16 @@
 //! Runtime upgrades by vote (`medtrust governance upgrade`): the running consortium's one
 //! path to new runtime code.
 //!
-//! 1. [`Chain::propose_upgrade`]: an active institution's admin proposes a council motion
+//! 1. [`Consortium::propose_upgrade`]: an active institution's admin proposes a council motion
 //!    that, approved by at least two thirds of the active institutions, authorizes the code's
 //!    hash (`Consortium::enact_as_root` of `System::authorize_upgrade`, version-checked: same
 //!    `spec_name`, higher `spec_version`). The motion carries the 32-byte hash, not the code.
 //! 2. The institutions vote and close the motion (`consortium vote`, `consortium close`).
-//! 3. [`Chain::apply_upgrade`]: anyone supplies the code (`System::apply_authorized_upgrade`,
+//! 3. [`Consortium::apply_upgrade`]: anyone supplies the code (`System::apply_authorized_upgrade`,
 //!    an unsigned transaction the chain accepts only for the authorized hash); the next block
 //!    runs the new runtime and its migrations. Nodes keep running: no restart.
 //!
-//! Before anyone votes, [`Chain::check_upgrade`] runs the new code's migrations with their
+//! Before anyone votes, [`Consortium::check_upgrade`] runs the new code's migrations with their
 //! pre- and post-upgrade checks, each pallet's storage version against its code, and every
 //! pallet's `try_state`, on the node's finalized state copied into memory (the code must be
 //! built with `try-runtime`, as the upgrade rehearsal is). Nothing is written to the chain.
@@ -24,6 +24,7 @@ use sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode
 use subxt::utils::H256;
 use subxt_signer::sr25519::Keypair;
 
+use crate::consortium::Consortium;
 use crate::{
 	chain::{status::RuntimeInfo, tx::Submitted},
 	runtime::{
@@ -33,7 +34,7 @@ use crate::{
 			pallet_consortium::pallet::Call as ConsortiumCall,
 		},
 	},
-	Chain, Error, Result,
+	Error, Result,
 };
 
 /// Keys read from the node per request when copying its state.
@@ -158,7 +159,7 @@ fn check_versions(current: &RuntimeInfo, proposed: &RuntimeInfo) -> Result<()> {
 	Ok(())
 }
 
-impl Chain {
+impl Consortium<'_> {
 	/// Proposes the supermajority motion authorizing `wasm` (the signer: an active
 	/// institution's admin). With a council of one, it executes at once.
 	pub async fn propose_upgrade(
@@ -166,7 +167,7 @@ impl Chain {
 		signer: &Keypair,
 		wasm: &RuntimeWasm,
 	) -> Result<UpgradeProposal> {
-		let current = self.runtime_version(None).await?;
+		let current = self.chain.runtime_version(None).await?;
 		check_versions(&current, &wasm.version)?;
 		let council = self.council_size().await?;
 		let threshold = supermajority(council);
@@ -191,16 +192,17 @@ impl Chain {
 		]
 		.concat();
 		let value = self
+			.chain
 			.legacy()
 			.state_get_storage(&key, None)
 			.await
-			.map_err(|e| self.rpc_error("state_getStorage", e))?;
+			.map_err(|e| self.chain.rpc_error("state_getStorage", e))?;
 		// `CodeUpgradeAuthorization { code_hash, check_version }`.
 		value
 			.map(|bytes| {
 				<([u8; 32], bool)>::decode(&mut &bytes[..])
 					.map(|(hash, _)| H256(hash))
-					.map_err(|e| self.incompatible(e))
+					.map_err(|e| self.chain.incompatible(e))
 			})
 			.transpose()
 	}
@@ -208,7 +210,7 @@ impl Chain {
 	/// Supplies the authorized code (an unsigned transaction: anyone may) and waits until the
 	/// block that set it is finalized; the runtime the node then reports is the new one.
 	pub async fn apply_upgrade(&self, wasm: &RuntimeWasm) -> Result<AppliedUpgrade> {
-		let before = self.runtime_version(None).await?;
+		let before = self.chain.runtime_version(None).await?;
 		match self.authorized_upgrade().await? {
 			None => {
 				return Err(Error::Input(
@@ -227,30 +229,31 @@ impl Chain {
 		}
 		check_versions(&before, &wasm.version)?;
 		let tx = runtime::transactions().system().apply_authorized_upgrade(wasm.bytes.clone());
-		let (extrinsic_hash, block_hash, events) = self.submit_unsigned(&tx).await?;
+		let (extrinsic_hash, block_hash, events) = self.chain.submit_unsigned(&tx).await?;
 		if let Some(Ok(rejected)) =
 			events.find_first::<runtime::system::events::RejectedInvalidAuthorizedUpgrade>()
 		{
-			let reason = self.dispatch_error_text(&rejected.error).await;
+			let reason = self.chain.dispatch_error_text(&rejected.error).await;
 			return Err(Error::Transaction(format!("the chain refused the code: {reason}")));
 		}
 		if events.find_first::<runtime::system::events::CodeUpdated>().is_none() {
 			return Err(Error::Transaction("the code was not set (no System.CodeUpdated)".into()));
 		}
-		let after = self.runtime_version(Some(block_hash)).await?;
+		let after = self.chain.runtime_version(Some(block_hash)).await?;
 		Ok(AppliedUpgrade { extrinsic_hash, block_hash, code_hash: wasm.code_hash, before, after })
 	}
 
 	/// Runs `wasm`'s migrations and checks on a copy of the finalized state (see the module).
 	pub async fn check_upgrade(&self, wasm: &RuntimeWasm) -> Result<UpgradeCheck> {
-		let current = self.runtime_version(None).await?;
+		let current = self.chain.runtime_version(None).await?;
 		check_versions(&current, &wasm.version)?;
 		let finalized = self
+			.chain
 			.legacy()
 			.chain_get_finalized_head()
 			.await
-			.map_err(|e| self.rpc_error("chain_getFinalizedHead", e))?;
-		let header = self.header(Some(finalized)).await?;
+			.map_err(|e| self.chain.rpc_error("chain_getFinalizedHead", e))?;
+		let header = self.chain.header(Some(finalized)).await?;
 		let mut top = self.state_at(finalized).await?;
 		let keys = top.len();
 		top.insert(sp_core::storage::well_known_keys::CODE.to_vec(), wasm.bytes.clone());
@@ -274,21 +277,21 @@ impl Chain {
 
 	/// Every key and value of the state at `block` (main trie; MedTrust uses no child tries).
 	async fn state_at(&self, block: H256) -> Result<std::collections::BTreeMap<Vec<u8>, Vec<u8>>> {
-		let rpc = self.legacy();
+		let rpc = self.chain.legacy();
 		let mut state = std::collections::BTreeMap::new();
 		let mut start: Option<Vec<u8>> = None;
 		loop {
 			let keys = rpc
 				.state_get_keys_paged(&[], KEYS_PER_PAGE, start.as_deref(), Some(block))
 				.await
-				.map_err(|e| self.rpc_error("state_getKeysPaged", e))?;
+				.map_err(|e| self.chain.rpc_error("state_getKeysPaged", e))?;
 			if keys.is_empty() {
 				break;
 			}
 			let sets = rpc
 				.state_query_storage_at(keys.iter().map(|k| k.as_slice()), Some(block))
 				.await
-				.map_err(|e| self.rpc_error("state_queryStorageAt", e))?;
+				.map_err(|e| self.chain.rpc_error("state_queryStorageAt", e))?;
 			for set in sets {
 				for (key, value) in set.changes {
 					if let Some(value) = value {

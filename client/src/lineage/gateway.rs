@@ -16,7 +16,7 @@
 //! delivered again (OpenLineage's HTTP transport delivers at least once), or a run the chain
 //! holds already with the same lineage, is acknowledged with 200 and recorded once. A run is
 //! recorded when its `COMPLETE` event arrives: complete runs are gathered for a moment and
-//! recorded together ([`Chain::record_runs`]: batched, a run too large for one call in
+//! recorded together ([`Lineage::record_runs`]: batched, a run too large for one call in
 //! parts); what the chain refuses then is logged with its run.
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
@@ -107,8 +107,9 @@ pub async fn serve(
 ) -> Result<()> {
 	let (token, token_created) = Token::load_or_create(&options.token_file)?;
 	let (listener, address) = server::bind(options.listen).await?;
-	let institution = chain.institution_of(&signer.public_key().to_account_id()).await?;
-	let bounds = chain.lineage_bounds().await?;
+	let institution =
+		chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
+	let bounds = chain.lineage().bounds().await?;
 	let (queue, runs) = mpsc::channel(QUEUE);
 	let state = Arc::new(State {
 		chain: chain.clone(),
@@ -145,7 +146,7 @@ async fn submitter(
 		while let Ok(Some(run)) = tokio::time::timeout_at(deadline, runs.recv()).await {
 			batch.push(run);
 		}
-		match chain.record_runs(&signer, &batch, store, OnRefusal::RecordTheRest).await {
+		match chain.lineage().record_runs(&signer, &batch, store, OnRefusal::RecordTheRest).await {
 			Ok(report) => {
 				log::info!(
 					"recorded {} runs ({} already recorded, {} wrote nothing)",
@@ -237,8 +238,11 @@ async fn events(body: &[u8], state: &State) -> JsonReply {
 async fn complete(run: Run, state: &State) -> std::result::Result<Value, JsonReply> {
 	let id = uuid(&run);
 	let mut owners = Default::default();
-	let status =
-		state.chain.classify_run(&run, &state.bounds, state.institution, &mut owners).await;
+	let status = state
+		.chain
+		.lineage()
+		.classify_run(&run, &state.bounds, state.institution, &mut owners)
+		.await;
 	match status.map_err(|e| JsonReply::refuse(503, e))? {
 		RunStatus::Skipped => {
 			Ok(json!({ "runId": id, "status": "skipped: the run wrote nothing" }))

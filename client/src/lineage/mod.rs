@@ -23,6 +23,12 @@ pub mod record;
 pub mod store;
 pub mod verify;
 
+crate::chain::capability!(
+	/// Lineage on chain (`chain.lineage()`): runs recorded, assets read, walks and the
+/// verification of an asset's ancestors.
+	Lineage
+);
+
 pub use export::{Graph, LineageFormat};
 pub use onchain::Resources;
 pub use openlineage::{DatasetName, Gathered, Gatherer, Input, Outcome, Run};

@@ -14,6 +14,8 @@ use super::{
 	export::Graph,
 	openlineage::{DatasetName, Input, OutputField, Run},
 };
+use crate::chain::paging::{all_pages, every_page};
+use crate::lineage::Lineage;
 use crate::{
 	runtime::runtime_types::{
 		bounded_collections::bounded_vec::BoundedVec,
@@ -22,8 +24,9 @@ use crate::{
 			RunPart,
 		},
 	},
-	Chain, Error, Result,
+	Error, Result,
 };
+use pallet_lineage::Direction;
 
 fn bounded(text: &str, limit: u32, what: &str) -> Result<String> {
 	if text.len() > limit as usize {
@@ -257,13 +260,13 @@ pub fn batches<'a>(
 	Ok(out)
 }
 
-impl Chain {
+impl Lineage<'_> {
 	/// The chain's bounds on recording.
-	pub async fn lineage_bounds(&self) -> Result<Bounds> {
-		let at = self.at_current().await?;
+	pub async fn bounds(&self) -> Result<Bounds> {
+		let at = self.chain.at_current().await?;
 		let get = |name: &'static str| -> Result<u32> {
 			let address = subxt::dynamic::constant::<u32>("Lineage", name);
-			at.constants().entry(address).map_err(|e| self.incompatible(e))
+			at.constants().entry(address).map_err(|e| self.chain.incompatible(e))
 		};
 		Ok(Bounds {
 			activities: get("MaxActivitiesPerCall")?.max(1),
@@ -280,99 +283,74 @@ impl Chain {
 	}
 
 	/// The registered resources of `institution`'s sources.
-	pub async fn lineage_resources(&self, institution: u32) -> Result<Resources> {
+	pub async fn resources(&self, institution: u32) -> Result<Resources> {
 		let mut all = Vec::new();
-		for source in self.sources_of(institution).await? {
-			all.extend(self.resources_of(source.id).await?);
+		for source in self.chain.catalog().sources_of(institution).await? {
+			all.extend(self.chain.catalog().resources_of(source.id).await?);
 		}
 		Ok(Resources::new(&all))
 	}
 
 	/// One asset, if it exists.
-	pub async fn lineage_asset(&self, id: u64) -> Result<Option<AssetJson>> {
-		self.call("medtrust_lineageAsset", rpc_params![id]).await
+	pub async fn asset(&self, id: u64) -> Result<Option<AssetJson>> {
+		self.chain.call("medtrust_lineageAsset", rpc_params![id]).await
 	}
 
 	/// A dataset by namespace and name, if known.
-	pub async fn lineage_dataset(
-		&self,
-		namespace: &str,
-		name: &str,
-	) -> Result<Option<DatasetJson>> {
-		self.call("medtrust_lineageDataset", rpc_params![namespace, name]).await
+	pub async fn dataset(&self, namespace: &str, name: &str) -> Result<Option<DatasetJson>> {
+		self.chain.call("medtrust_lineageDataset", rpc_params![namespace, name]).await
 	}
 
 	/// The asset of a field of a dataset edition, if known.
-	pub async fn lineage_field(&self, edition: u64, name: &str) -> Result<Option<AssetJson>> {
-		self.call("medtrust_lineageField", rpc_params![edition, name]).await
+	pub async fn field(&self, edition: u64, name: &str) -> Result<Option<AssetJson>> {
+		self.chain.call("medtrust_lineageField", rpc_params![edition, name]).await
 	}
 
 	/// A run by its activity id or its run id (UUID), if recorded.
-	pub async fn lineage_activity(&self, id: &str) -> Result<Option<ActivityJson>> {
-		self.call("medtrust_lineageActivity", rpc_params![id]).await
+	pub async fn activity(&self, id: &str) -> Result<Option<ActivityJson>> {
+		self.chain.call("medtrust_lineageActivity", rpc_params![id]).await
 	}
 
 	/// Every page of a walk from `start`, read at one block.
-	pub async fn lineage_walk(
+	pub async fn walk(
 		&self,
 		start: u64,
-		ancestors: bool,
+		direction: Direction,
 		depth: u32,
 		limit: u32,
 	) -> Result<Option<WalkJson>> {
-		let method =
-			if ancestors { "medtrust_lineageAncestors" } else { "medtrust_lineageDescendants" };
-		let mut skip = 0u32;
-		let mut at: Option<String> = None;
-		let mut whole: Option<WalkJson> = None;
-		loop {
-			let page_limit =
-				limit.saturating_sub(whole.as_ref().map_or(0, |w| w.nodes.len() as u32));
-			let params = serde_json::json!([start, depth, skip, page_limit.clamp(1, 10_000), at]);
-			let page: Option<WalkJson> = self.call_large(method, params).await?;
-			let Some(page) = page else { return Ok(None) };
-			at = Some(page.at.hash.clone());
-			let next = page.next;
-			match whole.as_mut() {
-				None => whole = Some(page),
-				Some(w) => {
-					w.nodes.extend(page.nodes);
-					(w.truncated, w.next, w.deeper) = (page.truncated, page.next, page.deeper);
-				}
-			}
-			let have = whole.as_ref().map_or(0, |w| w.nodes.len() as u32);
-			match next {
-				Some(n) if have < limit => skip = n,
-				_ => break,
-			}
-		}
-		Ok(whole)
+		let method = match direction {
+			Direction::Ancestors => "medtrust_lineageAncestors",
+			Direction::Descendants => "medtrust_lineageDescendants",
+		};
+		// A page's `skip` is the number of nodes read before it.
+		every_page(limit as usize, |skip, at| {
+			let page_limit = u64::from(limit).saturating_sub(skip).clamp(1, 10_000);
+			let params = serde_json::json!([start, depth, skip, page_limit, at]);
+			self.chain.call_large(method, params)
+		})
+		.await
 	}
 
 	/// Every recorded run and every asset they mention, read at one block (for exports).
-	pub async fn lineage_graph(&self) -> Result<Graph> {
+	pub async fn graph(&self) -> Result<Graph> {
 		let mut graph = Graph::default();
-		let mut skip = 0u64;
-		let mut at: Option<String> = None;
-		loop {
-			let page: ActivitiesPage = self
-				.call("medtrust_lineageActivities", rpc_params![skip, 1000, at.clone()])
-				.await?;
-			at = Some(page.at.hash.clone());
-			graph.activities.extend(page.activities);
-			match page.next {
-				Some(next) => skip = next,
-				None => break,
-			}
-		}
+		let page: ActivitiesPage = all_pages(|skip, at| {
+			self.chain.call("medtrust_lineageActivities", rpc_params![skip, 1000, at])
+		})
+		.await?;
+		let at = Some(page.at.hash);
+		graph.activities = page.activities;
 		// Every asset the runs mention, the output editions' fields (their column lineage),
 		// and whatever those come from, each read once.
 		let mut wanted: Vec<u64> = Vec::new();
 		for a in &graph.activities {
 			wanted.extend(a.inputs.iter().chain(&a.outputs));
 			for &edition in &a.outputs {
-				let fields: Vec<AssetJson> =
-					self.call("medtrust_lineageFields", rpc_params![edition, at.clone()]).await?;
+				let fields: Vec<AssetJson> = self
+					.chain
+					.call("medtrust_lineageFields", rpc_params![edition, at.clone()])
+					.await?;
 				wanted.extend(fields.iter().flat_map(|f| f.parents.iter().map(|e| e.parent)));
 				graph.assets.extend(fields.into_iter().map(|f| (f.id, f)));
 			}
@@ -382,7 +360,7 @@ impl Chain {
 				continue;
 			}
 			let asset: Option<AssetJson> =
-				self.call("medtrust_lineageAsset", rpc_params![id, at.clone()]).await?;
+				self.chain.call("medtrust_lineageAsset", rpc_params![id, at.clone()]).await?;
 			let Some(asset) = asset else { continue };
 			wanted.extend(asset.parents.iter().map(|e| e.parent).chain(asset.of));
 			graph.assets.insert(id, asset);

@@ -17,12 +17,13 @@ use super::{
 	plan::{check, plan, Bounds, PartPlan, Refusal, RefusalKind},
 	EventStore,
 };
+use crate::lineage::Lineage;
 use crate::{
 	runtime::{
 		self, lineage::events::ActivityRecorded,
 		runtime_types::bounded_collections::bounded_vec::BoundedVec,
 	},
-	Chain, Error, Result,
+	Error, Result,
 };
 
 /// Which activity a recorded run got.
@@ -67,7 +68,7 @@ impl std::fmt::Display for Refused {
 	}
 }
 
-/// What became of each run given to [`Chain::record_runs`].
+/// What became of each run given to [`Lineage::record_runs`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecordReport {
 	/// The runs recorded now.
@@ -80,7 +81,7 @@ pub struct RecordReport {
 	pub refused: Vec<Refused>,
 }
 
-/// What [`Chain::record_runs`] does when a run would be refused.
+/// What [`Lineage::record_runs`] does when a run would be refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OnRefusal {
 	/// Record every other run (the refused ones are listed).
@@ -102,7 +103,7 @@ enum OnChain {
 	Open { next: usize },
 }
 
-/// What recording a run would do, told before it is sent ([`Chain::classify_run`]).
+/// What recording a run would do, told before it is sent ([`Lineage::classify_run`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RunStatus {
 	/// It wrote nothing: no edge to record.
@@ -127,7 +128,7 @@ struct Planned<'a> {
 	next: usize,
 }
 
-impl Chain {
+impl Lineage<'_> {
 	/// Records `runs` for `signer`'s institution (see the module's docs): returns what
 	/// became of each. Runs recorded already are told apart by their id, so an interrupted
 	/// import run again records the rest, and a run recorded in parts resumes at its next
@@ -142,9 +143,10 @@ impl Chain {
 		store: Option<&EventStore>,
 		on_refusal: OnRefusal,
 	) -> Result<RecordReport> {
-		let bounds = self.lineage_bounds().await?;
-		let institution = self.institution_of(&signer.public_key().to_account_id()).await?;
-		let resources = self.lineage_resources(institution).await?;
+		let bounds = self.bounds().await?;
+		let institution =
+			self.chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
+		let resources = self.resources(institution).await?;
 		let mut report = RecordReport::default();
 		let planned = self.sort_out(runs, &bounds, institution, &mut report).await?;
 		if on_refusal == OnRefusal::RecordNothing && !report.refused.is_empty() {
@@ -244,7 +246,7 @@ impl Chain {
 
 	/// What the chain holds of `run`'s id, its events hashing to `hash`.
 	async fn on_chain(&self, run: &Run, hash: [u8; 32]) -> Result<OnChain> {
-		let Some(found) = self.lineage_activity(&uuid(&run.run_id)).await? else {
+		let Some(found) = self.activity(&uuid(&run.run_id)).await? else {
 			return Ok(OnChain::Nothing);
 		};
 		let same_events = found.event_hash == format!("0x{}", hex::encode(hash));
@@ -267,16 +269,16 @@ impl Chain {
 
 	/// The next part of activity `id` if it is being recorded in parts.
 	async fn open_run_next(&self, id: u64) -> Result<Option<usize>> {
-		let at = self.at_current().await?;
+		let at = self.chain.at_current().await?;
 		let entry = at
 			.storage()
 			.entry(runtime::storage().lineage().open_runs())
-			.map_err(|e| self.incompatible(e))?;
-		let found = entry.try_fetch((id,)).await.map_err(|e| self.incompatible(e))?;
+			.map_err(|e| self.chain.incompatible(e))?;
+		let found = entry.try_fetch((id,)).await.map_err(|e| self.chain.incompatible(e))?;
 		match found {
 			None => Ok(None),
 			Some(value) => {
-				let open = value.decode().map_err(|e| self.incompatible(e))?;
+				let open = value.decode().map_err(|e| self.chain.incompatible(e))?;
 				Ok(Some(open.next as usize))
 			}
 		}
@@ -301,7 +303,7 @@ impl Chain {
 		let names = |ids: Vec<u64>| async move {
 			let mut out = Vec::with_capacity(ids.len());
 			for id in ids {
-				let asset = self.lineage_asset(id).await?;
+				let asset = self.asset(id).await?;
 				out.push(match asset {
 					Some(a) if a.certificate.is_some() => {
 						format!("certificate {}", a.certificate.unwrap_or_default())
@@ -335,7 +337,7 @@ impl Chain {
 			let owner = match owners.get(&key) {
 				Some(owner) => *owner,
 				None => {
-					let found = self.lineage_dataset(&d.namespace, &d.name).await?;
+					let found = self.dataset(&d.namespace, &d.name).await?;
 					let owner = found.and_then(|f| f.owner);
 					owners.insert(key, owner);
 					owner
@@ -350,7 +352,7 @@ impl Chain {
 		}
 		for input in &run.inputs {
 			if let Input::Certificate(id) = input {
-				if self.find_certificate(*id).await?.is_none() {
+				if self.chain.certificates().find(*id).await?.is_none() {
 					let why = format!("it reads certificate {id}, which does not exist");
 					return Ok(Some(Refusal::new(RefusalKind::Missing, why)));
 				}
@@ -378,14 +380,15 @@ impl Chain {
 			calls.push(runtime::transactions().lineage().record(BoundedVec(args)));
 		}
 		let mut refused_batches = Vec::new();
-		self.submit_in_flight(&calls, signer, |landed| {
-			match landed.failed {
-				Some(why) => refused_batches.push((landed.index, why)),
-				None => report.recorded.extend(recorded(&landed)),
-			}
-			Ok(())
-		})
-		.await?;
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| {
+				match landed.failed {
+					Some(why) => refused_batches.push((landed.index, why)),
+					None => report.recorded.extend(recorded(&landed)),
+				}
+				Ok(())
+			})
+			.await?;
 		for (index, why) in refused_batches {
 			let batch = &planned[ranges[index].clone()];
 			if batch.len() == 1 {
@@ -400,14 +403,15 @@ impl Chain {
 					Ok(runtime::transactions().lineage().record(BoundedVec(vec![arg])))
 				})
 				.collect::<Result<Vec<_>>>()?;
-			self.submit_in_flight(&singles, signer, |landed| {
-				match landed.failed {
-					Some(why) => report.refused.push(Refused::of(batch[landed.index].run, why)),
-					None => report.recorded.extend(recorded(&landed)),
-				}
-				Ok(())
-			})
-			.await?;
+			self.chain
+				.submit_in_flight(&singles, signer, |landed| {
+					match landed.failed {
+						Some(why) => report.refused.push(Refused::of(batch[landed.index].run, why)),
+						None => report.recorded.extend(recorded(&landed)),
+					}
+					Ok(())
+				})
+				.await?;
 		}
 		Ok(())
 	}
@@ -428,19 +432,20 @@ impl Chain {
 			})
 			.collect::<Result<Vec<_>>>()?;
 		let mut failed: Option<String> = None;
-		self.submit_in_flight(&calls, signer, |landed| {
-			match landed.failed {
-				// The parts after a refused one are refused as out of order: the first says why.
-				Some(why) if failed.is_none() => {
-					let part = p.next + landed.index;
-					failed = Some(format!("part {} of {}: {why}", part + 1, p.parts.len()));
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| {
+				match landed.failed {
+					// The parts after a refused one are refused as out of order: the first says why.
+					Some(why) if failed.is_none() => {
+						let part = p.next + landed.index;
+						failed = Some(format!("part {} of {}: {why}", part + 1, p.parts.len()));
+					}
+					Some(_) => {}
+					None => report.recorded.extend(recorded(&landed)),
 				}
-				Some(_) => {}
-				None => report.recorded.extend(recorded(&landed)),
-			}
-			Ok(())
-		})
-		.await?;
+				Ok(())
+			})
+			.await?;
 		if let Some(why) = failed {
 			report.refused.push(Refused::of(p.run, why));
 		}

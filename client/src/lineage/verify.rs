@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 
-use crate::{Chain, Result};
+use crate::lineage::Lineage;
+use crate::Result;
+use pallet_lineage::Direction;
 
 /// What a certificate among the ancestors was found to be.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -88,11 +90,11 @@ fn rank(verdict: &str) -> u8 {
 	}
 }
 
-impl Chain {
+impl Lineage<'_> {
 	/// Walks every ancestor of `asset` and checks each certificate among them (and the asset
 	/// itself, if it is one). `None` if `asset` is no asset.
-	pub async fn verify_lineage(&self, asset: u64) -> Result<Option<LineageVerification>> {
-		let Some(walk) = self.lineage_walk(asset, true, 100, u32::MAX).await? else {
+	pub async fn verify(&self, asset: u64) -> Result<Option<LineageVerification>> {
+		let Some(walk) = self.walk(asset, Direction::Ancestors, 100, u32::MAX).await? else {
 			return Ok(None);
 		};
 		let start = ReachedJson { depth: 0, via: walk.start.id, asset: walk.start.clone() };
@@ -101,8 +103,9 @@ impl Chain {
 			.filter_map(|node| node.asset.certificate.map(|c| (node, c)))
 			.collect();
 		// Looked up 16 at a time: one round trip each, over one connection.
+		let certificates = self.chain.certificates();
 		let found: Vec<_> = futures::stream::iter(&certified)
-			.map(|&(_, certificate)| self.find_certificate(certificate))
+			.map(|&(_, certificate)| certificates.find(certificate))
 			.buffered(16)
 			.try_collect()
 			.await?;

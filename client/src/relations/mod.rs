@@ -26,6 +26,12 @@ pub mod onchain;
 pub mod profile;
 pub mod signals;
 
+crate::chain::capability!(
+	/// Relations between data items on chain (`chain.relations()`): the fields to match,
+/// proposals, accepting, rejecting and reading them.
+	Relations
+);
+
 pub use field::{Field, Side};
 pub use matcher::{match_fields, Candidate, MatchOptions};
 pub use onchain::{Proposal, ProposedRelations, Scope};

@@ -19,6 +19,8 @@ use super::{
 	field::{Field, Side},
 	matcher::Candidate,
 };
+use crate::chain::paging::all_pages;
+use crate::relations::Relations;
 use crate::{
 	chain::tx::Submitted,
 	runtime::{
@@ -30,7 +32,7 @@ use crate::{
 			sp_arithmetic::per_things::Permill,
 		},
 	},
-	Chain, Error, Result,
+	Error, Result,
 };
 
 /// Which items to match: a source's, one resource's, or the whole catalog's (current
@@ -106,7 +108,7 @@ impl Proposal {
 	}
 }
 
-/// What [`Chain::propose_relations`] did.
+/// What [`Relations::propose`] did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProposedRelations {
 	/// The relations' ids, in the proposals' order.
@@ -136,15 +138,21 @@ fn resource_matches(r: &ResourceJson, wanted: &str) -> bool {
 	wanted.parse::<u64>().map(|id| id == r.id).unwrap_or(false) || r.name == wanted
 }
 
-impl Chain {
+impl Relations<'_> {
 	/// The items of `scope`'s resources at their current versions, as the matcher reads them.
 	pub async fn fields(&self, scope: &Scope) -> Result<Vec<Field>> {
 		let entries: Vec<(SourceJson, ResourceJson)> = match scope {
-			Scope::Catalog => {
-				self.catalog().await?.entries.into_iter().map(|e| (e.source, e.resource)).collect()
-			}
+			Scope::Catalog => self
+				.chain
+				.catalog()
+				.all()
+				.await?
+				.entries
+				.into_iter()
+				.map(|e| (e.source, e.resource))
+				.collect(),
 			Scope::Source(id) | Scope::Resource(id, _) => {
-				let detail = self.source_detail(*id).await?;
+				let detail = self.chain.catalog().source_detail(*id).await?;
 				let wanted = match scope {
 					Scope::Resource(_, r) => Some(r.as_str()),
 					_ => None,
@@ -166,7 +174,7 @@ impl Chain {
 		for (source, resource) in entries {
 			let items = match resource.versions.iter().find(|v| v.version == resource.version) {
 				Some(v) if !v.items.is_empty() => v.items.clone(),
-				_ => self.items(resource.id, resource.version).await?.items,
+				_ => self.chain.catalog().items(resource.id, resource.version).await?.items,
 			};
 			fields.extend(items.into_iter().map(|item| Field {
 				at: Side {
@@ -191,7 +199,7 @@ impl Chain {
 	/// already is not proposed again: its id is returned and counted as `existing`, so an
 	/// interrupted run resumes. One with an open relation of another kind is refused before
 	/// anything is submitted.
-	pub async fn propose_relations(
+	pub async fn propose(
 		&self,
 		signer: &Keypair,
 		proposals: &[Proposal],
@@ -212,7 +220,7 @@ impl Chain {
 		}
 	}
 
-	/// One pass of [`Chain::propose_relations`].
+	/// One pass of [`Relations::propose`].
 	async fn propose_pass(
 		&self,
 		signer: &Keypair,
@@ -244,9 +252,9 @@ impl Chain {
 		}
 		let existing = ids.iter().flatten().count();
 		let fresh: Vec<usize> = (0..proposals.len()).filter(|&i| ids[i].is_none()).collect();
-		let at = self.at_current().await?;
+		let at = self.chain.at_current().await?;
 		let address = subxt::dynamic::constant::<u32>("FieldMapping", "MaxProposalsPerCall");
-		let batch = at.constants().entry(address).map_err(|e| self.incompatible(e))?.max(1);
+		let batch = at.constants().entry(address).map_err(|e| self.chain.incompatible(e))?.max(1);
 		let chunks: Vec<&[usize]> = fresh.chunks(batch as usize).collect();
 		let calls: Vec<_> = chunks
 			.iter()
@@ -255,31 +263,32 @@ impl Chain {
 				runtime::transactions().field_mapping().propose_relations(BoundedVec(args))
 			})
 			.collect();
-		self.submit_in_flight(&calls, signer, |landed| {
-			let chunk = chunks[landed.index];
-			if let Some(why) = landed.failed {
-				let first = &proposals[chunk[0]];
-				return Err(Error::Transaction(format!(
-					"proposing {} relations (the first {}:{} ~ {}:{}): {why}",
-					chunk.len(),
-					first.left.resource_name,
-					first.left.item,
-					first.right.resource_name,
-					first.right.item
-				)));
-			}
-			let proposed = landed
-				.events
-				.iter()
-				.filter_map(|e| e.decode_fields_as::<RelationProposed>().and_then(|r| r.ok()));
-			for (&i, event) in chunk.iter().zip(proposed) {
-				ids[i] = Some(event.relation);
-			}
-			Ok(())
-		})
-		.await?;
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| {
+				let chunk = chunks[landed.index];
+				if let Some(why) = landed.failed {
+					let first = &proposals[chunk[0]];
+					return Err(Error::Transaction(format!(
+						"proposing {} relations (the first {}:{} ~ {}:{}): {why}",
+						chunk.len(),
+						first.left.resource_name,
+						first.left.item,
+						first.right.resource_name,
+						first.right.item
+					)));
+				}
+				let proposed = landed
+					.events
+					.iter()
+					.filter_map(|e| e.decode_fields_as::<RelationProposed>().and_then(|r| r.ok()));
+				for (&i, event) in chunk.iter().zip(proposed) {
+					ids[i] = Some(event.relation);
+				}
+				Ok(())
+			})
+			.await?;
 		let ids = ids.into_iter().collect::<Option<Vec<u64>>>().ok_or_else(|| {
-			self.incompatible("fewer RelationProposed events than relations proposed")
+			self.chain.incompatible("fewer RelationProposed events than relations proposed")
 		})?;
 		Ok(ProposedRelations { ids, existing })
 	}
@@ -297,7 +306,7 @@ impl Chain {
 		sources.dedup();
 		let mut open = BTreeMap::new();
 		for (source, other) in sources {
-			for r in self.relations_between(source, other).await?.relations {
+			for r in self.between(source, other).await?.relations {
 				let end = |e: &EndpointJson| (e.resource, e.version, e.item.clone());
 				let key = ordered(end(&r.left), end(&r.right));
 				open.insert(key, r);
@@ -307,49 +316,51 @@ impl Chain {
 	}
 
 	/// Accepts a proposed relation for the signer's institution.
-	pub async fn accept_relation(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
-		self.submit(&runtime::transactions().field_mapping().accept_relation(id), signer).await
+	pub async fn accept(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
+		self.chain
+			.submit(&runtime::transactions().field_mapping().accept_relation(id), signer)
+			.await
 	}
 
 	/// Rejects a proposed relation for the signer's institution.
-	pub async fn reject_relation(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
-		self.submit(&runtime::transactions().field_mapping().reject_relation(id), signer).await
+	pub async fn reject(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
+		self.chain
+			.submit(&runtime::transactions().field_mapping().reject_relation(id), signer)
+			.await
 	}
 
 	/// Withdraws a relation: one the signer's institution proposed, or one it confirmed.
-	pub async fn withdraw_relation(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
-		self.submit(&runtime::transactions().field_mapping().withdraw_relation(id), signer).await
+	pub async fn withdraw(&self, signer: &Keypair, id: u64) -> Result<Submitted> {
+		self.chain
+			.submit(&runtime::transactions().field_mapping().withdraw_relation(id), signer)
+			.await
 	}
 
 	/// One relation, or an error saying there is none.
 	pub async fn relation(&self, id: u64) -> Result<RelationJson> {
-		let found: Option<RelationJson> = self.call("medtrust_relation", rpc_params![id]).await?;
+		let found: Option<RelationJson> =
+			self.chain.call("medtrust_relation", rpc_params![id]).await?;
 		found
 			.ok_or_else(|| Error::Input(format!("no relation #{id}: see `medtrust relation list`")))
 	}
 
 	/// The open relations of one item.
-	pub async fn relations_of_item(
-		&self,
-		resource: u64,
-		version: u32,
-		item: &str,
-	) -> Result<RelationsPage> {
-		self.call("medtrust_relationsOfItem", rpc_params![resource, version, item]).await
+	pub async fn of_item(&self, resource: u64, version: u32, item: &str) -> Result<RelationsPage> {
+		self.chain.call("medtrust_relationsOfItem", rpc_params![resource, version, item]).await
 	}
 
 	/// The open relations of a resource's items at its current version.
-	pub async fn relations_of_resource(&self, resource: u64) -> Result<RelationsPage> {
-		self.call("medtrust_relationsOfResource", rpc_params![resource]).await
+	pub async fn of_resource(&self, resource: u64) -> Result<RelationsPage> {
+		self.chain.call("medtrust_relationsOfResource", rpc_params![resource]).await
 	}
 
 	/// Every open relation between two sources, every page read at the same block.
-	pub async fn relations_between(&self, source: u64, other: u64) -> Result<RelationsPage> {
+	pub async fn between(&self, source: u64, other: u64) -> Result<RelationsPage> {
 		self.all_pages("medtrust_relationsBetween", source, Some(other)).await
 	}
 
 	/// Every proposal awaiting an institution's decision, read at one block.
-	pub async fn relations_awaiting(&self, institution: u32) -> Result<RelationsPage> {
+	pub async fn awaiting(&self, institution: u32) -> Result<RelationsPage> {
 		self.all_pages("medtrust_relationsAwaiting", u64::from(institution), None).await
 	}
 
@@ -359,24 +370,21 @@ impl Chain {
 		first: u64,
 		second: Option<u64>,
 	) -> Result<RelationsPage> {
-		let params = |skip: u32, at: Option<&String>| match second {
-			Some(other) => rpc_params![first, other, skip, None::<u32>, at],
-			None => rpc_params![first, skip, None::<u32>, at],
-		};
-		let mut all: RelationsPage = self.call(method, params(0, None)).await?;
-		while let Some(next) = all.next {
-			let page: RelationsPage = self.call(method, params(next, Some(&all.at.hash))).await?;
-			all.relations.extend(page.relations);
-			all.next = page.next;
-		}
-		Ok(all)
+		all_pages(|skip, at| {
+			let params = match second {
+				Some(other) => rpc_params![first, other, skip, None::<u32>, at],
+				None => rpc_params![first, skip, None::<u32>, at],
+			};
+			self.chain.call(method, params)
+		})
+		.await
 	}
 
 	/// Every open relation of a source's resources.
-	pub async fn relations_of_source(&self, source: u64) -> Result<Vec<RelationJson>> {
+	pub async fn of_source(&self, source: u64) -> Result<Vec<RelationJson>> {
 		let mut found = BTreeMap::new();
-		for resource in self.resources_of(source).await? {
-			for r in self.relations_of_resource(resource.id).await?.relations {
+		for resource in self.chain.catalog().resources_of(source).await? {
+			for r in self.of_resource(resource.id).await?.relations {
 				found.insert(r.id, r);
 			}
 		}
@@ -384,10 +392,10 @@ impl Chain {
 	}
 
 	/// Every open relation of the catalog, by id.
-	pub async fn all_relations(&self) -> Result<Vec<RelationJson>> {
+	pub async fn all(&self) -> Result<Vec<RelationJson>> {
 		let mut found = BTreeMap::new();
-		for source in self.sources(None).await? {
-			for r in self.relations_of_source(source.id).await? {
+		for source in self.chain.catalog().sources(None).await? {
+			for r in self.of_source(source.id).await? {
 				found.insert(r.id, r);
 			}
 		}
@@ -395,7 +403,7 @@ impl Chain {
 	}
 
 	/// Relations as rows to export, with their sources' and resources' names.
-	pub async fn relation_rows(&self, relations: Vec<RelationJson>) -> Result<Vec<MappingRow>> {
+	pub async fn rows(&self, relations: Vec<RelationJson>) -> Result<Vec<MappingRow>> {
 		let mut sources: BTreeMap<u64, String> = BTreeMap::new();
 		let mut resources: BTreeMap<u64, String> = BTreeMap::new();
 		let mut rows = Vec::with_capacity(relations.len());
@@ -403,10 +411,10 @@ impl Chain {
 			let side = |e: &EndpointJson| (e.source, e.resource);
 			for (source, resource) in [side(&r.left), side(&r.right)] {
 				if let Entry::Vacant(entry) = sources.entry(source) {
-					entry.insert(self.source(source).await?.name);
+					entry.insert(self.chain.catalog().source(source).await?.name);
 				}
 				if let Entry::Vacant(entry) = resources.entry(resource) {
-					entry.insert(self.resource(resource).await?.name);
+					entry.insert(self.chain.catalog().resource(resource).await?.name);
 				}
 			}
 			let at = |e: &EndpointJson| Side {

@@ -88,6 +88,7 @@ pub async fn run(args: AnchorArgs, context: &Context) -> anyhow::Result<()> {
 	let chain = context.connect().await?;
 	let bar = output::progress_bar();
 	let report = chain
+		.certificates()
 		.anchor(signer, &request, &store, |stage, done, total| {
 			bar.set_length(total);
 			bar.set_message(stage.wire_name());

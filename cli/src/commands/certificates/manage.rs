@@ -60,9 +60,9 @@ pub async fn run(command: CertificateCommand, context: &Context) -> anyhow::Resu
 	}
 	let chain = context.connect().await?;
 	match command {
-		CertificateCommand::Show { id } => out.show(&chain.certificate(id).await?),
+		CertificateCommand::Show { id } => out.show(&chain.certificates().get(id).await?),
 		CertificateCommand::Revoke { ids, from: None, reason } if ids.len() == 1 => {
-			let submitted = chain.revoke(context.signer()?, ids[0], reason).await?;
+			let submitted = chain.certificates().revoke(context.signer()?, ids[0], reason).await?;
 			out.show(&Done { what: "certificate revoked", submitted })
 		}
 		CertificateCommand::Revoke { mut ids, from, reason } => {
@@ -71,11 +71,11 @@ pub async fn run(command: CertificateCommand, context: &Context) -> anyhow::Resu
 			}
 			let mut seen = std::collections::BTreeSet::new();
 			ids.retain(|id| seen.insert(*id));
-			let done = chain.revoke_all(context.signer()?, &ids, reason).await?;
+			let done = chain.certificates().revoke_all(context.signer()?, &ids, reason).await?;
 			out.show(&Revoked::from(done))
 		}
 		CertificateCommand::Supersede { old, new } => {
-			let submitted = chain.supersede(context.signer()?, old, new).await?;
+			let submitted = chain.certificates().supersede(context.signer()?, old, new).await?;
 			out.show(&Done { what: "certificate superseded", submitted })
 		}
 		CertificateCommand::Extract { .. } => Ok(()),

@@ -86,7 +86,9 @@ async fn verify_one(args: &VerifyArgs, context: &Context) -> anyhow::Result<Verd
 	let report = match (loaded, offline_spec(args)) {
 		(Err(report), _) => *report,
 		(Ok(portable), Some(spec)) => verify_offline(&text, &portable, spec, args.allow_dev_keys),
-		(Ok(portable), None) => context.connect().await?.verify_record(&text, &portable).await?,
+		(Ok(portable), None) => {
+			context.connect().await?.certificates().verify_record(&text, &portable).await?
+		}
 	};
 	context.output.show(&report)?;
 	Ok(report.verdict)

@@ -1,5 +1,5 @@
 //! Importing a real system's metadata into the catalog: [`postgres`] and [`openapi`] read it
-//! as [`ResourceSpec`]s; [`Chain::import`] registers, version by version, only what changed
+//! as [`ResourceSpec`]s; [`Catalog::import`] registers, version by version, only what changed
 //! since the last import, and completes an import that was interrupted. It works in three
 //! rounds, each all in flight ([`Chain::submit_in_flight`]): the new resources, the new
 //! versions, then every item.
@@ -13,9 +13,10 @@ use subxt::utils::Static;
 use subxt_signer::sr25519::Keypair;
 
 use super::spec::{item_call, kind_call, ItemSpec, Limits, ResourceSpec};
+use crate::catalog::Catalog;
 use crate::{
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
-	Chain, Error, Result,
+	Error, Result,
 };
 
 /// How many times an import plans and submits when transactions of an interrupted run of it,
@@ -77,7 +78,7 @@ impl ImportReport {
 	}
 }
 
-impl Chain {
+impl Catalog<'_> {
 	/// Registers what changed in `specs` under `source`: new resources, new versions of
 	/// resources whose schema changed, the missing items of an interrupted import. Resources
 	/// whose schema is unchanged and complete are left alone. When an interrupted run's
@@ -90,7 +91,7 @@ impl Chain {
 		specs: &[ResourceSpec],
 		mut progress: impl FnMut(&ImportOutcome),
 	) -> Result<ImportReport> {
-		let limits = self.catalog_limits().await?;
+		let limits = self.limits().await?;
 		for spec in specs {
 			spec.check(&limits)?;
 		}
@@ -136,7 +137,7 @@ impl Chain {
 	}
 
 	/// Registers `spec` as a new resource of `source` (version 1, declaring its items) without
-	/// registering the items; returns the resource's id. [`Chain::import`] registers the items
+	/// registering the items; returns the resource's id. [`Catalog::import`] registers the items
 	/// next, or completes them on a later run if it is interrupted in between.
 	pub async fn register_resource(
 		&self,
@@ -144,7 +145,8 @@ impl Chain {
 		source: u64,
 		spec: &ResourceSpec,
 	) -> Result<u64> {
-		let (_, events) = self.submit_with_events(&register_call(source, spec), signer).await?;
+		let (_, events) =
+			self.chain.submit_with_events(&register_call(source, spec), signer).await?;
 		events
 			.find_first::<runtime::data_sources::events::ResourceRegistered>()
 			.and_then(|e| e.ok())
@@ -193,18 +195,23 @@ impl Chain {
 		let new: Vec<usize> =
 			(0..plans.len()).filter(|&i| plans[i].action == ImportAction::Registered).collect();
 		let calls: Vec<_> = new.iter().map(|&i| register_call(source, plans[i].spec)).collect();
-		self.submit_in_flight(&calls, signer, |landed| {
-			let plan = &mut plans[new[landed.index]];
-			if let Some(why) = landed.failed {
-				return Err(Error::Transaction(format!("registering {}: {why}", plan.spec.name)));
-			}
-			let registered = landed.event::<runtime::data_sources::events::ResourceRegistered>();
-			let registered = registered
-				.ok_or_else(|| Error::Transaction("no ResourceRegistered event".into()))?;
-			plan.resource = Some(registered.resource);
-			Ok(())
-		})
-		.await
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| {
+				let plan = &mut plans[new[landed.index]];
+				if let Some(why) = landed.failed {
+					return Err(Error::Transaction(format!(
+						"registering {}: {why}",
+						plan.spec.name
+					)));
+				}
+				let registered =
+					landed.event::<runtime::data_sources::events::ResourceRegistered>();
+				let registered = registered
+					.ok_or_else(|| Error::Transaction("no ResourceRegistered event".into()))?;
+				plan.resource = Some(registered.resource);
+				Ok(())
+			})
+			.await
 	}
 
 	/// Adds a version to every resource whose schema changed, all in flight.
@@ -221,14 +228,15 @@ impl Chain {
 				)
 			})
 			.collect();
-		self.submit_in_flight(&calls, signer, |landed| match landed.failed {
-			Some(why) => Err(Error::Transaction(format!(
-				"a new version of {}: {why}",
-				changed[landed.index].spec.name
-			))),
-			None => Ok(()),
-		})
-		.await
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| match landed.failed {
+				Some(why) => Err(Error::Transaction(format!(
+					"a new version of {}: {why}",
+					changed[landed.index].spec.name
+				))),
+				None => Ok(()),
+			})
+			.await
 	}
 
 	/// Registers every plan's items, in calls of the runtime's limit, all in flight.
@@ -251,13 +259,14 @@ impl Chain {
 				names.push(&plan.spec.name);
 			}
 		}
-		self.submit_in_flight(&calls, signer, |landed| match landed.failed {
-			Some(why) => {
-				Err(Error::Transaction(format!("items of {}: {why}", names[landed.index])))
-			}
-			None => Ok(()),
-		})
-		.await
+		self.chain
+			.submit_in_flight(&calls, signer, |landed| match landed.failed {
+				Some(why) => {
+					Err(Error::Transaction(format!("items of {}: {why}", names[landed.index])))
+				}
+				None => Ok(()),
+			})
+			.await
 	}
 }
 

@@ -8,7 +8,8 @@ use subxt_signer::sr25519::Keypair;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
-use crate::{runtime, Chain, Error, MedTrustConfig, Result};
+use crate::certificates::Certificates;
+use crate::{runtime, Error, MedTrustConfig, Result};
 
 /// How often the state is saved while records are being certified.
 const SAVE_EVERY: Duration = Duration::from_secs(1);
@@ -30,7 +31,7 @@ fn certified_by(events: subxt::extrinsics::ExtrinsicEvents<MedTrustConfig>) -> R
 		.ok_or_else(|| Error::Transaction("no Certified event".into()))
 }
 
-impl Chain {
+impl Certificates<'_> {
 	/// Certifies the subjects not certified yet; returns how many this run issued. `notify`
 	/// hears each record's position (0 first) and certificate as it is finalized.
 	pub(super) async fn certify_subjects(
@@ -89,6 +90,7 @@ impl Chain {
 		let (mut issued_now, mut failed) = (0u64, Vec::new());
 		let mut saved = Instant::now();
 		let submitted = self
+			.chain
 			.submit_in_flight(&calls, signer, |landed| {
 				let i = pending[landed.index];
 				let certified = landed.event::<runtime::certificates::events::Certified>();
@@ -174,8 +176,8 @@ impl Chain {
 			subjects.hashes[0],
 			subjects.records,
 		);
-		let id = certified_by(self.submit_with_events(&call, signer).await?.1)?;
-		state.certificates[0] = Some((id, self.certificate(id).await?.issued.number));
+		let id = certified_by(self.chain.submit_with_events(&call, signer).await?.1)?;
+		state.certificates[0] = Some((id, self.get(id).await?.issued.number));
 		Ok(1)
 	}
 }

@@ -1,4 +1,4 @@
-//! Anchoring records (requirement 5): [`Chain::anchor`] canonicalises each record of a file,
+//! Anchoring records (requirement 5): [`Certificates::anchor`] canonicalises each record of a file,
 //! draws its salt, computes its salted commitment, encrypts it with AES-256-GCM, certifies the
 //! records (one certificate each, or one for the batch by its Merkle root), waits for
 //! finality, and writes the portable certificates: a batch's in one archive
@@ -38,7 +38,8 @@ use super::{
 	portable::render_evidence,
 	records::RecordFormat,
 };
-use crate::{files, Chain, Error, Result};
+use crate::certificates::Certificates;
+use crate::{files, Error, Result};
 
 /// What an anchoring run is asked to do.
 #[derive(Debug, Clone)]
@@ -141,7 +142,7 @@ fn read_records(request: &AnchorRequest) -> Result<(Vec<Vec<u8>>, String)> {
 	Ok((records, hash_hex(&HashAlgorithm::Blake2b256.hash(&[text.as_bytes()]))))
 }
 
-impl Chain {
+impl Certificates<'_> {
 	/// Anchors a file of records; see the module documentation. `progress` hears each stage's
 	/// count of records done out of all.
 	pub async fn anchor(
@@ -179,7 +180,7 @@ impl Chain {
 		// Each record's portable certificate written while the chain certifies the next ones.
 		let early_state = state.clone();
 		let early = Shared {
-			genesis: self.genesis(),
+			genesis: self.chain.genesis(),
 			owner: target.owner,
 			state: &early_state,
 			seed,
@@ -198,7 +199,7 @@ impl Chain {
 
 		let (ids, issued) = self.issued(&state, early_issued).await?;
 		if !state.written {
-			let genesis = self.genesis();
+			let genesis = self.chain.genesis();
 			let shared = Shared {
 				genesis,
 				owner: target.owner,
@@ -218,8 +219,8 @@ impl Chain {
 	/// Checks that the signer's institution owns the source and the resource belongs to it;
 	/// settles the version and domain.
 	async fn anchor_target(&self, signer: &Keypair, request: &AnchorRequest) -> Result<Target> {
-		let (owner, source) = self.owned_source(signer, request.source).await?;
-		let resource = self.resource_of(request.source, request.resource).await?;
+		let (owner, source) = self.chain.catalog().owned_source(signer, request.source).await?;
+		let resource = self.chain.catalog().resource_of(request.source, request.resource).await?;
 		Ok(Target {
 			owner,
 			version: request.version.unwrap_or(resource.version),
@@ -251,7 +252,7 @@ impl Chain {
 		}
 		let mut issued = Issued::new();
 		let fetch = |id: u64| async move {
-			let c = self.certificate(id).await?;
+			let c = self.get(id).await?;
 			if !c.finalized {
 				return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
 			}
@@ -314,7 +315,7 @@ async fn finish_encryption(
 	files::write_json(&dir.key(), "the wrapped data key", &key_file)
 }
 
-impl Chain {
+impl Certificates<'_> {
 	/// Writes the portable certificate of each record `certified` names (its position, 0
 	/// first, and its certificate) as they come, a finalized block's at once, until the
 	/// sender is gone: the block and evidence read at once for all of them. Returns the

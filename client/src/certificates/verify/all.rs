@@ -134,7 +134,9 @@ async fn shared_verdict(
 	let proof = portable.batch.as_ref().map(|b| MerkleProof::try_from(&b.proof));
 	let proof = proof.transpose().map_err(Error::Input)?;
 	Ok(match trust {
-		Trust::Online(chain) => chain.verify_checked(&portable, (commitment, proof)).await?,
+		Trust::Online(chain) => {
+			chain.certificates().verify_checked(&portable, (commitment, proof)).await?
+		}
 		Trust::Offline(anchor) => verify_checked_offline(&portable, (commitment, proof), anchor),
 	})
 }

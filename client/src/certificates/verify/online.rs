@@ -6,9 +6,10 @@ use medtrust_primitives::certificate_json::{
 use subxt_rpcs::rpc_params;
 
 use super::{verify_local, Checked, PortableCertificate, Verdict, VerifyReport};
-use crate::{Chain, Result};
+use crate::certificates::Certificates;
+use crate::Result;
 
-impl Chain {
+impl Certificates<'_> {
 	/// Verifies a record against its portable certificate and the chain.
 	pub async fn verify_record(
 		&self,
@@ -28,7 +29,7 @@ impl Chain {
 		certificate: &PortableCertificate,
 		(commitment, proof): Checked,
 	) -> Result<VerifyReport> {
-		let genesis = self.genesis();
+		let genesis = self.chain.genesis();
 		if genesis != certificate.genesis {
 			return Ok(VerifyReport::new(
 				Verdict::Unknown,
@@ -43,7 +44,7 @@ impl Chain {
 		let issuer = certificate.certificate.issuer;
 		let params =
 			rpc_params![issuer, hash_hex(&commitment), proof.as_ref().map(ProofJson::from)];
-		let answer: VerificationJson = self.call("medtrust_verify", params).await?;
+		let answer: VerificationJson = self.chain.call("medtrust_verify", params).await?;
 		let Some(found) = answer.certificate else {
 			return Ok(VerifyReport::new(
 				Verdict::Unknown,
