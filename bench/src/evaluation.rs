@@ -10,7 +10,7 @@ use std::{
 };
 
 use medtrust_client::relations::{match_fields, profile::ValueProfile, Field, MatchOptions, Side};
-use medtrust_primitives::catalog::FieldJson;
+use medtrust_rpc_types::catalog::FieldJson;
 use serde_json::{json, Value};
 
 /// The key the evaluation's value profiles are computed under.

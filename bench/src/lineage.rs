@@ -18,13 +18,14 @@ use std::{
 use anyhow::{ensure, Context};
 use futures::{StreamExt, TryStreamExt};
 use medtrust_client::lineage::openlineage::{ColumnSource, Output, OutputField};
+use medtrust_client::wire::WireName;
 use medtrust_client::{
 	chain::signer,
 	lineage::{onchain, openlineage::infer_kind, DatasetName, Input, OnRefusal, Run},
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Chain,
 };
-use medtrust_primitives::lineage_json::{ActivitiesPage, AssetJson, WalkJson};
+use medtrust_rpc_types::lineage_json::{ActivitiesPage, AssetJson, WalkJson};
 use pallet_lineage::Transformation;
 use serde_json::{json, Value};
 use subxt_rpcs::rpc_params;
@@ -505,7 +506,7 @@ async fn time_verify(
 		"asset": asset,
 		"ancestors": ancestors,
 		"certificatesChecked": verified.certificates.len(),
-		"verdict": verified.verdict,
+		"verdict": verified.verdict.wire_name(),
 		"seconds": took.as_secs_f64(),
 	}))
 }

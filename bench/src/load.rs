@@ -28,7 +28,8 @@ use medtrust_client::{
 	},
 	Chain, MedTrustConfig,
 };
-use medtrust_primitives::{hashing::HashAlgorithm, lineage_json::WalkJson};
+use medtrust_primitives::hashing::HashAlgorithm;
+use medtrust_rpc_types::lineage_json::WalkJson;
 use pallet_data_sources::{Operation, SystemKind};
 use pallet_lineage::Direction;
 use serde_json::{json, Value};
@@ -151,7 +152,9 @@ async fn in_flight<Call: subxt::transactions::Payload>(
 ) -> anyhow::Result<()> {
 	chain
 		.submit_in_flight(calls, signer, |landed| match landed.failed {
-			Some(why) => Err(medtrust_client::Error::Transaction(format!("{what}: {why}"))),
+			Some(failure) => {
+				Err(medtrust_client::Error::Dispatch { what: what.to_string(), failure })
+			}
 			None => Ok(()),
 		})
 		.await?;

@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use medtrust_client::relations::{match_fields, Field, MatchOptions, Side};
-use medtrust_primitives::catalog::FieldJson;
+use medtrust_rpc_types::catalog::FieldJson;
 use serde_json::{json, Value};
 
 /// Words fields are named from (English, Chinese, abbreviations), as hospital schemas mix.

@@ -45,8 +45,23 @@ async fn main() -> ExitCode {
 		Err(e) if e.is::<output::Closed>() => ExitCode::SUCCESS,
 		Err(e) => {
 			output::note(&format!("error: {e:#}"));
-			ExitCode::FAILURE
+			ExitCode::from(exit_status(&e))
 		}
+	}
+}
+
+/// The exit status of a failure, by its kind (docs/cli.md): 1 the node or a local file failed,
+/// 2 bad input (clap's own usage errors exit 2 too), 5 not found, 6 refused by the chain.
+/// Verdicts other than valid (3) and refused lineage runs (4) are outcomes, not failures.
+fn exit_status(e: &anyhow::Error) -> u8 {
+	use medtrust_client::error::ErrorKind;
+	let library = e.chain().find_map(|cause| cause.downcast_ref::<medtrust_client::Error>());
+	match library.map(medtrust_client::Error::kind) {
+		// The command's own checks of its arguments.
+		None | Some(ErrorKind::Invalid) => 2,
+		Some(ErrorKind::NotFound) => 5,
+		Some(ErrorKind::Refused) => 6,
+		Some(ErrorKind::Unavailable | ErrorKind::Local | ErrorKind::Internal) => 1,
 	}
 }
 
@@ -63,6 +78,30 @@ mod tests {
 	/// Parses `medtrust <args>`.
 	pub(crate) fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
 		Cli::try_parse_from(std::iter::once("medtrust").chain(args.iter().copied()))
+	}
+
+	#[test]
+	fn each_kind_of_failure_has_its_exit_status() {
+		use medtrust_client::Error;
+		let status = |e: Error| exit_status(&anyhow::Error::from(e));
+		let connect = Error::Connect { url: "ws://127.0.0.1:1".into(), reason: "refused".into() };
+		assert_eq!(status(connect), 1);
+		let exposed = Error::Exposed { path: "k".into(), mode: 0o644 };
+		assert_eq!(status(exposed), 2);
+		assert_eq!(status(Error::not_found("certificate", "#7")), 5);
+		let refused = Error::TransactionFailed { reason: "Module error".into() };
+		assert_eq!(status(refused), 6);
+		let other = Error::from(medtrust_client::catalog::Error::NotOwner {
+			data_source: 1,
+			owner: 2,
+			signer: 3,
+		});
+		assert_eq!(status(other), 6);
+		assert_eq!(status(Error::Internal("a bug".into())), 1);
+		// The command's own refusal of an argument, and a library error under context.
+		assert_eq!(exit_status(&anyhow::anyhow!("give --postgres or --openapi")), 2);
+		let wrapped = anyhow::Error::from(Error::not_found("relation", "#9")).context("listing");
+		assert_eq!(exit_status(&wrapped), 5);
 	}
 
 	#[test]

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::chain::tx::DispatchFailure;
+
 /// What can go wrong talking to a MedTrust node or handling its files.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -30,9 +32,6 @@ pub enum Error {
 	/// A `--signer` could not be turned into a key.
 	#[error("invalid signer: {0}")]
 	Signer(String),
-	/// An argument or a file's content is not acceptable; nothing was sent.
-	#[error("{0}")]
-	Input(String),
 	/// Reading or writing a file failed.
 	#[error("cannot {action} {}: {source}", path.display())]
 	Io {
@@ -62,16 +61,106 @@ pub enum Error {
 	/// The membership check refused a transaction.
 	#[error("transaction refused: {}", .0.message())]
 	Refused(pallet_consortium::MembershipError),
+	/// The node refused a transaction (a bad nonce or signature, a full pool, a refusal of the
+	/// runtime's checks) or it failed when executed on chain.
+	#[error("transaction failed: {reason}")]
+	TransactionFailed { reason: String },
+	/// A transaction of a run of many failed on chain: what it was for, and the pallet's error.
+	#[error("{what}: {failure}")]
+	Dispatch { what: String, failure: DispatchFailure },
+	/// A run of transactions in flight made no progress.
+	#[error(
+		"{open} transactions were submitted but none was finalized for {seconds} s: is the node \
+		 producing and finalizing blocks? Run the same command again to resume"
+	)]
+	Stalled { open: usize, seconds: u64 },
+	/// What was asked for does not exist on chain (`what` names the kind, `id` which one).
+	#[error("no {what} {id}")]
+	NotFound { what: &'static str, id: String },
+	/// A name outside one of the closed sets (`what`) of the wire.
+	#[error("unknown {what} `{name}`: one of {choices}")]
+	UnknownName { what: &'static str, name: String, choices: String },
+	/// A secret file others can read.
+	#[error(
+		"{} is readable by others (mode {mode:o}): a secret must be readable by its owner only; \
+		 `chmod 600` it if nobody else has read it, or replace it",
+		path.display()
+	)]
+	Exposed { path: PathBuf, mode: u32 },
+	/// A token file holding a token too short to be a secret.
+	#[error("{}: a token of at least 32 characters is needed", path.display())]
+	WeakToken { path: PathBuf },
+	/// A server could not listen where it was asked to.
+	#[error("cannot listen on {address}: {reason}")]
+	Listen { address: String, reason: String },
+	/// The consortium: accounts, peer ids, admissions, upgrades.
+	#[error(transparent)]
+	Consortium(#[from] crate::consortium::Error),
+	/// The catalog: resources, schema documents, sources.
+	#[error(transparent)]
+	Catalog(#[from] crate::catalog::Error),
+	/// Relations between data items.
+	#[error(transparent)]
+	Relations(#[from] crate::relations::Error),
+	/// Lineage: OpenLineage events and runs.
+	#[error(transparent)]
+	Lineage(#[from] crate::lineage::Error),
+	/// Certificates: record files, archives, keys, anchoring state.
+	#[error(transparent)]
+	Certificates(#[from] crate::certificates::Error),
+	/// A PostgreSQL database: its address, its reachability, TLS.
+	#[error(transparent)]
+	Postgres(#[from] crate::postgres::Error),
 	/// Something that cannot happen happened (a broken invariant of the client or of the
 	/// node's answers): a bug to report, not something the user can fix.
 	#[error("internal error: {0}")]
 	Internal(String),
-	/// A transaction was refused by the node or failed when executed on chain.
-	#[error("transaction failed: {0}")]
-	Transaction(String),
+}
+
+/// What kind of failure an [`Error`] is, for a service to answer it (as an HTTP status) or a
+/// script to tell (as the CLI's exit status) without reading its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+	/// Malformed or unacceptable input (an argument, a file): nothing was sent.
+	Invalid,
+	/// What was asked for does not exist.
+	NotFound,
+	/// The chain refused or failed a transaction.
+	Refused,
+	/// The node could not be reached, broke off, or made no progress: try again.
+	Unavailable,
+	/// A local file could not be read or written, or a key does not open data.
+	Local,
+	/// The node runs another runtime, or a broken invariant: not the user's to fix.
+	Internal,
 }
 
 impl Error {
+	/// What kind of failure this is.
+	pub fn kind(&self) -> ErrorKind {
+		use ErrorKind::*;
+		match self {
+			Self::Connect { .. } | Self::Disconnected { .. } | Self::Stalled { .. } => Unavailable,
+			Self::Rpc { .. } => Unavailable,
+			Self::IncompatibleRuntime { .. } | Self::Internal(_) => Internal,
+			Self::Signer(_) | Self::Malformed { .. } | Self::UnknownName { .. } => Invalid,
+			Self::Exposed { .. } | Self::WeakToken { .. } | Self::Listen { .. } => Invalid,
+			Self::Io { .. } | Self::Serialise { .. } | Self::Crypto(_) => Local,
+			Self::Refused(_) | Self::TransactionFailed { .. } | Self::Dispatch { .. } => Refused,
+			Self::NotFound { .. } => NotFound,
+			Self::Consortium(e) => e.kind(),
+			Self::Catalog(e) => e.kind(),
+			Self::Relations(_) | Self::Lineage(_) => Invalid,
+			Self::Certificates(e) => e.kind(),
+			Self::Postgres(e) => e.kind(),
+		}
+	}
+
+	/// [`Error::NotFound`].
+	pub fn not_found(what: &'static str, id: impl std::fmt::Display) -> Self {
+		Self::NotFound { what, id: id.to_string() }
+	}
+
 	/// An I/O failure of `action` on `path`.
 	pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
 		Self::Io { action, path: path.to_path_buf(), source }

@@ -75,12 +75,7 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn read_private(path: &Path) -> Result<zeroize::Zeroizing<String>> {
 	let mode = fs::metadata(path).map_err(|e| Error::io("read", path, e))?.permissions().mode();
 	if mode & 0o077 != 0 {
-		return Err(Error::Input(format!(
-			"{} is readable by others (mode {:o}): a secret must be readable by its owner only; \
-			 `chmod 600` it if nobody else has read it, or replace it",
-			path.display(),
-			mode & 0o777
-		)));
+		return Err(Error::Exposed { path: path.to_path_buf(), mode: mode & 0o777 });
 	}
 	fs::read_to_string(path).map(zeroize::Zeroizing::new).map_err(|e| Error::io("read", path, e))
 }

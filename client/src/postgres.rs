@@ -12,6 +12,30 @@
 
 pub mod tls;
 
+/// What can go wrong with a PostgreSQL database: its connection string, reaching it, TLS.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+	/// A connection string that does not parse, or that holds a password.
+	#[error("{0}")]
+	Address(String),
+	/// The database could not be reached (or refused the connection).
+	#[error("cannot reach the PostgreSQL database at {address}: {reason}")]
+	Unreachable { address: String, reason: String },
+	/// TLS could not be set up as the connection string asks.
+	#[error("TLS: {0}")]
+	Tls(String),
+}
+
+impl Error {
+	/// What kind of failure this is.
+	pub fn kind(&self) -> crate::error::ErrorKind {
+		match self {
+			Self::Unreachable { .. } => crate::error::ErrorKind::Unavailable,
+			_ => crate::error::ErrorKind::Invalid,
+		}
+	}
+}
+
 use std::{path::PathBuf, str::FromStr as _};
 
 use tokio_postgres::{
@@ -19,7 +43,7 @@ use tokio_postgres::{
 	Client, Config, NoTls,
 };
 
-use crate::{Error, Result};
+use crate::Result;
 
 /// A database to connect to, checked.
 #[derive(Clone, Debug)]
@@ -34,15 +58,15 @@ impl Target {
 	pub fn parse(text: &str) -> Result<Target> {
 		let (rest, tls) = tls::take_options(text)?;
 		let mut config = Config::from_str(&rest).map_err(|e| {
-			Error::Input(format!("the PostgreSQL connection string does not parse: {e}"))
+			Error::Address(format!("the PostgreSQL connection string does not parse: {e}"))
 		})?;
 		if config.get_password().is_some() {
-			return Err(Error::Input(
+			return Err(crate::Error::from(Error::Address(
 				"the PostgreSQL connection string holds a password, which every user of this \
 				 machine can read in the process list: give it in PGPASSWORD or in ~/.pgpass \
 				 (mode 0600) instead"
 					.into(),
-			));
+			)));
 		}
 		config.ssl_mode(match tls.mode {
 			tls::Mode::Disable => SslMode::Disable,
@@ -65,12 +89,9 @@ impl Target {
 		if let Some(password) = password_for(&config) {
 			config.password(password.as_bytes());
 		}
-		let unreachable = |e: tokio_postgres::Error| {
-			Error::Input(format!(
-				"cannot reach the PostgreSQL database at {}: {}",
-				self.address,
-				error_text(&e)
-			))
+		let unreachable = |e: tokio_postgres::Error| Error::Unreachable {
+			address: self.address.clone(),
+			reason: error_text(&e),
 		};
 		match tls::client_config(&self.tls)? {
 			None => {

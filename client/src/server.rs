@@ -73,10 +73,7 @@ impl Token {
 			Ok(text) => {
 				let token = Zeroizing::new(text.trim().to_string());
 				if token.len() < 32 {
-					return Err(Error::Input(format!(
-						"{}: a token of at least 32 characters is needed",
-						path.display()
-					)));
+					return Err(Error::WeakToken { path: path.to_path_buf() });
 				}
 				Ok((Token(Arc::new(token)), false))
 			}
@@ -234,8 +231,10 @@ fn response(reply: JsonReply) -> hyper::Response<Full<Bytes>> {
 pub async fn bind(address: SocketAddr) -> Result<(TcpListener, SocketAddr)> {
 	let listener = TcpListener::bind(address)
 		.await
-		.map_err(|e| Error::Input(format!("cannot listen on {address}: {e}")))?;
-	let bound = listener.local_addr().map_err(|e| Error::Input(e.to_string()))?;
+		.map_err(|e| Error::Listen { address: address.to_string(), reason: e.to_string() })?;
+	let bound = listener
+		.local_addr()
+		.map_err(|e| Error::Listen { address: address.to_string(), reason: e.to_string() })?;
 	Ok((listener, bound))
 }
 

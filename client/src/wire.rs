@@ -8,39 +8,16 @@ use crate::{Error, Result};
 
 /// The value of a wire name, or an error naming the set and listing its names.
 pub fn parse<T: WireName>(name: &str) -> Result<T> {
-	T::from_wire_name(name).ok_or_else(|| {
-		Error::Input(format!("unknown {} `{name}`: one of {}", T::WHAT, one_of::<T>()))
+	T::from_wire_name(name).ok_or_else(|| Error::UnknownName {
+		what: T::WHAT,
+		name: name.to_string(),
+		choices: one_of::<T>(),
 	})
 }
 
-/// Serialises a list of values as their wire names (`#[serde(serialize_with = …)]`).
-pub fn serialize_names<T: WireName, S: serde::Serializer>(
-	values: &[T],
-	serializer: S,
-) -> std::result::Result<S::Ok, S::Error> {
-	serializer.collect_seq(values.iter().map(|v| v.wire_name()))
-}
-
-/// One value as its wire name in JSON: `#[serde(with = "crate::wire::name")]`.
-pub mod name {
-	use super::WireName;
-
-	/// Writes the value's wire name.
-	pub fn serialize<T: WireName, S: serde::Serializer>(
-		value: &T,
-		serializer: S,
-	) -> std::result::Result<S::Ok, S::Error> {
-		serializer.serialize_str(value.wire_name())
-	}
-
-	/// Reads a wire name, refusing unknown ones with the choices.
-	pub fn deserialize<'de, T: WireName, D: serde::Deserializer<'de>>(
-		deserializer: D,
-	) -> std::result::Result<T, D::Error> {
-		let name = <String as serde::Deserialize>::deserialize(deserializer)?;
-		super::parse(&name).map_err(serde::de::Error::custom)
-	}
-}
+/// Serde for closed sets by wire name: `#[serde(with = "crate::wire::name")]`, `names` for a
+/// list, `optional` for an option (the node's JSON shapes use the same).
+pub use medtrust_rpc_types::wire::{name, names, optional};
 
 #[cfg(test)]
 mod tests {
@@ -58,5 +35,5 @@ mod tests {
 	}
 
 	#[derive(serde::Serialize)]
-	struct Names(#[serde(serialize_with = "serialize_names")] Vec<Operation>);
+	struct Names(#[serde(with = "names")] Vec<Operation>);
 }

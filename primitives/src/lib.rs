@@ -12,8 +12,9 @@
 //! - [`testing`]: the pallets' test runtimes' shared declaration;
 //! - [`dev_keys`] (std): the well-known development keys no real chain may trust;
 //! - [`wire`]: the one spelling of every closed set of values that crosses the wire;
-//! - [`catalog`], [`relation_json`], [`certificate_json`], [`consortium_json`] (std): the JSON
-//!   shapes of the node's `medtrust_*` methods, shared by the node and the CLI.
+//!
+//! The JSON shapes of the node's `medtrust_*` methods live above the pallets, in
+//! `medtrust-rpc-types`, so that their closed sets are the pallets' own enums.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -21,22 +22,12 @@ extern crate alloc;
 
 pub mod bounds;
 pub mod canonical;
-#[cfg(feature = "std")]
-pub mod catalog;
-#[cfg(feature = "std")]
-pub mod certificate_json;
 pub mod commitment;
-#[cfg(feature = "std")]
-pub mod consortium_json;
 #[cfg(feature = "std")]
 pub mod dev_keys;
 pub mod hashing;
-#[cfg(feature = "std")]
-pub mod lineage_json;
 pub mod merkle;
 pub mod peer_id;
-#[cfg(feature = "std")]
-pub mod relation_json;
 pub mod testing;
 pub mod text;
 pub mod wire;

@@ -33,7 +33,8 @@ pub fn one_of<T: WireName>() -> String {
 }
 
 /// Implements [`WireName`] for a field-less enum: `wire_names!(Kind, "kind" { A => "a", … })`.
-/// Every variant must be listed (the generated `match` is exhaustive).
+/// Every variant must be listed (the generated `match` is exhaustive). `Display` writes the
+/// wire name.
 #[macro_export]
 macro_rules! wire_names {
 	($ty:ty, $what:literal { $($variant:ident => $name:literal),+ $(,)? }) => {
@@ -46,6 +47,13 @@ macro_rules! wire_names {
 				}
 			}
 		}
+
+		impl core::fmt::Display for $ty {
+			/// Its wire name.
+			fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+				f.write_str($crate::wire::WireName::wire_name(*self))
+			}
+		}
 	};
 }
 
@@ -54,6 +62,13 @@ impl WireName for crate::hashing::HashAlgorithm {
 	const WHAT: &'static str = "hash algorithm";
 	fn wire_name(self) -> &'static str {
 		self.name()
+	}
+}
+
+impl core::fmt::Display for crate::hashing::HashAlgorithm {
+	/// Its wire name.
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		f.write_str(self.name())
 	}
 }
 

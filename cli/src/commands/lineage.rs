@@ -16,14 +16,15 @@ use medtrust_client::{
 	lineage::{
 		export::{impact_csv, LineageFormat},
 		gateway::{self, GatewayOptions},
-		openlineage::{parse_events, ColumnSource, DatasetName, Output, OutputField},
+		onchain::{AssetRef, DatasetRef},
+		openlineage::{parse_events, DatasetName},
 		store::{self, EventStore},
-		Gatherer, Input, OnRefusal, Refused, Run,
+		Gatherer, ManualRun, OnRefusal, Refused, Run,
 	},
-	Chain,
+	Chain, Error,
 };
-use medtrust_primitives::lineage_json::{parse_uuid, WalkJson};
-use pallet_lineage::{ActivityKind, Direction, Transformation};
+use medtrust_rpc_types::lineage_json::WalkJson;
+use pallet_lineage::{ActivityKind, Direction};
 
 use crate::{
 	context::Context,
@@ -73,7 +74,7 @@ pub enum LineageCommand {
 	Impact(ImpactArgs),
 	/// Walk every ancestor of an asset and check each certificate on the way: valid, revoked,
 	/// superseded or unknown, with the path to any that is not valid. Exit status 0 when all
-	/// are valid, 3 otherwise (or when none is found), 1 on error.
+	/// are valid, 3 otherwise, 5 when there is no such asset (see docs/cli.md).
 	Verify(AssetArgs),
 	/// Write every recorded run: OpenLineage events (NDJSON; import it elsewhere to get the
 	/// same graph), W3C PROV-JSON, a FHIR R4 Bundle of Provenance resources, or (with an
@@ -203,25 +204,14 @@ pub struct ExportArgs {
 
 /// The asset an [`AssetArgs`] names.
 async fn resolve(chain: &Chain, a: &AssetArgs) -> anyhow::Result<u64> {
-	let edition = match (&a.asset, &a.namespace, &a.name) {
-		(Some(id), _, _) => *id,
-		(None, Some(ns), Some(name)) => {
-			chain
-				.lineage()
-				.dataset(ns, name)
-				.await?
-				.ok_or_else(|| anyhow::anyhow!("no dataset {ns} {name} in the lineage"))?
-				.latest
+	let dataset = match (&a.asset, &a.namespace, &a.name) {
+		(Some(id), _, _) => DatasetRef::Id(*id),
+		(None, Some(namespace), Some(name)) => {
+			DatasetRef::Named(DatasetName { namespace: namespace.clone(), name: name.clone() })
 		}
 		_ => anyhow::bail!("give an asset id, or --namespace and --name"),
 	};
-	match &a.field {
-		None => Ok(edition),
-		Some(field) => {
-			let found = chain.lineage().field(edition, field).await?;
-			Ok(found.ok_or_else(|| anyhow::anyhow!("asset {edition} has no field {field}"))?.id)
-		}
-	}
+	Ok(chain.lineage().resolve(&AssetRef { dataset, field: a.field.clone() }).await?)
 }
 
 async fn walk(chain: &Chain, args: &WalkArgs, direction: Direction) -> anyhow::Result<WalkJson> {
@@ -230,7 +220,7 @@ async fn walk(chain: &Chain, args: &WalkArgs, direction: Direction) -> anyhow::R
 		.lineage()
 		.walk(start, direction, args.depth, args.limit)
 		.await?
-		.ok_or_else(|| anyhow::anyhow!("no asset {start}"))
+		.ok_or_else(|| Error::not_found("asset", start).into())
 }
 
 /// Runs a lineage command; its exit status.
@@ -245,7 +235,8 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 			let report =
 				chain.lineage().record_runs(signer, &[run], None, OnRefusal::RecordNothing).await?;
 			if let Some(refused) = report.refused.first() {
-				anyhow::bail!("{refused}");
+				output::note(&format!("error: {refused}"));
+				return Ok(ExitCode::from(REFUSED));
 			}
 			out.show(&Recorded::new(report, 0, Vec::new(), 0))?;
 		}
@@ -293,7 +284,7 @@ pub async fn run(command: LineageCommand, context: &Context) -> anyhow::Result<E
 				.lineage()
 				.verify(asset)
 				.await?
-				.ok_or_else(|| anyhow::anyhow!("no asset {asset}"))?;
+				.ok_or_else(|| Error::not_found("asset", asset))?;
 			out.show(&found)?;
 			if !found.is_valid() {
 				return Ok(ExitCode::from(NOT_VALID));
@@ -312,8 +303,7 @@ async fn import(
 	events: PathBuf,
 	strict: bool,
 ) -> anyhow::Result<ExitCode> {
-	let text = std::fs::read_to_string(file)
-		.map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+	let text = files::read_text(file)?;
 	let gathered = Gatherer::gather(parse_events(&text)?);
 	if gathered.pending > 0 {
 		output::note(&format!(
@@ -365,7 +355,7 @@ async fn export(chain: &Chain, args: &ExportArgs) -> anyhow::Result<()> {
 			.lineage()
 			.walk(start, Direction::Descendants, args.depth, args.limit)
 			.await?
-			.ok_or_else(|| anyhow::anyhow!("no asset {start}"))?;
+			.ok_or_else(|| Error::not_found("asset", start))?;
 		impact_csv(&found.nodes)
 	} else {
 		let mut graph = chain.lineage().graph().await?;
@@ -386,86 +376,25 @@ async fn export(chain: &Chain, args: &ExportArgs) -> anyhow::Result<()> {
 	}
 }
 
-/// `<field>=<input>.<field>[:<transformation>][:masked]`.
-fn column(text: &str, inputs: &[DatasetName]) -> anyhow::Result<OutputField> {
-	let bad =
-		|| anyhow::anyhow!("`{text}` is not <field>=<input>.<field>[:<transformation>][:masked]");
-	let (name, source) = text.split_once('=').ok_or_else(bad)?;
-	let mut parts = source.split(':');
-	let (input, field) = parts.next().and_then(|s| s.split_once('.')).ok_or_else(bad)?;
-	let input: usize = input.parse().map_err(|_| bad())?;
-	let dataset = inputs
-		.get(input)
-		.cloned()
-		.ok_or_else(|| anyhow::anyhow!("`{text}`: there is no input {input}"))?;
-	let mut transformation = Transformation::Identity;
-	let mut masking = false;
-	for part in parts {
-		match part {
-			"masked" => masking = true,
-			other => {
-				transformation = medtrust_client::wire::WireName::from_wire_name(other)
-					.ok_or_else(|| anyhow::anyhow!("`{other}` is not a transformation"))?
-			}
-		}
-	}
-	Ok(OutputField {
-		name: name.to_string(),
-		sources: vec![ColumnSource { dataset, field: field.to_string(), transformation, masking }],
-	})
-}
-
 fn pairs(values: &[String]) -> Vec<DatasetName> {
 	values.chunks(2).map(|p| DatasetName { namespace: p[0].clone(), name: p[1].clone() }).collect()
 }
 
 /// The run `lineage record` describes.
 fn manual_run(args: &RecordArgs) -> anyhow::Result<Run> {
-	let inputs = pairs(&args.input);
-	let mut outputs: Vec<Output> =
-		pairs(&args.output).into_iter().map(|dataset| Output { dataset, fields: vec![] }).collect();
-	for c in &args.column {
-		let field = column(c, &inputs)?;
-		match outputs[0].fields.iter_mut().find(|f| f.name == field.name) {
-			Some(known) => known.sources.extend(field.sources),
-			None => outputs[0].fields.push(field),
-		}
-	}
-	let run_id = match &args.run_id {
-		Some(text) => parse_uuid(text).ok_or_else(|| anyhow::anyhow!("`{text}` is not a UUID"))?,
-		None => rand_uuid(),
+	let manual = ManualRun {
+		job_namespace: args.job_namespace.clone(),
+		job_name: args.job_name.clone(),
+		kind: Some(args.kind),
+		run_id: args.run_id.clone(),
+		inputs: pairs(&args.input),
+		certificates: args.certificate.clone(),
+		outputs: pairs(&args.output),
+		columns: args.column.clone(),
 	};
 	let now = std::time::SystemTime::now()
 		.duration_since(std::time::UNIX_EPOCH)
 		.map(|d| d.as_millis() as u64)
 		.unwrap_or_default();
-	let mut all: Vec<Input> = inputs.into_iter().map(Input::Dataset).collect();
-	all.extend(args.certificate.iter().map(|c| Input::Certificate(*c)));
-	let event = serde_json::json!({
-		"eventType": "COMPLETE",
-		"eventTime": medtrust_client::lineage::export::iso(now),
-		"run": { "runId": medtrust_primitives::lineage_json::uuid(&run_id) },
-		"job": { "namespace": args.job_namespace, "name": args.job_name },
-		"producer": "medtrust lineage record"
-	});
-	Ok(Run {
-		job_namespace: args.job_namespace.clone(),
-		job_name: args.job_name.clone(),
-		run_id,
-		kind: args.kind,
-		started: now,
-		ended: now,
-		inputs: all,
-		outputs,
-		events: vec![event],
-	})
-}
-
-/// A random (version 4) UUID.
-fn rand_uuid() -> [u8; 16] {
-	let mut id = [0u8; 16];
-	id.copy_from_slice(&medtrust_client::certificates::keys::random32()[..16]);
-	id[6] = (id[6] & 0x0f) | 0x40;
-	id[8] = (id[8] & 0x3f) | 0x80;
-	id
+	Ok(manual.run(now)?)
 }

@@ -12,9 +12,7 @@ use medtrust_client::{
 		self,
 		export::{render, MappingRow, RelationFormat},
 		onchain::{Proposal, Scope},
-		profile::profile_table,
-		signals::{Evidence, Prepared, Weights},
-		Candidate, Field, MatchOptions,
+		workflow, Candidate, MatchOptions, MatchSide,
 	},
 	wire::WireName,
 	Chain,
@@ -163,10 +161,9 @@ pub async fn run(command: RelationCommand, context: &Context) -> anyhow::Result<
 	let out = context.output;
 	if let C::Export(args) = &command {
 		if let Some(path) = &args.from {
-			let rows = read_candidates(path)?
-				.iter()
-				.map(MappingRow::from_candidate)
-				.collect::<Result<Vec<_>, _>>()?;
+			let candidates: Vec<Candidate> = files::read_json(path)?;
+			let rows =
+				candidates.iter().map(MappingRow::from_candidate).collect::<Result<Vec<_>, _>>()?;
 			return write_export(&rows, args, "urn:medtrust:candidates");
 		}
 	}
@@ -214,67 +211,24 @@ pub async fn run(command: RelationCommand, context: &Context) -> anyhow::Result<
 	}
 }
 
-/// The fields of one side, with their value profiles if a database is given.
-async fn side(chain: &Chain, scope: &Scope, postgres: Option<&str>) -> anyhow::Result<Vec<Field>> {
-	let mut fields = chain.relations().fields(scope).await?;
-	let Some(url) = postgres else { return Ok(fields) };
-	// Profiles compare only under one key: the chain's genesis hash, which both sides know.
-	let key = chain.genesis().into_bytes();
-	let mut tables: Vec<String> = fields.iter().map(|f| f.at.resource_name.clone()).collect();
-	tables.sort();
-	tables.dedup();
-	for table in tables {
-		let profiles = profile_table(url, &table, &key).await?;
-		for f in fields.iter_mut().filter(|f| f.at.resource_name == table) {
-			f.profile = profiles.get(&f.at.item).cloned();
-		}
-	}
-	Ok(fields)
-}
-
 async fn match_candidates(chain: &Chain, args: &MatchArgs) -> anyhow::Result<Vec<Candidate>> {
-	if !(0.0..=1.0).contains(&args.min_score) {
-		anyhow::bail!("--min-score must be between 0 and 1, not {}", args.min_score);
-	}
-	let left_scope = Scope::parse(&args.left)?;
-	let right_scope = match &args.right {
-		Some(r) => Scope::parse(r)?,
-		None => Scope::Catalog,
+	let left =
+		MatchSide { scope: Scope::parse(&args.left)?, postgres: args.postgres_left.as_deref() };
+	let right = MatchSide {
+		scope: match &args.right {
+			Some(r) => Scope::parse(r)?,
+			None => Scope::Catalog,
+		},
+		postgres: args.postgres_right.as_deref(),
 	};
-	let left = side(chain, &left_scope, args.postgres_left.as_deref()).await?;
-	let right = side(chain, &right_scope, args.postgres_right.as_deref()).await?;
-	if left.is_empty() {
-		anyhow::bail!("{} has no registered items to match", args.left);
-	}
-	let options = MatchOptions { min_score: args.min_score, per_item: args.per_item.max(1) };
-	Ok(relations::match_fields(left, right, options))
-}
-
-fn read_candidates(path: &std::path::Path) -> anyhow::Result<Vec<Candidate>> {
-	Ok(files::read_json(path)?)
-}
-
-/// An item by hand: `<resource>:<item>` at the resource's current version.
-async fn item_by_hand(chain: &Chain, text: &str) -> anyhow::Result<Field> {
-	let (resource, item) = text
-		.split_once(':')
-		.and_then(|(r, i)| Some((r.trim().parse::<u64>().ok()?, i)))
-		.ok_or_else(|| {
-			anyhow::anyhow!(
-				"`{text}` is not <resource>:<item> (a resource id, then an item's name)"
-			)
-		})?;
-	let source = chain.catalog().resource(resource).await?.source;
-	let fields = chain.relations().fields(&Scope::Resource(source, resource.to_string())).await?;
-	fields.into_iter().find(|f| f.at.item == item).ok_or_else(|| {
-		anyhow::anyhow!("resource #{resource} has no item `{item}` at its current version")
-	})
+	let options = MatchOptions { min_score: args.min_score, per_item: args.per_item };
+	Ok(chain.relations().match_scopes(&left, &right, options).await?)
 }
 
 async fn proposals(chain: &Chain, args: &ProposeArgs) -> anyhow::Result<Vec<Proposal>> {
 	if let Some(path) = &args.from {
 		let min = args.min_score.unwrap_or(0.0);
-		let found = read_candidates(path)?;
+		let found: Vec<Candidate> = files::read_json(path)?;
 		return found
 			.iter()
 			.filter(|c| c.score >= min)
@@ -284,28 +238,15 @@ async fn proposals(chain: &Chain, args: &ProposeArgs) -> anyhow::Result<Vec<Prop
 	let (Some(left), Some(right), Some(kind)) = (&args.left, &args.right, args.kind) else {
 		anyhow::bail!("give --from <match result>, or --left, --right and --kind");
 	};
-	if !(0.0..=1.0).contains(&args.score) {
-		anyhow::bail!("--score must be between 0 and 1, not {}", args.score);
-	}
-	let (left, right) = (item_by_hand(chain, left).await?, item_by_hand(chain, right).await?);
-	// The evidence of a pair by hand is still what the matcher compares.
-	let glossary = relations::glossary::Glossary::builtin();
-	let (a, b) = (Prepared::new(left, glossary), Prepared::new(right, glossary));
-	let evidence: Evidence = Evidence::of(&a, &b, &Weights::of(&[&a, &b]));
-	let candidate =
-		Candidate { left: a.field.at, right: b.field.at, kind, score: args.score, evidence };
-	Ok(vec![Proposal::from_candidate(&candidate)?])
+	Ok(vec![chain.relations().proposal_by_hand(left, right, kind, args.score).await?])
 }
 
 async fn list(chain: &Chain, context: &Context, args: &ListArgs) -> anyhow::Result<RelationList> {
 	let relations = if let Some(id) = args.id {
 		vec![chain.relations().relation(id).await?]
 	} else if let Some(item) = &args.item {
-		let mut parts = item.splitn(3, ':');
-		let (Some(r), Some(v), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
-			anyhow::bail!("`{item}` is not <resource>:<version>:<item>");
-		};
-		chain.relations().of_item(r.parse()?, v.parse()?, name).await?.relations
+		let (resource, version, name) = workflow::parse_item_at(item)?;
+		chain.relations().of_item(resource, version, &name).await?.relations
 	} else if let Some(resource) = args.resource {
 		chain.relations().of_resource(resource).await?.relations
 	} else if let Some(source) = args.source {
@@ -328,12 +269,7 @@ async fn chain_rows(chain: &Chain, args: &ExportArgs) -> anyhow::Result<Vec<Mapp
 	} else {
 		chain.relations().all().await?
 	};
-	let wanted = |status: &str| {
-		status == pallet_field_mapping::RelationStatus::Confirmed.wire_name()
-			|| (args.include_proposed
-				&& status == pallet_field_mapping::RelationStatus::Proposed.wire_name())
-	};
-	let kept = relations.into_iter().filter(|r| wanted(&r.status)).collect();
+	let kept = workflow::exported(relations, args.include_proposed);
 	Ok(chain.relations().rows(kept).await?)
 }
 

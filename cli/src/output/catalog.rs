@@ -5,7 +5,7 @@ use medtrust_client::catalog::{
 	spec::ResourceSpec,
 	SourceDetail,
 };
-use medtrust_primitives::catalog::{DomainJson, ItemJson, SourceJson};
+use medtrust_rpc_types::catalog::{DomainJson, ItemJson, SourceJson};
 use serde::Serialize;
 
 use super::Render;

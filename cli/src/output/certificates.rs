@@ -9,7 +9,7 @@ use medtrust_client::{
 	},
 	wire::WireName,
 };
-use medtrust_primitives::certificate_json::{CertificateJson, StatusJson, SubjectJson};
+use medtrust_rpc_types::certificate_json::{CertificateJson, StatusJson, SubjectJson};
 use serde::Serialize;
 
 use super::Render;

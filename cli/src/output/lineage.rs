@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use medtrust_client::lineage::{
 	LineageVerification, RecordReport, Recorded as RecordedRun, Refused,
 };
-use medtrust_primitives::lineage_json::{uuid, AssetJson, WalkJson};
+use medtrust_client::wire::WireName;
+use medtrust_rpc_types::lineage_json::{uuid, AssetClass, AssetJson, WalkJson};
 use serde::Serialize;
 
 use super::Render;
@@ -17,9 +18,9 @@ pub fn asset(a: &AssetJson) -> String {
 		.as_ref()
 		.map(|d| format!("{} {} (edition {})", d.namespace, d.name, d.edition))
 		.unwrap_or_default();
-	match (a.kind.as_str(), &a.field, a.certificate) {
-		("certificate", _, Some(c)) => format!("#{} certificate {c}", a.id),
-		("field", Some(f), _) => format!("#{} field {f} of {dataset}", a.id),
+	match (a.kind, &a.field, a.certificate) {
+		(AssetClass::Certificate, _, Some(c)) => format!("#{} certificate {c}", a.id),
+		(AssetClass::Field, Some(f), _) => format!("#{} field {f} of {dataset}", a.id),
 		_ => format!("#{} dataset {dataset}", a.id),
 	}
 }
@@ -153,7 +154,7 @@ impl Impact {
 		let mut groups: BTreeMap<u32, BTreeMap<&str, Vec<&AssetJson>>> = BTreeMap::new();
 		for n in &self.0.nodes {
 			let by_kind = groups.entry(n.depth).or_default();
-			by_kind.entry(n.asset.kind.as_str()).or_default().push(&n.asset);
+			by_kind.entry(n.asset.kind.wire_name()).or_default().push(&n.asset);
 		}
 		groups
 	}
@@ -201,7 +202,7 @@ impl Render for LineageVerification {
 	fn text(&self) -> String {
 		let mut out = format!(
 			"{}: {} certificates among {} ancestors of #{}{}\n",
-			self.verdict.to_uppercase(),
+			self.verdict.wire_name().to_uppercase(),
 			self.certificates.len(),
 			self.ancestors,
 			self.asset,
@@ -212,7 +213,7 @@ impl Render for LineageVerification {
 				"  certificate {} (#{}, depth {}): {}\n",
 				c.certificate, c.asset, c.depth, c.verdict
 			));
-			if c.verdict != "valid" {
+			if c.verdict != pallet_certificates::Verdict::Valid {
 				let path: Vec<String> = c.path.iter().map(|a| format!("#{a}")).collect();
 				out.push_str(&format!("    path: {}\n", path.join(" <- ")));
 			}

@@ -92,7 +92,7 @@ impl Render for RelationList {
 			out.push_str(&format!(
 				"#{:<5} {:<10} {:<28} {:.3}  {}  ~  {}\n",
 				r.id.map(|i| i.to_string()).unwrap_or_default(),
-				r.status.as_deref().unwrap_or("candidate"),
+				r.status.map_or("candidate", |s| s.wire_name()),
 				r.kind.wire_name(),
 				r.score,
 				side(&r.left),

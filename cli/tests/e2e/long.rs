@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use medtrust_client::certificates::portable::render_evidence;
-use medtrust_primitives::certificate_json::EvidenceJson;
+use medtrust_rpc_types::certificate_json::EvidenceJson;
 
 use crate::{
 	governance::Laboratory,

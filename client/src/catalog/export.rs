@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use medtrust_primitives::{
+use medtrust_rpc_types::{
 	catalog::{
 		CatalogEntry, CatalogPage, DomainJson, ItemJson, ResourceJson, ResourceKindJson,
 		ValueDomainJson, VersionJson,
@@ -17,7 +17,9 @@ use serde_json::{json, Value};
 use subxt_rpcs::rpc_params;
 
 use crate::catalog::Catalog;
+use crate::wire::WireName;
 use crate::{Error, Result};
+use pallet_field_mapping::{RelationKind, RelationStatus};
 
 /// Everything an export holds: the chain it came from, the block it was read at, the
 /// business domains and every catalog entry.
@@ -76,7 +78,7 @@ impl Catalog<'_> {
 			let params = rpc_params![entry.resource.id, &catalog.at.hash];
 			let page: RelationsPage =
 				self.chain.call("medtrust_relationsOfResource", params).await?;
-			for r in page.relations.into_iter().filter(|r| r.status == "confirmed") {
+			for r in page.relations.into_iter().filter(|r| r.status == RelationStatus::Confirmed) {
 				relations.insert(r.id, r);
 			}
 		}
@@ -188,13 +190,13 @@ pub fn csv(export: &CatalogExport) -> String {
 					s.institution.to_string(),
 					s.id.to_string(),
 					s.name.clone(),
-					s.system.clone(),
+					s.system.to_string(),
 					r.id.to_string(),
 					r.name.clone(),
 					kind.to_string(),
 					place.clone(),
 					r.address.clone(),
-					r.operations.join(" "),
+					r.operations.iter().map(|o| o.wire_name()).collect::<Vec<_>>().join(" "),
 					v.version.to_string(),
 					v.schema_hash.clone(),
 					v.registered.to_string(),
@@ -284,8 +286,9 @@ fn dcat_version(urns: &Urns, r: &ResourceJson, v: &VersionJson) -> Value {
 
 /// How a resource is reached: a data service for an interface, an access URL for a table.
 fn dcat_distribution(r: &ResourceJson) -> Value {
-	let (kind, place) = location(&r.kind);
-	let access = if kind == "interface" {
+	let (_, place) = location(&r.kind);
+	let interface = matches!(r.kind, ResourceKindJson::Interface { .. });
+	let access = if interface {
 		json!({
 			"dcat:accessService": {
 				"@type": "dcat:DataService",
@@ -299,7 +302,7 @@ fn dcat_distribution(r: &ResourceJson) -> Value {
 	};
 	let mut distribution = json!({
 		"@type": "dcat:Distribution",
-		"dcat:mediaType": if kind == "interface" { "application/json" } else { "text/csv" },
+		"dcat:mediaType": if interface { "application/json" } else { "text/csv" },
 	});
 	if let (Some(d), Value::Object(extra)) = (distribution.as_object_mut(), access) {
 		d.extend(extra);
@@ -312,8 +315,11 @@ fn dcat_dataset(urns: &Urns, entry: &CatalogEntry) -> Value {
 	let (s, r) = (&entry.source, &entry.resource);
 	let (kind, _) = location(&r.kind);
 	let current = r.versions.iter().find(|v| v.version == r.version);
-	let activities: Vec<Value> =
-		r.operations.iter().map(|o| json!({"@type": "prov:Activity", "dct:type": o})).collect();
+	let activities: Vec<Value> = r
+		.operations
+		.iter()
+		.map(|o| json!({"@type": "prov:Activity", "dct:type": o.wire_name()}))
+		.collect();
 	json!({
 		"@id": urns.of("resource", &r.id),
 		"@type": "dcat:Dataset",
@@ -321,7 +327,7 @@ fn dcat_dataset(urns: &Urns, entry: &CatalogEntry) -> Value {
 		"dct:title": r.name,
 		"dct:type": kind,
 		"dct:publisher": { "@id": urns.of("institution", &s.institution), "@type": "foaf:Agent" },
-		"dct:source": { "@id": urns.of("source", &s.id), "dct:title": s.name, "dct:type": s.system },
+		"dct:source": { "@id": urns.of("source", &s.id), "dct:title": s.name, "dct:type": s.system.wire_name() },
 		"dcat:theme": s.domains.iter().map(|d| json!({"@id": urns.of("domain", d)})).collect::<Vec<_>>(),
 		"dcat:version": r.version.to_string(),
 		"prov:wasGeneratedBy": activities,
@@ -382,16 +388,16 @@ fn dcat_relation(urns: &Urns, r: &RelationJson) -> Value {
 	let item = |e: &EndpointJson| {
 		format!("{}:version:{}:item:{}", urns.of("resource", &e.resource), e.version, e.item)
 	};
-	let (predicate, negated) = match r.kind.as_str() {
-		"same" => ("skos:exactMatch", false),
-		"same-name-different-domain" => ("skos:closeMatch", false),
-		"same-name-different-meaning" => ("skos:exactMatch", true),
-		_ => ("skos:relatedMatch", false),
+	let (predicate, negated) = match r.kind {
+		RelationKind::Same => ("skos:exactMatch", false),
+		RelationKind::SameNameDifferentDomain => ("skos:closeMatch", false),
+		RelationKind::SameNameDifferentMeaning => ("skos:exactMatch", true),
+		RelationKind::Related | RelationKind::SimilarName => ("skos:relatedMatch", false),
 	};
 	let mut relation = json!({
 		"@id": urns.of("relation", &r.id),
 		"@type": "medtrust:ItemRelation",
-		"medtrust:kind": r.kind,
+		"medtrust:kind": r.kind.wire_name(),
 		"medtrust:score": r.score,
 		"medtrust:evidence": r.evidence,
 		"medtrust:subject": { "@id": item(&r.left) },

@@ -2,14 +2,18 @@
 //! resources and data items.
 //!
 //! Reads go through the node's `medtrust_*` JSON-RPC methods (their JSON shapes are
-//! [`medtrust_primitives::catalog`]); writes are `DataSources` and `FieldMapping`
+//! [`medtrust_rpc_types::catalog`]); writes are `DataSources` and `FieldMapping`
 //! transactions. [`import`] turns real systems' metadata (PostgreSQL, OpenAPI) into
 //! [`spec::ResourceSpec`]s and registers what changed; [`export`] writes the catalog as JSON,
 //! CSV or DCAT.
 
+mod error;
 pub mod export;
 pub mod import;
 pub mod spec;
+
+pub use error::Error;
+use error::Error as CatalogError;
 
 crate::chain::capability!(
 	/// The catalog's reads and transactions (`chain.catalog()`): domains, sources, resources,
@@ -17,7 +21,7 @@ crate::chain::capability!(
 	Catalog
 );
 
-use medtrust_primitives::catalog::{CatalogPage, DomainJson, ItemsPage, ResourceJson, SourceJson};
+use medtrust_rpc_types::catalog::{CatalogPage, DomainJson, ItemsPage, ResourceJson, SourceJson};
 use pallet_data_sources::SystemKind;
 use subxt::utils::Static;
 use subxt_rpcs::rpc_params;
@@ -35,7 +39,7 @@ use crate::{
 			pallet_data_sources::{pallet::Call as DataSourcesCall, types::DomainInfo},
 		},
 	},
-	Error, Result,
+	Result,
 };
 
 /// The governance call adding a business domain.
@@ -118,9 +122,7 @@ impl Catalog<'_> {
 	/// One source, or an error saying there is none.
 	pub async fn source(&self, id: u64) -> Result<SourceJson> {
 		let found: Option<SourceJson> = self.chain.call("medtrust_source", rpc_params![id]).await?;
-		found.ok_or_else(|| {
-			Error::Input(format!("no data source #{id}: see `medtrust catalog sources`"))
-		})
+		found.ok_or_else(|| crate::Error::not_found("data source", format!("#{id}")))
 	}
 
 	/// One source with its resources and their versions.
@@ -137,17 +139,15 @@ impl Catalog<'_> {
 	pub async fn resource(&self, id: u64) -> Result<ResourceJson> {
 		let found: Option<ResourceJson> =
 			self.chain.call("medtrust_resource", rpc_params![id]).await?;
-		found.ok_or_else(|| Error::Input(format!("no resource #{id}")))
+		found.ok_or_else(|| crate::Error::not_found("resource", format!("#{id}")))
 	}
 
 	/// A resource of `source`, or an error saying it belongs to another.
 	pub async fn resource_of(&self, source: u64, id: u64) -> Result<ResourceJson> {
 		let resource = self.resource(id).await?;
 		if resource.source != source {
-			return Err(Error::Input(format!(
-				"resource #{id} belongs to source #{}, not #{source}",
-				resource.source
-			)));
+			let belongs = resource.source;
+			return Err(CatalogError::WrongSource { resource: id, belongs, named: source }.into());
 		}
 		Ok(resource)
 	}
@@ -198,11 +198,8 @@ impl Catalog<'_> {
 	) -> Result<(u64, Submitted)> {
 		let limits = self.limits().await?;
 		if name.trim().is_empty() || name.len() > limits.max_name_len as usize {
-			return Err(Error::Input(format!(
-				"a source name must have 1 to {} bytes (a Chinese character takes 3); `{name}` has {}",
-				limits.max_name_len,
-				name.len()
-			)));
+			let (name, max) = (name.to_string(), limits.max_name_len);
+			return Err(CatalogError::SourceName { name, max }.into());
 		}
 		let call = runtime::transactions().data_sources().register_source(
 			name.to_string(),
@@ -214,7 +211,7 @@ impl Catalog<'_> {
 			.find_first::<runtime::data_sources::events::SourceRegistered>()
 			.and_then(|e| e.ok())
 			.map(|e| e.source)
-			.ok_or_else(|| Error::Transaction("no SourceRegistered event".into()))?;
+			.ok_or_else(|| crate::Error::Internal("no SourceRegistered event".into()))?;
 		Ok((id, submitted))
 	}
 
@@ -224,10 +221,10 @@ impl Catalog<'_> {
 			self.chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
 		let found = self.source(source).await?;
 		if found.institution != owner {
-			return Err(Error::Input(format!(
-				"data source #{source} belongs to institution #{}, not to the signer's (#{owner})",
-				found.institution
-			)));
+			let (data_source, signer) = (source, owner);
+			return Err(
+				CatalogError::NotOwner { data_source, owner: found.institution, signer }.into()
+			);
 		}
 		Ok((owner, found))
 	}

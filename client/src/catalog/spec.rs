@@ -2,16 +2,17 @@
 //! fields ([`ResourceSpec`], [`ItemSpec`]), checked against the runtime's [`Limits`].
 
 use codec::Encode;
-use medtrust_primitives::catalog::FieldJson;
+use medtrust_rpc_types::catalog::FieldJson;
 use pallet_data_sources::Operation;
 use serde::Serialize;
 
+use crate::catalog::Error as CatalogError;
 use crate::{
 	runtime::runtime_types::{
 		pallet_data_sources::types::ResourceKind,
 		pallet_field_mapping::types::{ItemInfo, ValueDomain},
 	},
-	Error, Result,
+	Result,
 };
 
 /// The limits the runtime puts on catalog entries, read from its metadata constants so that
@@ -70,7 +71,7 @@ pub struct ResourceSpec {
 	/// Where it is stored (no credentials).
 	pub address: String,
 	/// What is done to its data.
-	#[serde(serialize_with = "crate::wire::serialize_names")]
+	#[serde(with = "crate::wire::names")]
 	pub operations: Vec<Operation>,
 	pub items: Vec<ItemSpec>,
 }
@@ -86,16 +87,16 @@ impl ResourceSpec {
 	pub fn check(&self, limits: &Limits) -> Result<()> {
 		let too_long = |what: &str, text: &str, max: u32| -> Result<()> {
 			if text.len() > max as usize {
-				return Err(Error::Input(format!(
-					"{}: {what} `{text}` is {} bytes, more than the chain's limit of {max}",
-					self.name,
+				let reason = format!(
+					"{what} `{text}` is {} bytes, more than the chain's limit of {max}",
 					text.len()
-				)));
+				);
+				return Err(CatalogError::resource(&self.name, reason).into());
 			}
 			Ok(())
 		};
 		if self.name.is_empty() {
-			return Err(Error::Input("a resource without a name".into()));
+			return Err(CatalogError::resource("a resource", "has no name").into());
 		}
 		too_long("name", &self.name, limits.max_name_len)?;
 		too_long("address", &self.address, limits.max_locator_len)?;
@@ -107,23 +108,21 @@ impl ResourceSpec {
 			too_long("locator", part, limits.max_locator_len)?;
 		}
 		if self.items.len() > limits.max_items_per_version as usize {
-			return Err(Error::Input(format!(
-				"{}: {} fields, more than the chain's limit of {}",
-				self.name,
+			let reason = format!(
+				"{} fields, more than the chain's limit of {}",
 				self.items.len(),
 				limits.max_items_per_version
-			)));
+			);
+			return Err(CatalogError::resource(&self.name, reason).into());
 		}
 		let mut seen = std::collections::BTreeSet::new();
 		for item in &self.items {
 			if item.name.is_empty() {
-				return Err(Error::Input(format!("{}: a field without a name", self.name)));
+				return Err(CatalogError::resource(&self.name, "a field without a name").into());
 			}
 			if !seen.insert(&item.name) {
-				return Err(Error::Input(format!(
-					"{}: the field `{}` appears twice",
-					self.name, item.name
-				)));
+				let reason = format!("the field `{}` appears twice", item.name);
+				return Err(CatalogError::resource(&self.name, reason).into());
 			}
 			too_long("field name", &item.name, limits.max_name_len)?;
 			too_long("data type", &item.data_type, limits.max_type_len)?;

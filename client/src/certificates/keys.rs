@@ -22,6 +22,7 @@ use aes_gcm::{
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::certificates::Error as CertificatesError;
 use crate::{Error, Result};
 
 /// 32 random bytes from the operating system.
@@ -87,25 +88,28 @@ impl KeyStore {
 	pub fn current(&self) -> Result<u32> {
 		let path = self.dir.join("current");
 		let text = fs::read_to_string(&path).map_err(|_| {
-			Error::Input(format!(
+			CertificatesError::Keys(format!(
 				"no key-encryption key in {}: create one with `medtrust keys create`",
 				self.dir.display()
 			))
 		})?;
-		text.trim().parse().map_err(|_| Error::Input(format!("{} is corrupt", path.display())))
+		text.trim()
+			.parse()
+			.map_err(|_| CertificatesError::Keys(format!("{} is corrupt", path.display())).into())
 	}
 
 	/// The KEK of `version`, refused when others may read its file.
 	pub fn kek(&self, version: u32) -> Result<Zeroizing<[u8; 32]>> {
 		let path = self.kek_path(version);
 		if !path.exists() {
-			return Err(Error::Input(format!(
+			return Err(CertificatesError::Keys(format!(
 				"key-encryption key version {version} is not in {}",
 				self.dir.display()
-			)));
+			))
+			.into());
 		}
 		let text = crate::files::read_private(&path)?;
-		let corrupt = || Error::Input(format!("{} is corrupt", path.display()));
+		let corrupt = || CertificatesError::Keys(format!("{} is corrupt", path.display()));
 		let mut key = Zeroizing::new([0u8; 32]);
 		hex::decode_to_slice(text.trim(), key.as_mut_slice()).map_err(|_| corrupt())?;
 		Ok(key)
@@ -118,10 +122,11 @@ impl KeyStore {
 		let version = match (versions.last(), rotate) {
 			(None, _) => 1,
 			(Some(_), false) => {
-				return Err(Error::Input(format!(
+				return Err(CertificatesError::Keys(format!(
 					"{} has key-encryption keys already: `medtrust keys rotate` adds a version",
 					self.dir.display()
-				)))
+				))
+				.into())
 			}
 			(Some(last), true) => last + 1,
 		};

@@ -12,11 +12,12 @@
 //! - [`verify`]: verification, locally, online and offline.
 //!
 //! Reads go through the node's `medtrust_certificate*` and `medtrust_verify` methods (their JSON
-//! shapes are [`medtrust_primitives::certificate_json`]); writes are `Certificates`
+//! shapes are [`medtrust_rpc_types::certificate_json`]); writes are `Certificates`
 //! transactions.
 
 pub mod anchor;
 pub mod archive;
+mod error;
 pub mod keys;
 pub mod pipeline;
 pub mod portable;
@@ -24,19 +25,21 @@ pub mod records;
 pub mod revoke;
 pub mod verify;
 
+pub use error::Error;
+
 crate::chain::capability!(
 	/// Certificates on chain (`chain.certificates()`): anchoring, reading, evidence, revocation,
 /// supersession and verification.
 	Certificates
 );
 
-use medtrust_primitives::certificate_json::{hash_hex, CertificateJson, EvidenceJson};
+use medtrust_rpc_types::certificate_json::{hash_hex, CertificateJson, EvidenceJson};
 use pallet_certificates::RevocationReason;
 use subxt::utils::Static;
 use subxt_rpcs::rpc_params;
 use subxt_signer::sr25519::Keypair;
 
-use crate::{chain::tx::Submitted, runtime, Error, Result};
+use crate::{chain::tx::Submitted, runtime, Result};
 
 /// How often, and how long apart, evidence is asked for while GRANDPA's proof of the newest
 /// blocks is being made.
@@ -49,7 +52,7 @@ impl Certificates<'_> {
 	/// One certificate, or an error saying there is none.
 	pub async fn get(&self, id: u64) -> Result<CertificateJson> {
 		let found = self.find(id).await?;
-		found.ok_or_else(|| Error::Input(format!("no certificate #{id}")))
+		found.ok_or_else(|| crate::Error::not_found("certificate", format!("#{id}")))
 	}
 
 	/// One certificate, if it exists.
@@ -105,7 +108,7 @@ impl Certificates<'_> {
 		let mut attempts = 0;
 		loop {
 			match ask().await {
-				Err(Error::Rpc { reason, .. })
+				Err(crate::Error::Rpc { reason, .. })
 					if attempts < EVIDENCE_ATTEMPTS && reason.contains("retry") =>
 				{
 					attempts += 1;

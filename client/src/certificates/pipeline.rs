@@ -18,6 +18,7 @@ use super::{
 	keys::{nonce_rng, DataKey},
 	records::{bundle_entries, RecordFormat},
 };
+use crate::certificates::Error as CertificatesError;
 use crate::{Error, Result};
 
 /// Records per round of parallel work.
@@ -60,7 +61,7 @@ pub fn map_chunks<T: Sync, R: Send>(
 
 /// The canonical forms of every record of a file's text, in order.
 pub fn canonical_records(text: &str, format: RecordFormat) -> Result<Vec<Vec<u8>>> {
-	let bad = |what: String| Error::Input(what);
+	let bad = |what: String| -> Error { CertificatesError::Records(what).into() };
 	let gather = |chunks: Vec<Result<Vec<Vec<u8>>>>| -> Result<Vec<Vec<u8>>> {
 		let mut all =
 			Vec::with_capacity(chunks.iter().map(|c| c.as_ref().map_or(0, Vec::len)).sum());
@@ -164,7 +165,10 @@ pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write)
 				Vec::with_capacity(part.iter().map(|r| r.len() + 4 + 12 + 16).sum::<usize>());
 			for (i, record) in part.iter().enumerate() {
 				let sealed_len = u32::try_from(record.len() + 12 + 16).map_err(|_| {
-					Error::Input(format!("record {} is too large", base + offset + i + 1))
+					CertificatesError::Records(format!(
+						"record {} is too large",
+						base + offset + i + 1
+					))
 				})?;
 				buffer.extend_from_slice(&sealed_len.to_le_bytes());
 				key.encrypt_into(&mut rng, (base + offset + i) as u64, record, &mut buffer)?;

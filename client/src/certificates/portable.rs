@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use medtrust_primitives::{
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	certificate_json::{EvidenceJson, ProofJson},
 };
@@ -115,9 +115,8 @@ pub(crate) fn sample(
 	record: &[u8],
 	batch: Option<(&medtrust_primitives::merkle::MerkleTree, u64)>,
 ) -> PortableCertificate {
-	use medtrust_primitives::{
-		certificate_json::hash_hex, commitment::commit, hashing::HashAlgorithm,
-	};
+	use medtrust_primitives::{commitment::commit, hashing::HashAlgorithm};
+	use medtrust_rpc_types::certificate_json::hash_hex;
 	let salt = [9u8; 32];
 	let commitment = commit(HashAlgorithm::Sm3, &salt, record);
 	PortableCertificate {

@@ -10,6 +10,7 @@ use medtrust_primitives::canonical::{canonical_json, parse_csv, CsvCanonicaliser
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::certificates::Error as CertificatesError;
 use crate::{Error, Result};
 
 /// The format of a record file.
@@ -44,18 +45,23 @@ impl RecordFormat {
 /// The canonical form of a file holding one record: a JSON object (an NDJSON line, a FHIR
 /// resource) or, for CSV, a header and one row.
 pub fn canonical_single(text: &str, format: RecordFormat) -> Result<Vec<u8>> {
-	let bad = |e: medtrust_primitives::canonical::CanonicalError| Error::Input(e.to_string());
+	let bad = |e: medtrust_primitives::canonical::CanonicalError| -> Error {
+		CertificatesError::Records(e.to_string()).into()
+	};
 	if format != RecordFormat::Csv {
 		return canonical_json(text.trim()).map_err(bad);
 	}
 	let rows = parse_csv(text).map_err(bad)?;
 	match rows.as_slice() {
 		[header, row] => CsvCanonicaliser::new(header).and_then(|c| c.row(row)).map_err(bad),
-		[] | [_] => Err(Error::Input("the record file holds 0 records, not one".into())),
-		[_, rows @ ..] => {
-			Err(Error::Input(format!("the record file holds {} records, not one", rows.len())))
-		}
+		[] | [_] => Err(bad_count(0)),
+		[_, rows @ ..] => Err(bad_count(rows.len())),
 	}
+}
+
+/// A record file holding `count` records where one was expected.
+fn bad_count(count: usize) -> Error {
+	CertificatesError::Records(format!("the record file holds {count} records, not one")).into()
 }
 
 /// The resources of a FHIR Bundle's entries, as written.
@@ -72,7 +78,7 @@ pub fn bundle_entries(text: &str) -> Result<Vec<&RawValue>> {
 		#[serde(borrow)]
 		resource: Option<&'a RawValue>,
 	}
-	let bad = Error::Input;
+	let bad = |reason: String| -> Error { CertificatesError::Records(reason).into() };
 	let bundle: Bundle =
 		serde_json::from_str(text).map_err(|e| bad(format!("not a FHIR Bundle: {e}")))?;
 	if bundle.resource_type != "Bundle" {

@@ -6,13 +6,14 @@
 use std::path::Path;
 
 use futures::{StreamExt, TryStreamExt};
-use medtrust_primitives::certificate_json::{CertificateJson, StatusJson};
+use medtrust_rpc_types::certificate_json::{CertificateJson, StatusJson};
 use pallet_certificates::RevocationReason;
 use subxt::utils::Static;
 use subxt_signer::sr25519::Keypair;
 
 use super::anchor::{dir::AnchorDir, state::AnchorState};
 use crate::certificates::Certificates;
+use crate::certificates::Error as CertificatesError;
 use crate::{files, runtime, Error, Result};
 
 /// How many certificates are read at once while checking.
@@ -39,7 +40,7 @@ impl Certificates<'_> {
 		reason: RevocationReason,
 	) -> Result<Revocations> {
 		if ids.is_empty() {
-			return Err(Error::Input("no certificates to revoke".into()));
+			return Err(CertificatesError::Records("no certificates to revoke".into()).into());
 		}
 		let institution =
 			self.chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
@@ -53,20 +54,22 @@ impl Certificates<'_> {
 		for certificate in &found {
 			let id = certificate.id;
 			if certificate.issuer != institution {
-				return Err(Error::Input(format!(
+				return Err(CertificatesError::NotRevocable(format!(
 					"certificate #{id} was issued by institution {}, not the signer's ({institution}): \
 					 nothing was revoked",
 					certificate.issuer
-				)));
+				))
+				.into());
 			}
 			match &certificate.status {
 				StatusJson::Valid => valid.push(id),
 				StatusJson::Revoked { .. } => done.already.push(id),
 				StatusJson::Superseded { by, .. } => {
-					return Err(Error::Input(format!(
+					return Err(CertificatesError::NotRevocable(format!(
 						"certificate #{id} is superseded by #{by} and cannot be revoked (revoke \
 						 #{by} instead): nothing was revoked"
-					)))
+					))
+					.into())
 				}
 			}
 		}
@@ -89,10 +92,9 @@ impl Certificates<'_> {
 			match self.get(id).await?.status {
 				StatusJson::Revoked { .. } => done.already.push(id),
 				_ => {
-					return Err(Error::Transaction(format!(
-						"revoking certificate #{id}: {why} ({} revoked)",
-						done.revoked.len()
-					)))
+					let what =
+						format!("revoking certificate #{id} ({} revoked)", done.revoked.len());
+					return Err(Error::Dispatch { what, failure: why });
 				}
 			}
 		}
@@ -109,8 +111,7 @@ pub fn ids_from(path: &Path) -> Result<Vec<u64>> {
 		let state: AnchorState = files::read_json(&dir.state())?;
 		return Ok(state.certificates.iter().flatten().map(|&(id, _)| id).collect());
 	}
-	let text = std::fs::read_to_string(path)
-		.map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+	let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
 	let mut ids = Vec::new();
 	for (n, line) in text.lines().enumerate() {
 		let line = line.split('#').next().unwrap_or_default().trim();
@@ -118,7 +119,7 @@ pub fn ids_from(path: &Path) -> Result<Vec<u64>> {
 			continue;
 		}
 		ids.push(line.parse().map_err(|_| {
-			Error::Input(format!(
+			CertificatesError::Records(format!(
 				"{} line {}: `{line}` is not a certificate id",
 				path.display(),
 				n + 1

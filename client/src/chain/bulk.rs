@@ -23,7 +23,7 @@ use subxt::{
 use subxt_rpcs::rpc_params;
 use subxt_signer::sr25519::Keypair;
 
-use super::status::header_hash;
+use super::{status::header_hash, tx::DispatchFailure};
 use crate::{runtime, Chain, Error, MedTrustConfig, Result};
 
 /// How many transactions of all institutions are in a node's pool at once: two full blocks of
@@ -51,8 +51,8 @@ pub struct Landed<'a> {
 	pub index: usize,
 	/// The block it is in.
 	pub block: u32,
-	/// Why it failed, if it did (`Pallet::Error: documentation`).
-	pub failed: Option<String>,
+	/// Why it failed, if it did.
+	pub failed: Option<DispatchFailure>,
 	/// The events it emitted.
 	pub events: &'a [Event<'a, MedTrustConfig>],
 }
@@ -299,7 +299,7 @@ impl Bulk<'_> {
 				e.decode_fields_as::<runtime::system::events::ExtrinsicFailed>()
 					.and_then(|r| r.ok())
 			}) {
-				Some(failure) => Some(self.0.dispatch_error_text(&failure.dispatch_error).await),
+				Some(failure) => Some(self.0.dispatch_failure(&failure.dispatch_error).await),
 				None => None,
 			};
 			landed(Landed { index: call, block: number, failed, events })?;
@@ -340,11 +340,7 @@ impl Bulk<'_> {
 
 /// The error of a run that made no progress.
 fn stalled(open: usize) -> Error {
-	Error::Transaction(format!(
-		"{open} transactions were submitted but none was finalized for {} s: is the node \
-		 producing and finalizing blocks? Run the same command again to resume",
-		STALL.as_secs()
-	))
+	Error::Stalled { open, seconds: STALL.as_secs() }
 }
 
 /// Whether a refused submission means the pool holds the transaction, or another with its

@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use medtrust_primitives::{
+use medtrust_rpc_types::{
 	catalog::CatalogPage, lineage_json::ActivitiesPage, lineage_json::WalkJson,
 	relation_json::RelationsPage,
 };

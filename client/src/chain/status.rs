@@ -10,7 +10,7 @@ use subxt::{
 	utils::H256,
 };
 
-use medtrust_primitives::consortium_json::{ValidatorJson, ValidatorsJson};
+use medtrust_rpc_types::consortium_json::{ValidatorJson, ValidatorsJson};
 
 use crate::{Chain, Result};
 

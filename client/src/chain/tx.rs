@@ -35,6 +35,32 @@ pub struct Submitted {
 	pub motion_hash: Option<H256>,
 }
 
+/// Why a transaction failed when executed on chain: the pallet's error by name, with its
+/// documentation, or the dispatch error as the runtime describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchFailure {
+	/// The pallet and the name of its error (`FieldMapping`, `AlreadyExists`), for a module error.
+	pub module: Option<(String, String)>,
+	/// The error's documentation, or the whole dispatch error's text.
+	pub text: String,
+}
+
+impl DispatchFailure {
+	/// Whether it is `pallet`'s error `error`.
+	pub fn is(&self, pallet: &str, error: &str) -> bool {
+		self.module.as_ref().is_some_and(|(p, e)| p == pallet && e == error)
+	}
+}
+
+impl std::fmt::Display for DispatchFailure {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match &self.module {
+			Some((pallet, error)) => write!(f, "{pallet}::{error}: {}", self.text),
+			None => f.write_str(&self.text),
+		}
+	}
+}
+
 /// Turns a node's refusal or a failed transaction into an error a person can act on: a
 /// membership refusal (whatever the wording around its `Custom` code), or the text's first line.
 pub(crate) fn explain(text: &str) -> Error {
@@ -46,7 +72,7 @@ pub(crate) fn explain(text: &str) -> Error {
 	});
 	match refusal {
 		Some(refusal) => Error::Refused(refusal),
-		None => Error::Transaction(line),
+		None => Error::TransactionFailed { reason: line },
 	}
 }
 
@@ -146,7 +172,7 @@ impl Chain {
 		let motion_result = match events.find_first::<runtime::council::events::Executed>() {
 			Some(Ok(executed)) => Some(match enacted.unwrap_or(executed.result) {
 				Ok(()) => "ok".to_string(),
-				Err(error) => self.dispatch_error_text(&error).await,
+				Err(error) => self.dispatch_failure(&error).await.to_string(),
 			}),
 			_ => None,
 		};
@@ -184,19 +210,20 @@ impl Chain {
 		Ok((in_block.extrinsic_hash(), in_block.block_hash(), events))
 	}
 
-	/// `Pallet::Error: documentation` for a module error, or the error's debug text.
-	pub(crate) async fn dispatch_error_text(&self, error: &DispatchError) -> String {
-		if let DispatchError::Module(module) = error {
-			let Ok(at) = self.api().at_current_block().await else { return format!("{error:?}") };
-			let metadata = at.metadata();
-			if let Some(pallet) = metadata.pallet_by_error_index(module.index) {
-				if let Some(variant) = pallet.error_variant_by_index(module.error[0]) {
-					let docs = variant.docs.join(" ");
-					return format!("{}::{}: {}", pallet.name(), variant.name, docs.trim());
-				}
-			}
+	/// The pallet's error and its documentation for a module error, or the error's text.
+	pub(crate) async fn dispatch_failure(&self, error: &DispatchError) -> DispatchFailure {
+		let unknown = || DispatchFailure { module: None, text: format!("{error:?}") };
+		let DispatchError::Module(module) = error else { return unknown() };
+		let Ok(at) = self.api().at_current_block().await else { return unknown() };
+		let metadata = at.metadata();
+		let Some(pallet) = metadata.pallet_by_error_index(module.index) else { return unknown() };
+		let Some(variant) = pallet.error_variant_by_index(module.error[0]) else {
+			return unknown();
+		};
+		DispatchFailure {
+			module: Some((pallet.name().to_string(), variant.name.clone())),
+			text: variant.docs.join(" ").trim().to_string(),
 		}
-		format!("{error:?}")
 	}
 }
 
@@ -255,7 +282,7 @@ mod tests {
 			explain("Custom error: 3"),
 			Error::Refused(MembershipError::InstitutionRemoved)
 		));
-		assert!(matches!(explain("Custom error: 17"), Error::Transaction(_)));
+		assert!(matches!(explain("Custom error: 17"), Error::TransactionFailed { .. }));
 		assert_eq!(
 			explain("Module error: Consortium::NotAuthorized").to_string(),
 			"transaction failed: Module error: Consortium::NotAuthorized"

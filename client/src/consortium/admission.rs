@@ -4,7 +4,7 @@
 use pallet_consortium::{CreditCode, InstitutionKind, RegionCode};
 use subxt::utils::Static;
 
-use super::parse_account;
+use super::{parse_account, Error as ConsortiumError};
 use crate::{
 	runtime::runtime_types::{
 		bounded_collections::bounded_vec::BoundedVec,
@@ -38,10 +38,9 @@ impl AdmissionRequest {
 	pub fn to_call(&self) -> Result<RuntimeCall> {
 		let name = self.name.trim();
 		if name.is_empty() || name.len() > MAX_NAME_BYTES {
-			return Err(Error::Input(format!(
-				"the name must have 1 to {MAX_NAME_BYTES} UTF-8 bytes; it has {}",
-				name.len()
-			)));
+			let reason =
+				format!("must have 1 to {MAX_NAME_BYTES} UTF-8 bytes; it has {}", name.len());
+			return Err(refused("name", name, reason));
 		}
 		let admission = Admission {
 			name: name.to_string(),
@@ -58,13 +57,11 @@ impl AdmissionRequest {
 
 	fn credit_code(&self) -> Result<[u8; 18]> {
 		let code: [u8; 18] = self.credit_code.as_bytes().try_into().map_err(|_| {
-			Error::Input(format!("credit code `{}` does not have 18 characters", self.credit_code))
+			refused("credit code", &self.credit_code, "does not have 18 characters")
 		})?;
 		if !CreditCode(code).is_valid() {
-			return Err(Error::Input(format!(
-				"credit code `{}` is malformed or its check character is wrong",
-				self.credit_code
-			)));
+			let reason = "is malformed or its check character is wrong";
+			return Err(refused("credit code", &self.credit_code, reason));
 		}
 		Ok(code)
 	}
@@ -74,12 +71,10 @@ impl AdmissionRequest {
 			.region
 			.as_bytes()
 			.try_into()
-			.map_err(|_| Error::Input(format!("region `{}` is not six digits", self.region)))?;
+			.map_err(|_| refused("region", &self.region, "is not six digits"))?;
 		if !RegionCode(region).is_valid() {
-			return Err(Error::Input(format!(
-				"region `{}` is not six digits starting with a province code",
-				self.region
-			)));
+			let reason = "is not six digits starting with a province code";
+			return Err(refused("region", &self.region, reason));
 		}
 		Ok(region)
 	}
@@ -94,6 +89,13 @@ impl AdmissionRequest {
 			.ok()
 			.and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
 			.map(Some)
-			.ok_or_else(|| Error::Input(format!("`{text}` is not a 32-byte hex X25519 public key")))
+			.ok_or_else(|| {
+				refused("encryption key", text, "is not a 32-byte hex X25519 public key")
+			})
 	}
+}
+
+/// An admission's `field` holding `value`, refused for `reason`.
+fn refused(field: &'static str, value: &str, reason: impl Into<String>) -> Error {
+	ConsortiumError::Admission { field, value: value.to_string(), reason: reason.into() }.into()
 }

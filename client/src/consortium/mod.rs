@@ -4,10 +4,14 @@
 //!
 //! Reads go through the node's `medtrust_institution*`, `medtrust_members`, `medtrust_motions`
 //! and `medtrust_validators` methods (their JSON shapes are
-//! [`medtrust_primitives::consortium_json`]); writes are `Consortium`, `Council` and `Session`
+//! [`medtrust_rpc_types::consortium_json`]); writes are `Consortium`, `Council` and `Session`
 //! transactions. [`admission`] checks an admission before anything is sent.
 
 pub mod admission;
+mod error;
+
+pub use error::Error;
+use error::Error as ConsortiumError;
 pub mod upgrade;
 
 crate::chain::capability!(
@@ -18,10 +22,8 @@ crate::chain::capability!(
 
 use std::str::FromStr;
 
-pub use medtrust_primitives::consortium_json::{
-	InstitutionDetailJson, InstitutionJson, MotionJson,
-};
-use medtrust_primitives::{consortium_json::MotionsJson, wire::WireName};
+use medtrust_rpc_types::consortium_json::MotionsJson;
+pub use medtrust_rpc_types::consortium_json::{InstitutionDetailJson, InstitutionJson, MotionJson};
 use pallet_consortium::InstitutionStatus;
 use subxt::{
 	ext::scale_decode::DecodeAsType,
@@ -40,13 +42,13 @@ use crate::{
 			pallet_consortium::pallet::Call,
 		},
 	},
-	Chain, Error, Result,
+	Chain, Result,
 };
 
 /// Parses an SS58 address.
 pub fn parse_account(text: &str) -> Result<AccountId32> {
 	AccountId32::from_str(text.trim())
-		.map_err(|_| Error::Input(format!("`{text}` is not an SS58 account address")))
+		.map_err(|_| ConsortiumError::Account(text.to_string()).into())
 }
 
 /// The governance call suspending an institution.
@@ -74,21 +76,20 @@ impl Consortium<'_> {
 	pub async fn institution(&self, id: u32) -> Result<InstitutionDetailJson> {
 		let found: Option<InstitutionDetailJson> =
 			self.chain.call("medtrust_institution", rpc_params![id]).await?;
-		found.ok_or_else(|| Error::Input(format!("no institution has id {id}")))
+		found.ok_or_else(|| crate::Error::not_found("institution", format!("#{id}")))
 	}
 
 	/// The institution an account belongs to, or an error saying it belongs to none.
 	pub async fn institution_of(&self, account: &AccountId32) -> Result<u32> {
 		let found: Option<u32> =
 			self.chain.call("medtrust_institutionOf", rpc_params![account.to_string()]).await?;
-		found.ok_or_else(|| Error::Input(format!("{account} is not an account of any institution")))
+		found.ok_or_else(|| crate::Error::not_found("institution with the account", account))
 	}
 
 	/// The number of active institutions: the council's size (each votes by its admin).
 	pub async fn council_size(&self) -> Result<u32> {
-		let active = InstitutionStatus::Active.wire_name();
 		let all = self.institutions().await?;
-		Ok(all.iter().filter(|i| i.status == active).count() as u32)
+		Ok(all.iter().filter(|i| i.status == InstitutionStatus::Active).count() as u32)
 	}
 
 	/// The open motions.
@@ -103,7 +104,7 @@ impl Consortium<'_> {
 			.await?
 			.into_iter()
 			.find(|m| m.hash == wanted)
-			.ok_or_else(|| Error::Input(format!("no open motion has hash {hash:?}")))
+			.ok_or_else(|| crate::Error::not_found("open motion", format!("{hash:?}")))
 	}
 
 	/// Proposes `call` to the council with a majority threshold; the signer must be an
@@ -272,17 +273,14 @@ pub fn peer_id_of_node_key(path: &std::path::Path) -> Result<String> {
 	let mut bytes = zeroize::Zeroizing::new(Vec::new());
 	std::fs::File::open(path)
 		.and_then(|f| f.take(129).read_to_end(&mut bytes))
-		.map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
+		.map_err(|e| crate::Error::io("read", path, e))?;
 	let mut seed = zeroize::Zeroizing::new([0u8; 32]);
 	let text = std::str::from_utf8(&bytes).map(str::trim).unwrap_or_default();
 	let from_hex = text.len() == 64 && hex::decode_to_slice(text, &mut seed[..]).is_ok();
 	if !from_hex && bytes.len() == 32 {
 		seed.copy_from_slice(&bytes);
 	} else if !from_hex {
-		return Err(Error::Input(format!(
-			"{} is not a node key (64 hex digits or 32 bytes of an Ed25519 secret)",
-			path.display()
-		)));
+		return Err(ConsortiumError::NodeKey { path: path.to_path_buf() }.into());
 	}
 	let public = sp_core::ed25519::Pair::from_seed(&seed).public();
 	Ok(bs58::encode(medtrust_primitives::peer_id::ed25519_peer_id(public.0)).into_string())
@@ -293,9 +291,9 @@ pub fn peer_id_of_node_key(path: &std::path::Path) -> Result<String> {
 pub fn parse_peer_id(text: &str) -> Result<Vec<u8>> {
 	let bytes = bs58::decode(text.trim())
 		.into_vec()
-		.map_err(|_| Error::Input(format!("`{text}` is not a base58 peer id (12D3KooW…)")))?;
+		.map_err(|_| ConsortiumError::PeerId(text.to_string()))?;
 	if !medtrust_primitives::peer_id::is_peer_id(&bytes) {
-		return Err(Error::Input(format!("`{text}` is not a libp2p peer id (12D3KooW…)")));
+		return Err(ConsortiumError::PeerId(text.to_string()).into());
 	}
 	Ok(bytes)
 }

@@ -24,7 +24,7 @@ use sp_core::traits::{CallContext, CodeExecutor, RuntimeCode, WrappedRuntimeCode
 use subxt::utils::H256;
 use subxt_signer::sr25519::Keypair;
 
-use crate::consortium::Consortium;
+use crate::consortium::{Consortium, Error as ConsortiumError};
 use crate::{
 	chain::{status::RuntimeInfo, tx::Submitted},
 	runtime::{
@@ -57,16 +57,16 @@ pub struct RuntimeWasm {
 impl RuntimeWasm {
 	/// Reads a runtime's code and the version it embeds; fails clearly on anything else.
 	pub fn read(path: &Path) -> Result<Self> {
-		let bytes = std::fs::read(path)
-			.map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
+		let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
 		let code_hash = H256(sp_crypto_hashing::blake2_256(&bytes));
 		let code = WrappedRuntimeCode(bytes.as_slice().into());
 		let runtime_code =
 			RuntimeCode { code_fetcher: &code, heap_pages: None, hash: code_hash.0.to_vec() };
 		let version = executor()
 			.runtime_version(&mut sp_state_machine::BasicExternalities::default(), &runtime_code)
-			.map_err(|e| {
-				Error::Input(format!("{} is not a runtime's Wasm code: {e}", path.display()))
+			.map_err(|e| ConsortiumError::Code {
+				path: path.to_path_buf(),
+				reason: e.to_string(),
 			})?;
 		let version = RuntimeInfo {
 			spec_name: version.spec_name.to_string(),
@@ -144,17 +144,19 @@ pub fn authorize_call(code_hash: H256) -> RuntimeCall {
 /// not increase.
 fn check_versions(current: &RuntimeInfo, proposed: &RuntimeInfo) -> Result<()> {
 	if proposed.spec_name != current.spec_name {
-		return Err(Error::Input(format!(
+		return Err(ConsortiumError::Version(format!(
 			"the code is runtime `{}`, the chain runs `{}`",
 			proposed.spec_name, current.spec_name
-		)));
+		))
+		.into());
 	}
 	if proposed.spec_version <= current.spec_version {
-		return Err(Error::Input(format!(
+		return Err(ConsortiumError::Version(format!(
 			"the code's spec_version {} is not above the chain's {}: build the new release \
 			 (spec_version bumped)",
 			proposed.spec_version, current.spec_version
-		)));
+		))
+		.into());
 	}
 	Ok(())
 }
@@ -212,18 +214,10 @@ impl Consortium<'_> {
 	pub async fn apply_upgrade(&self, wasm: &RuntimeWasm) -> Result<AppliedUpgrade> {
 		let before = self.chain.runtime_version(None).await?;
 		match self.authorized_upgrade().await? {
-			None => {
-				return Err(Error::Input(
-					"no upgrade is authorized: propose it with `governance upgrade <wasm>` and \
-					 have two thirds of the institutions approve the motion first"
-						.into(),
-				))
-			}
-			Some(hash) if hash != wasm.code_hash => {
-				return Err(Error::Input(format!(
-					"the chain authorized code {hash:?}, this file is {:?}",
-					wasm.code_hash
-				)))
+			None => return Err(ConsortiumError::NoUpgradeAuthorized.into()),
+			Some(authorized) if authorized != wasm.code_hash => {
+				let file = wasm.code_hash;
+				return Err(ConsortiumError::OtherCodeAuthorized { authorized, file }.into());
 			}
 			Some(_) => {}
 		}
@@ -233,11 +227,11 @@ impl Consortium<'_> {
 		if let Some(Ok(rejected)) =
 			events.find_first::<runtime::system::events::RejectedInvalidAuthorizedUpgrade>()
 		{
-			let reason = self.chain.dispatch_error_text(&rejected.error).await;
-			return Err(Error::Transaction(format!("the chain refused the code: {reason}")));
+			let failure = self.chain.dispatch_failure(&rejected.error).await;
+			return Err(ConsortiumError::CodeRefused(failure).into());
 		}
 		if events.find_first::<runtime::system::events::CodeUpdated>().is_none() {
-			return Err(Error::Transaction("the code was not set (no System.CodeUpdated)".into()));
+			return Err(ConsortiumError::CodeNotSet.into());
 		}
 		let after = self.chain.runtime_version(Some(block_hash)).await?;
 		Ok(AppliedUpgrade { extrinsic_hash, block_hash, code_hash: wasm.code_hash, before, after })
@@ -263,7 +257,7 @@ impl Consortium<'_> {
 			move || run_try_runtime_upgrade(&wasm, storage)
 		})
 		.await
-		.map_err(|e| Error::Input(format!("the check stopped: {e}")))??;
+		.map_err(|e| Error::Internal(format!("the check stopped: {e}")))??;
 		Ok(UpgradeCheck {
 			block_hash: finalized,
 			block_number: header.number,
@@ -362,24 +356,17 @@ fn run_try_runtime_upgrade(
 	let output = result.map_err(|e| {
 		let text = e.to_string();
 		if text.contains("TryRuntime_on_runtime_upgrade") && text.contains("not found") {
-			Error::Input(
-				"this code has no try-runtime checks: build it with the `try-runtime` feature \
-				 (the upgrade rehearsal has them)"
-					.into(),
-			)
+			Error::from(ConsortiumError::NoTryRuntime)
 		} else {
 			// The runtime's own words (what failed, then its panic), else the trap.
 			let logged = RUNTIME_LOG.lock().unwrap_or_else(|e| e.into_inner()).join("; ");
 			let reason = if logged.is_empty() { text } else { logged };
-			Error::Transaction(format!(
-				"the upgrade's checks failed: {}",
-				reason.replace('\n', " ")
-			))
+			ConsortiumError::CheckFailed(reason.replace('\n', " ")).into()
 		}
 	})?;
 	type WeightParts = (Compact<u64>, Compact<u64>);
 	let (migration, block): (WeightParts, WeightParts) = Decode::decode(&mut &output[..])
-		.map_err(|e| Error::Transaction(format!("the check's answer does not decode: {e}")))?;
+		.map_err(|e| Error::Internal(format!("the check's answer does not decode: {e}")))?;
 	Ok((migration.0 .0, block.0 .0))
 }
 

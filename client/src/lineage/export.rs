@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use medtrust_primitives::lineage_json::{ActivityJson, AssetJson, ReachedJson};
+use medtrust_rpc_types::lineage_json::{ActivityJson, AssetClass, AssetJson, ReachedJson};
+use pallet_lineage::Transformation;
 use serde_json::{json, Map, Value};
 
-use crate::{Error, Result};
+use crate::{wire::WireName, Error, Result};
 
 /// What the exports read: recorded runs and every asset they mention.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +39,11 @@ impl LineageFormat {
 			"openlineage" => Ok(Self::OpenLineage),
 			"prov" | "prov-json" => Ok(Self::Prov),
 			"fhir" => Ok(Self::Fhir),
-			_ => Err(Error::Input(format!("`{text}` is not openlineage, prov, fhir or csv"))),
+			_ => Err(Error::UnknownName {
+				what: "lineage format",
+				name: text.to_string(),
+				choices: "openlineage, prov, fhir or csv".into(),
+			}),
 		}
 	}
 }
@@ -54,7 +59,7 @@ pub fn iso(ms: u64) -> String {
 
 impl Graph {
 	fn asset(&self, id: u64) -> Result<&AssetJson> {
-		self.assets.get(&id).ok_or_else(|| Error::Input(format!("asset {id} was not read")))
+		self.assets.get(&id).ok_or_else(|| Error::Internal(format!("asset {id} was not read")))
 	}
 
 	/// A dataset edition's namespace and name.
@@ -63,7 +68,7 @@ impl Graph {
 		let d = asset
 			.dataset
 			.as_ref()
-			.ok_or_else(|| Error::Input(format!("asset {id} is not a dataset edition")))?;
+			.ok_or_else(|| Error::Internal(format!("asset {id} is not a dataset edition")))?;
 		Ok((d.namespace.clone(), d.name.clone()))
 	}
 
@@ -75,9 +80,9 @@ impl Graph {
 			for edge in &field.parents {
 				let parent = self.asset(edge.parent)?;
 				let of =
-					parent.of.ok_or_else(|| Error::Input("a column edge to no field".into()))?;
+					parent.of.ok_or_else(|| Error::Internal("a column edge to no field".into()))?;
 				let (namespace, name) = self.dataset_of(of)?;
-				let t = edge.transformation.as_deref().unwrap_or("transformation");
+				let t = edge.transformation.unwrap_or(Transformation::Transformation);
 				let (kind, subtype) = openlineage_transformation(t);
 				inputs.push(json!({
 					"namespace": namespace,
@@ -138,7 +143,7 @@ impl Graph {
 				"eventTime": iso(time),
 				"run": run,
 				"job": { "namespace": a.job_namespace, "name": a.job_name,
-					"facets": { "medtrust": { "kind": a.kind } } },
+					"facets": { "medtrust": { "kind": a.kind.wire_name() } } },
 				"inputs": inputs,
 				"outputs": outputs,
 				"producer": "https://medtrust.invalid/lineage",
@@ -165,16 +170,17 @@ impl Graph {
 
 	fn prov_entity(&self, asset: &AssetJson) -> Value {
 		let mut e = Map::new();
-		match asset.kind.as_str() {
-			"certificate" => {
+		match asset.kind {
+			AssetClass::Certificate => {
 				e.insert("prov:type".into(), json!("mt:Certificate"));
 				e.insert("mt:certificate".into(), json!(asset.certificate));
 			}
-			kind => {
-				e.insert(
-					"prov:type".into(),
-					json!(if kind == "field" { "mt:Field" } else { "mt:DatasetEdition" }),
-				);
+			kind @ (AssetClass::Field | AssetClass::Dataset) => {
+				let prov = match kind {
+					AssetClass::Field => "mt:Field",
+					_ => "mt:DatasetEdition",
+				};
+				e.insert("prov:type".into(), json!(prov));
 				if let Some(d) = &asset.dataset {
 					e.insert("mt:namespace".into(), json!(d.namespace));
 					e.insert("mt:name".into(), json!(d.name));
@@ -239,7 +245,7 @@ impl Graph {
 					d["prov:activity"] = json!(format!("mt:activity-{p}"));
 				}
 				if let Some(t) = &edge.transformation {
-					d["mt:transformation"] = json!(t);
+					d["mt:transformation"] = json!(t.wire_name());
 					d["mt:masking"] = json!(edge.masking.unwrap_or(false));
 				}
 				derived.insert(format!("_:der-{}-{}", asset.id, edge.parent), d);
@@ -288,7 +294,7 @@ impl Graph {
 						"target": a.outputs.iter().map(|&o| self.fhir_reference(o)).collect::<Vec<_>>(),
 						"occurredPeriod": { "start": iso(a.started), "end": iso(a.ended) },
 						"recorded": iso(a.ended),
-						"activity": { "coding": [{ "system": format!("{NS}activity-kind"), "code": a.kind }],
+						"activity": { "coding": [{ "system": format!("{NS}activity-kind"), "code": a.kind.wire_name() }],
 							"text": format!("{} {}/{}", a.kind, a.job_namespace, a.job_name) },
 						"agent": [{
 							"type": { "coding": [{
@@ -308,17 +314,17 @@ impl Graph {
 }
 
 /// OpenLineage's type and subtype of a transformation's wire name.
-fn openlineage_transformation(name: &str) -> (&'static str, &'static str) {
-	match name {
-		"identity" => ("DIRECT", "IDENTITY"),
-		"aggregation" => ("DIRECT", "AGGREGATION"),
-		"join" => ("INDIRECT", "JOIN"),
-		"group-by" => ("INDIRECT", "GROUP_BY"),
-		"filter" => ("INDIRECT", "FILTER"),
-		"sort" => ("INDIRECT", "SORT"),
-		"window" => ("INDIRECT", "WINDOW"),
-		"conditional" => ("INDIRECT", "CONDITIONAL"),
-		_ => ("DIRECT", "TRANSFORMATION"),
+fn openlineage_transformation(t: Transformation) -> (&'static str, &'static str) {
+	match t {
+		Transformation::Identity => ("DIRECT", "IDENTITY"),
+		Transformation::Transformation => ("DIRECT", "TRANSFORMATION"),
+		Transformation::Aggregation => ("DIRECT", "AGGREGATION"),
+		Transformation::Join => ("INDIRECT", "JOIN"),
+		Transformation::GroupBy => ("INDIRECT", "GROUP_BY"),
+		Transformation::Filter => ("INDIRECT", "FILTER"),
+		Transformation::Sort => ("INDIRECT", "SORT"),
+		Transformation::Window => ("INDIRECT", "WINDOW"),
+		Transformation::Conditional => ("INDIRECT", "CONDITIONAL"),
 	}
 }
 

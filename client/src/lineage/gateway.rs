@@ -166,7 +166,7 @@ async fn submitter(
 }
 
 fn uuid(run: &Run) -> String {
-	medtrust_primitives::lineage_json::uuid(&run.run_id)
+	medtrust_rpc_types::lineage_json::uuid(&run.run_id)
 }
 
 /// One request that passed the server's checks: the path, then its events.
@@ -216,7 +216,7 @@ async fn events(body: &[u8], state: &State) -> JsonReply {
 			Ok(Outcome::Dropped) => json!({ "status": "dropped: the run failed or was aborted" }),
 			Ok(Outcome::Repeated { run_id, .. }) => {
 				answers.push(json!({
-					"runId": medtrust_primitives::lineage_json::uuid(&run_id),
+					"runId": medtrust_rpc_types::lineage_json::uuid(&run_id),
 					"status": "already recorded"
 				}));
 				continue;

@@ -14,8 +14,10 @@
 //! | [`export`] | OpenLineage, PROV-JSON, FHIR, CSV |
 //! | [`store`] | the events runs were recorded from, kept off chain |
 
+mod error;
 pub mod export;
 pub mod gateway;
+pub mod manual;
 pub mod onchain;
 pub mod openlineage;
 pub mod plan;
@@ -29,7 +31,9 @@ crate::chain::capability!(
 	Lineage
 );
 
+pub use error::Error;
 pub use export::{Graph, LineageFormat};
+pub use manual::ManualRun;
 pub use onchain::Resources;
 pub use openlineage::{DatasetName, Gathered, Gatherer, Input, Outcome, Run};
 pub use plan::Bounds;

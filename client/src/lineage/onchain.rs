@@ -1,8 +1,8 @@
 //! Lineage on chain: runs as the calls' arguments (`Lineage.record`, `Lineage.record_part`),
 //! and reads through the node's `medtrust_lineage*` methods (JSON shapes in
-//! [`medtrust_primitives::lineage_json`]).
+//! [`medtrust_rpc_types::lineage_json`]).
 
-use medtrust_primitives::{
+use medtrust_rpc_types::{
 	catalog::{ResourceJson, ResourceKindJson},
 	lineage_json::{ActivitiesPage, ActivityJson, AssetJson, DatasetJson, WalkJson},
 };
@@ -15,7 +15,7 @@ use super::{
 	openlineage::{DatasetName, Input, OutputField, Run},
 };
 use crate::chain::paging::{all_pages, every_page};
-use crate::lineage::Lineage;
+use crate::lineage::{Error as LineageError, Lineage};
 use crate::{
 	runtime::runtime_types::{
 		bounded_collections::bounded_vec::BoundedVec,
@@ -28,12 +28,32 @@ use crate::{
 };
 use pallet_lineage::Direction;
 
+/// An asset as a user names it: a dataset edition by id, or a dataset by namespace and name
+/// (its latest edition), and optionally a field of it (column-level lineage).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssetRef {
+	/// The dataset edition.
+	pub dataset: DatasetRef,
+	/// A field of it.
+	pub field: Option<String>,
+}
+
+/// A dataset edition: by id, or a dataset's latest by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatasetRef {
+	/// The asset's id on chain.
+	Id(u64),
+	/// A dataset's namespace and name, exactly as OpenLineage names it.
+	Named(DatasetName),
+}
+
 fn bounded(text: &str, limit: u32, what: &str) -> Result<String> {
 	if text.len() > limit as usize {
-		return Err(Error::Input(format!(
+		return Err(LineageError::Bounds(format!(
 			"{what} `{text}` is {} bytes long; the chain keeps at most {limit}",
 			text.len()
-		)));
+		))
+		.into());
 	}
 	Ok(text.to_string())
 }
@@ -126,7 +146,7 @@ impl Run {
 	) -> Result<RunPart> {
 		let part = parts
 			.get(number)
-			.ok_or_else(|| Error::Input(format!("the run has no part {number}")))?;
+			.ok_or_else(|| Error::Internal(format!("the run has no part {number}")))?;
 		let inputs_before: usize = parts[..number].iter().map(|p| p.inputs.len()).sum();
 		let header = match number {
 			0 => Some(RunHeader {
@@ -199,7 +219,7 @@ impl Run {
 				.iter()
 				.position(|i| matches!(i, Input::Dataset(x) if *x == s.dataset))
 				.ok_or_else(|| {
-					Error::Input(format!(
+					LineageError::Event(format!(
 						"column input {}.{} is not an input",
 						s.dataset.name, s.field
 					))
@@ -239,12 +259,13 @@ pub fn batches<'a>(
 	for (i, run) in runs.into_iter().enumerate() {
 		let e = edges(run);
 		if e > bounds.edges {
-			return Err(Error::Input(format!(
+			return Err(LineageError::Bounds(format!(
 				"run {} of job {} has {e} edges; one call records at most {}",
-				medtrust_primitives::lineage_json::uuid(&run.run_id),
+				medtrust_rpc_types::lineage_json::uuid(&run.run_id),
 				run.job_name,
 				bounds.edges
-			)));
+			))
+			.into());
 		}
 		if count == bounds.activities || load + e > bounds.edges {
 			out.push(start..i);
@@ -289,6 +310,27 @@ impl Lineage<'_> {
 			all.extend(self.chain.catalog().resources_of(source.id).await?);
 		}
 		Ok(Resources::new(&all))
+	}
+
+	/// The asset `asset` names: an id, or a dataset's latest edition, or a field of either.
+	pub async fn resolve(&self, asset: &AssetRef) -> Result<u64> {
+		let edition = match &asset.dataset {
+			DatasetRef::Id(id) => *id,
+			DatasetRef::Named(name) => {
+				self.dataset(&name.namespace, &name.name)
+					.await?
+					.ok_or_else(|| {
+						let which = format!("{} {}", name.namespace, name.name);
+						Error::not_found("dataset in the lineage", which)
+					})?
+					.latest
+			}
+		};
+		let Some(field) = &asset.field else { return Ok(edition) };
+		let found = self.field(edition, field).await?;
+		Ok(found
+			.ok_or_else(|| Error::not_found("asset", format!("field {field} of asset {edition}")))?
+			.id)
 	}
 
 	/// One asset, if it exists.

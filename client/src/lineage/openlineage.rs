@@ -20,11 +20,18 @@ use std::{
 	time::{Duration, Instant},
 };
 
-use medtrust_primitives::{canonical::canonical_json, lineage_json::parse_uuid, wire::WireName};
+use medtrust_primitives::{canonical::canonical_json, wire::WireName};
+use medtrust_rpc_types::lineage_json::parse_uuid;
 use pallet_lineage::{ActivityKind, Transformation};
 use serde_json::Value;
 
+use super::Error as LineageError;
 use crate::{Error, Result};
+
+/// A [`LineageError::Event`].
+fn malformed(reason: impl Into<String>) -> Error {
+	LineageError::Event(reason.into()).into()
+}
 
 /// A dataset as OpenLineage names it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -117,9 +124,9 @@ impl Run {
 	/// BLAKE2b-256 of the canonical JSON (RFC 8785) of the run's events, as an array.
 	pub fn event_hash(&self) -> Result<[u8; 32]> {
 		let text = serde_json::to_string(&self.events)
-			.map_err(|e| Error::Input(format!("the run's events do not serialise: {e}")))?;
+			.map_err(|source| Error::Serialise { what: "the run's events", source })?;
 		let canonical = canonical_json(&text)
-			.map_err(|e| Error::Input(format!("the run's events are not canonical JSON: {e:?}")))?;
+			.map_err(|e| malformed(format!("the run's events are not canonical JSON: {e:?}")))?;
 		Ok(sp_crypto_hashing::blake2_256(&canonical))
 	}
 }
@@ -295,37 +302,37 @@ pub fn event_hash(event: &Value) -> Result<[u8; 32]> {
 /// An event's hash and the length of its canonical JSON.
 fn hashed(event: &Value) -> Result<([u8; 32], usize)> {
 	let text = serde_json::to_string(event)
-		.map_err(|e| Error::Input(format!("the event does not serialise: {e}")))?;
+		.map_err(|source| Error::Serialise { what: "the event", source })?;
 	let canonical = canonical_json(&text)
-		.map_err(|e| Error::Input(format!("the event is not canonical JSON: {e:?}")))?;
+		.map_err(|e| malformed(format!("the event is not canonical JSON: {e:?}")))?;
 	Ok((sp_crypto_hashing::blake2_256(&canonical), canonical.len()))
 }
 
 fn field<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a Value> {
-	v.get(key).ok_or_else(|| Error::Input(format!("{what} has no `{key}`")))
+	v.get(key).ok_or_else(|| malformed(format!("{what} has no `{key}`")))
 }
 
 fn string<'a>(v: &'a Value, key: &str, what: &str) -> Result<&'a str> {
 	field(v, key, what)?
 		.as_str()
 		.filter(|s| !s.is_empty())
-		.ok_or_else(|| Error::Input(format!("{what}'s `{key}` is not a non-empty string")))
+		.ok_or_else(|| malformed(format!("{what}'s `{key}` is not a non-empty string")))
 }
 
 /// The `runId` of an event.
 pub fn run_id(event: &Value) -> Result<[u8; 16]> {
 	let run = field(event, "run", "the event")?;
 	let id = string(run, "runId", "the event's run")?;
-	parse_uuid(id).ok_or_else(|| Error::Input(format!("runId `{id}` is not a UUID")))
+	parse_uuid(id).ok_or_else(|| malformed(format!("runId `{id}` is not a UUID")))
 }
 
 /// An event's time in milliseconds since the Unix epoch.
 fn event_time(event: &Value) -> Result<u64> {
 	let text = string(event, "eventTime", "the event")?;
 	let time = chrono::DateTime::parse_from_rfc3339(text)
-		.map_err(|e| Error::Input(format!("eventTime `{text}` is not an ISO 8601 time: {e}")))?;
+		.map_err(|e| malformed(format!("eventTime `{text}` is not an ISO 8601 time: {e}")))?;
 	u64::try_from(time.timestamp_millis())
-		.map_err(|_| Error::Input(format!("eventTime `{text}` is before 1970")))
+		.map_err(|_| malformed(format!("eventTime `{text}` is before 1970")))
 }
 
 impl Gatherer {
@@ -344,7 +351,7 @@ impl Gatherer {
 	/// Takes one event; says whether its run is now complete.
 	pub fn add(&mut self, event: Value) -> Result<Outcome> {
 		if !event.is_object() {
-			return Err(Error::Input("an OpenLineage event is a JSON object".into()));
+			return Err(malformed("an OpenLineage event is a JSON object"));
 		}
 		let id = run_id(&event)?;
 		event_time(&event)?;
@@ -387,11 +394,8 @@ impl Gatherer {
 			return Ok(());
 		}
 		if run.events.len() >= self.limits.events_per_run {
-			return Err(Error::Input(format!(
-				"run {} has {} events waiting for its COMPLETE event already, the most kept",
-				medtrust_primitives::lineage_json::uuid(&id),
-				run.events.len()
-			)));
+			let (run, events) = (medtrust_rpc_types::lineage_json::uuid(&id), run.events.len());
+			return Err(LineageError::Backlog { run, events }.into());
 		}
 		run.events.push((hash, event));
 		run.bytes = run.bytes.saturating_add(bytes);
@@ -525,7 +529,7 @@ pub fn parse_events(text: &str) -> Result<Vec<Value>> {
 	let trimmed = text.trim_start();
 	if trimmed.starts_with('[') {
 		return serde_json::from_str(trimmed)
-			.map_err(|e| Error::Input(format!("not a JSON array of events: {e}")));
+			.map_err(|e| malformed(format!("not a JSON array of events: {e}")));
 	}
 	if let Ok(one) = serde_json::from_str::<Value>(trimmed) {
 		return Ok(vec![one]);
@@ -534,7 +538,7 @@ pub fn parse_events(text: &str) -> Result<Vec<Value>> {
 		.enumerate()
 		.filter(|(_, l)| !l.trim().is_empty())
 		.map(|(n, l)| {
-			serde_json::from_str(l).map_err(|e| Error::Input(format!("line {}: {e}", n + 1)))
+			serde_json::from_str(l).map_err(|e| malformed(format!("line {}: {e}", n + 1)))
 		})
 		.collect()
 }
@@ -566,7 +570,7 @@ fn transformation(t: &Value) -> Result<(Transformation, bool)> {
 		("INDIRECT", "WINDOW") => Transformation::Window,
 		("INDIRECT", "CONDITIONAL" | "") => Transformation::Conditional,
 		_ => {
-			return Err(Error::Input(format!(
+			return Err(malformed(format!(
 				"unknown column lineage transformation {kind}/{subtype}"
 			)))
 		}
@@ -613,7 +617,7 @@ fn column_lineage(output: &Value) -> Result<Vec<OutputField>> {
 
 /// A complete run from its events (the last one `COMPLETE`).
 fn run_of(run_id: [u8; 16], events: Vec<Value>) -> Result<Run> {
-	let last = events.last().ok_or_else(|| Error::Input("a run without events".into()))?;
+	let last = events.last().ok_or_else(|| malformed("a run without events"))?;
 	let job = field(last, "job", "the event")?;
 	let job_namespace = string(job, "namespace", "the job")?.to_string();
 	let job_name = string(job, "name", "the job")?.to_string();
@@ -661,7 +665,7 @@ fn run_of(run_id: [u8; 16], events: Vec<Value>) -> Result<Run> {
 	inputs.extend(certificates.into_iter().map(Input::Certificate));
 	let kind = match job.pointer("/facets/medtrust/kind").and_then(Value::as_str) {
 		Some(name) => ActivityKind::from_wire_name(name).ok_or_else(|| {
-			Error::Input(format!(
+			malformed(format!(
 				"job facet medtrust.kind `{name}` is not {}",
 				medtrust_primitives::wire::one_of::<ActivityKind>()
 			))
@@ -882,7 +886,7 @@ mod tests {
 	}
 
 	#[test]
-	fn a_stream_is_gathered_with_what_was_repeated_dropped_and_malformed() {
+	fn a_stream_is_gathered_with_what_was_repeated_dropped_and_event() {
 		let start = event("START", "2024-01-05T11:00:00Z", lab(), json!([]));
 		let done = event("COMPLETE", "2024-01-05T11:00:30Z", json!([]), deid());
 		let mut broken = event("COMPLETE", "2024-01-05T11:00:30Z", json!([]), deid());

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use medtrust_primitives::lineage_json::{uuid, ActivityJson};
+use medtrust_rpc_types::lineage_json::{uuid, ActivityJson};
 use subxt_signer::sr25519::Keypair;
 
 use super::{
@@ -392,7 +392,7 @@ impl Lineage<'_> {
 		for (index, why) in refused_batches {
 			let batch = &planned[ranges[index].clone()];
 			if batch.len() == 1 {
-				report.refused.push(Refused::of(batch[0].run, why));
+				report.refused.push(Refused::of(batch[0].run, why.to_string()));
 				continue;
 			}
 			// Which of them: each alone.
@@ -406,7 +406,9 @@ impl Lineage<'_> {
 			self.chain
 				.submit_in_flight(&singles, signer, |landed| {
 					match landed.failed {
-						Some(why) => report.refused.push(Refused::of(batch[landed.index].run, why)),
+						Some(why) => report
+							.refused
+							.push(Refused::of(batch[landed.index].run, why.to_string())),
 						None => report.recorded.extend(recorded(&landed)),
 					}
 					Ok(())

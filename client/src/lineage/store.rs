@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use medtrust_primitives::lineage_json::uuid;
+use medtrust_rpc_types::lineage_json::uuid;
 use serde_json::Value;
 
 use super::{export::Graph, openlineage::Run};

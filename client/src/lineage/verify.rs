@@ -1,10 +1,11 @@
 //! `lineage verify`: every ancestor of an asset walked, each certificate on the way checked,
 //! and the path from the asset to any certificate that is not valid.
 
-use medtrust_primitives::{
+use medtrust_rpc_types::{
 	certificate_json::StatusJson,
-	lineage_json::{ReachedJson, WalkJson},
+	lineage_json::{LineageVerdict, ReachedJson, WalkJson},
 };
+use pallet_certificates::Verdict;
 use std::collections::HashMap;
 
 use futures::{StreamExt, TryStreamExt};
@@ -25,7 +26,8 @@ pub struct CertificateCheck {
 	/// How far up the lineage it is (0: the asset itself).
 	pub depth: u32,
 	/// `valid`, `revoked`, `superseded` or `unknown`.
-	pub verdict: String,
+	#[serde(with = "medtrust_rpc_types::wire::name")]
+	pub verdict: Verdict,
 	/// The assets from the one verified up to this certificate.
 	pub path: Vec<u64>,
 }
@@ -38,7 +40,8 @@ pub struct LineageVerification {
 	pub asset: u64,
 	/// `valid` when every certificate among its ancestors is valid, else the worst found
 	/// (`revoked`, `superseded`, `unknown`); `uncertified` when it has none.
-	pub verdict: String,
+	#[serde(with = "medtrust_rpc_types::wire::name")]
+	pub verdict: LineageVerdict,
 	/// How many ancestors were walked.
 	pub ancestors: usize,
 	/// Whether the walk reached every ancestor (depth 100, all pages): if not, the verdict
@@ -51,7 +54,7 @@ pub struct LineageVerification {
 impl LineageVerification {
 	/// Whether every certificate among the ancestors is valid (and there is one).
 	pub fn is_valid(&self) -> bool {
-		self.verdict == "valid"
+		self.verdict == LineageVerdict::Valid
 	}
 }
 
@@ -72,21 +75,12 @@ fn path_to(walk: &WalkJson, vias: &HashMap<u64, u64>, node: &ReachedJson) -> Vec
 	path
 }
 
-fn verdict(status: &StatusJson) -> &'static str {
+/// A certificate's verdict from its status.
+fn verdict(status: &StatusJson) -> Verdict {
 	match status {
-		StatusJson::Valid => "valid",
-		StatusJson::Revoked { .. } => "revoked",
-		StatusJson::Superseded { .. } => "superseded",
-	}
-}
-
-/// The worse of two verdicts: unknown, revoked, superseded, then valid.
-fn rank(verdict: &str) -> u8 {
-	match verdict {
-		"unknown" => 0,
-		"revoked" => 1,
-		"superseded" => 2,
-		_ => 3,
+		StatusJson::Valid => Verdict::Valid,
+		StatusJson::Revoked { .. } => Verdict::Revoked,
+		StatusJson::Superseded { .. } => Verdict::Superseded,
 	}
 }
 
@@ -112,20 +106,20 @@ impl Lineage<'_> {
 		let vias: HashMap<u64, u64> = walk.nodes.iter().map(|n| (n.asset.id, n.via)).collect();
 		let mut certificates = Vec::with_capacity(certified.len());
 		for (&(node, certificate), found) in certified.iter().zip(found) {
-			let verdict = found.map(|c| verdict(&c.status)).unwrap_or("unknown");
+			let verdict = found.map_or(Verdict::Unknown, |c| verdict(&c.status));
 			let path = if node.depth == 0 { vec![asset] } else { path_to(&walk, &vias, node) };
 			certificates.push(CertificateCheck {
 				certificate,
 				asset: node.asset.id,
 				depth: node.depth,
-				verdict: verdict.into(),
+				verdict,
 				path,
 			});
 		}
-		let worst = certificates.iter().map(|c| c.verdict.as_str()).min_by_key(|v| rank(v));
+		let worst = LineageVerdict::of(certificates.iter().map(|c| c.verdict));
 		Ok(Some(LineageVerification {
 			asset,
-			verdict: worst.unwrap_or("uncertified").into(),
+			verdict: worst,
 			ancestors: walk.nodes.len(),
 			complete: !walk.truncated,
 			certificates,

@@ -21,7 +21,8 @@ use rustls::{
 	CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
 
-use crate::{Error, Result};
+use super::Error as PgError;
+use crate::Result;
 
 /// What libpq's `sslmode` asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,9 +45,9 @@ impl Mode {
 			"verify-ca" => Mode::VerifyCa,
 			"verify-full" => Mode::VerifyFull,
 			other => {
-				return Err(Error::Input(format!(
+				return Err(crate::Error::from(PgError::Address(format!(
 					"sslmode={other}: give disable, prefer, require, verify-ca or verify-full"
-				)))
+				))))
 			}
 		})
 	}
@@ -144,9 +145,9 @@ fn take_from_pairs(text: &str, found: &mut Vec<(String, String)>) -> Result<Stri
 			chars.next();
 		}
 		if chars.next().map(|(_, c)| c) != Some('=') {
-			return Err(Error::Input(format!(
+			return Err(crate::Error::from(PgError::Address(format!(
 				"the PostgreSQL connection string does not parse: `{key}` has no value"
-			)));
+			))));
 		}
 		while chars.peek().is_some_and(|&(_, c)| c.is_whitespace()) {
 			chars.next();
@@ -160,10 +161,10 @@ fn take_from_pairs(text: &str, found: &mut Vec<(String, String)>) -> Result<Stri
 					Some((_, '\'')) => break,
 					Some((_, c)) => value.push(c),
 					None => {
-						return Err(Error::Input(
+						return Err(crate::Error::from(PgError::Address(
 							"the PostgreSQL connection string does not parse: an unclosed quote"
 								.into(),
-						))
+						)))
 					}
 				}
 			}
@@ -191,7 +192,7 @@ pub fn client_config(options: &Options) -> Result<Option<ClientConfig>> {
 	let provider = Arc::new(rustls::crypto::ring::default_provider());
 	let builder = ClientConfig::builder_with_provider(provider.clone())
 		.with_safe_default_protocol_versions()
-		.map_err(|e| Error::Input(format!("TLS: {e}")))?;
+		.map_err(|e| PgError::Tls(e.to_string()))?;
 	let roots = || roots(options.root_cert.as_deref());
 	let verifier: Arc<dyn ServerCertVerifier> = match options.mode {
 		Mode::Disable => return Ok(None),
@@ -211,7 +212,7 @@ fn webpki(
 ) -> Result<Arc<rustls::client::WebPkiServerVerifier>> {
 	rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
 		.build()
-		.map_err(|e| Error::Input(format!("TLS: the root certificates are unusable: {e}")))
+		.map_err(|e| PgError::Tls(format!("the root certificates are unusable: {e}")).into())
 }
 
 /// libpq's default root file, `~/.postgresql/root.crt`, if it exists.
@@ -234,10 +235,10 @@ fn roots(root_cert: Option<&str>) -> Result<RootCertStore> {
 		Some(path) => {
 			let shown = path.display().to_string();
 			for cert in CertificateDer::pem_file_iter(&path)
-				.map_err(|e| Error::Input(format!("sslrootcert {shown}: {e}")))?
+				.map_err(|e| PgError::Tls(format!("sslrootcert {shown}: {e}")))?
 			{
-				let cert = cert.map_err(|e| Error::Input(format!("sslrootcert {shown}: {e}")))?;
-				store.add(cert).map_err(|e| Error::Input(format!("sslrootcert {shown}: {e}")))?;
+				let cert = cert.map_err(|e| PgError::Tls(format!("sslrootcert {shown}: {e}")))?;
+				store.add(cert).map_err(|e| PgError::Tls(format!("sslrootcert {shown}: {e}")))?;
 			}
 		}
 		None => {
@@ -248,9 +249,9 @@ fn roots(root_cert: Option<&str>) -> Result<RootCertStore> {
 		}
 	}
 	if store.is_empty() {
-		return Err(Error::Input(
-			"TLS: no root certificate to verify the server against (sslrootcert=<PEM file>)".into(),
-		));
+		return Err(crate::Error::from(PgError::Tls(
+			"no root certificate to verify the server against (sslrootcert=<PEM file>)".into(),
+		)));
 	}
 	Ok(store)
 }

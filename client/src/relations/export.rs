@@ -50,8 +50,12 @@ pub struct MappingRow {
 	/// How sure the proposer or matcher was (0–1).
 	pub score: f64,
 	/// Its status on chain (`None`: a matcher's candidate).
-	#[serde(default, skip_serializing_if = "Option::is_none")]
-	pub status: Option<String>,
+	#[serde(
+		default,
+		skip_serializing_if = "Option::is_none",
+		with = "medtrust_rpc_types::wire::optional"
+	)]
+	pub status: Option<RelationStatus>,
 	/// The evidence's hash, `0x` hex.
 	pub evidence: String,
 }
@@ -72,7 +76,7 @@ impl MappingRow {
 	}
 
 	fn confirmed(&self) -> bool {
-		self.status.as_deref() == Some(RelationStatus::Confirmed.wire_name())
+		self.status == Some(RelationStatus::Confirmed)
 	}
 }
 
@@ -106,7 +110,7 @@ fn csv(rows: &[MappingRow]) -> String {
 	out.push('\n');
 	for r in rows {
 		let id = r.id.map(|i| i.to_string()).unwrap_or_default();
-		let status = r.status.clone().unwrap_or_default();
+		let status = r.status.map(|s| s.wire_name()).unwrap_or_default();
 		out.push_str(&format!(
 			"{id},{status},{},{},{},{},{}\n",
 			r.kind.wire_name(),
@@ -159,7 +163,7 @@ fn sssom(rows: &[MappingRow], set_id: &str) -> String {
 			Some(id) => format!(
 				"MedTrust relation {id} ({}, {}); evidence {}",
 				r.kind.wire_name(),
-				r.status.as_deref().unwrap_or("?"),
+				r.status.map_or("?", |s| s.wire_name()),
 				r.evidence
 			),
 			None => format!("matcher candidate ({}); evidence {}", r.kind.wire_name(), r.evidence),
@@ -194,14 +198,14 @@ mod tests {
 		}
 	}
 
-	fn row(kind: RelationKind, status: Option<&str>) -> MappingRow {
+	fn row(kind: RelationKind, status: Option<RelationStatus>) -> MappingRow {
 		MappingRow {
 			id: status.map(|_| 7),
 			left: side(1, "his.patient", "患者姓名"),
 			right: side(2, "cdm.person", "person_name"),
 			kind,
 			score: 0.9,
-			status: status.map(str::to_string),
+			status,
 			evidence: "0x00".into(),
 		}
 	}
@@ -209,8 +213,8 @@ mod tests {
 	#[test]
 	fn sssom_rows_carry_predicates_modifiers_and_justifications() {
 		let rows = [
-			row(RelationKind::Same, Some("confirmed")),
-			row(RelationKind::SameNameDifferentMeaning, Some("proposed")),
+			row(RelationKind::Same, Some(RelationStatus::Confirmed)),
+			row(RelationKind::SameNameDifferentMeaning, Some(RelationStatus::Proposed)),
 		];
 		let text =
 			render(&rows, RelationFormat::Sssom, "urn:medtrust:relations").expect("rendered");
@@ -229,7 +233,7 @@ mod tests {
 
 	#[test]
 	fn csv_and_json_keep_chinese_names() {
-		let rows = [row(RelationKind::Related, Some("confirmed"))];
+		let rows = [row(RelationKind::Related, Some(RelationStatus::Confirmed))];
 		let csv = render(&rows, RelationFormat::Csv, "x").expect("csv");
 		assert!(csv.starts_with("id,status,kind"));
 		assert!(csv.contains("7,confirmed,related,0.9,1,源,1,his.patient,1,患者姓名"));

@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, sync::OnceLock};
 
-use medtrust_primitives::catalog::{FieldJson, ValueDomainJson};
+use medtrust_rpc_types::catalog::{FieldJson, ValueDomainJson};
 use serde::{Deserialize, Serialize};
 
 use super::profile::ValueProfile;

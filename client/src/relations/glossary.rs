@@ -13,7 +13,7 @@ use std::{
 	sync::OnceLock,
 };
 
-use crate::{Error, Result};
+use crate::{relations::Error as RelationsError, Result};
 
 /// The glossary in the repository, compiled in.
 const BUILTIN: &str = include_str!("../../data/glossary.tsv");
@@ -87,10 +87,13 @@ impl Glossary {
 			}
 			let columns: Vec<&str> = line.split('\t').collect();
 			if !(4..=5).contains(&columns.len()) || columns[0].is_empty() {
-				return Err(Error::Input(format!(
-					"glossary line {}: expected concept, English, Chinese, abbreviations (and parts) separated by tabs",
-					number + 1
-				)));
+				return Err(RelationsError::Glossary {
+					line: number + 1,
+					reason: "expected concept, English, Chinese, abbreviations (and parts) \
+					         separated by tabs"
+						.into(),
+				}
+				.into());
 			}
 			let id = glossary.concepts.len() as ConceptId;
 			glossary.concepts.push(columns[0].to_string());
@@ -106,7 +109,8 @@ impl Glossary {
 			for part in parts.split('|') {
 				let part_id =
 					glossary.concepts.iter().position(|c| c == part).ok_or_else(|| {
-						Error::Input(format!("glossary line {line}: no concept `{part}`"))
+						let reason = format!("no concept `{part}`");
+						RelationsError::Glossary { line, reason }
 					})?;
 				found.push(part_id as ConceptId);
 			}

@@ -18,6 +18,7 @@
 //! the node's `medtrust_relation*` methods.
 
 pub mod classify;
+mod error;
 pub mod export;
 pub mod field;
 pub mod glossary;
@@ -25,6 +26,7 @@ pub mod matcher;
 pub mod onchain;
 pub mod profile;
 pub mod signals;
+pub mod workflow;
 
 crate::chain::capability!(
 	/// Relations between data items on chain (`chain.relations()`): the fields to match,
@@ -32,10 +34,12 @@ crate::chain::capability!(
 	Relations
 );
 
+pub use error::Error;
 pub use field::{Field, Side};
 pub use matcher::{match_fields, Candidate, MatchOptions};
 pub use onchain::{Proposal, ProposedRelations, Scope};
 pub use signals::Evidence;
+pub use workflow::MatchSide;
 
 /// The BLAKE2b-256 hash of a candidate's evidence as canonical JSON (RFC 8785): what a
 /// proposal records on chain, so that the evidence kept off chain can be checked later.
@@ -43,13 +47,13 @@ pub fn evidence_hash(evidence: &Evidence) -> crate::Result<[u8; 32]> {
 	let json = serde_json::to_string(evidence)
 		.map_err(|source| crate::Error::Serialise { what: "evidence", source })?;
 	let canonical = medtrust_primitives::canonical::canonical_json(&json)
-		.map_err(|e| crate::Error::Input(format!("evidence is not canonical JSON: {e:?}")))?;
+		.map_err(|e| crate::Error::Internal(format!("evidence is not canonical JSON: {e:?}")))?;
 	Ok(sp_crypto_hashing::blake2_256(&canonical))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
-	use medtrust_primitives::catalog::FieldJson;
+	use medtrust_rpc_types::catalog::FieldJson;
 	use pallet_field_mapping::RelationKind;
 
 	use super::*;
@@ -122,10 +126,10 @@ pub(crate) mod tests {
 	fn same_names_of_different_meaning_or_domain_are_flagged() {
 		let mut code = at(described("status", "varchar(2)", "就诊状态"), 1, "his.visit");
 		code.info.value_domain =
-			Some(medtrust_primitives::catalog::ValueDomainJson::CodeSystem("HIS-VISIT".into()));
+			Some(medtrust_rpc_types::catalog::ValueDomainJson::CodeSystem("HIS-VISIT".into()));
 		let mut other = at(described("status", "varchar(2)", "就诊状态"), 2, "lis.visit");
 		other.info.value_domain =
-			Some(medtrust_primitives::catalog::ValueDomainJson::CodeSystem("LIS-STATE".into()));
+			Some(medtrust_rpc_types::catalog::ValueDomainJson::CodeSystem("LIS-STATE".into()));
 		let mut elem_a = at(described("result", "numeric", "检验结果"), 1, "his.visit");
 		elem_a.info.standard_element = Some("DE04.50.001.00".into());
 		let mut elem_b = at(described("result", "numeric", "检验结果"), 2, "lis.visit");

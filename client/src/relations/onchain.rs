@@ -1,13 +1,13 @@
 //! Relations on chain: the fields to match read from the catalog, proposals, decisions, and
 //! reads through the node's `medtrust_relation*` methods (JSON shapes in
-//! [`medtrust_primitives::relation_json`]).
+//! [`medtrust_rpc_types::relation_json`]).
 
 use std::collections::{btree_map::Entry, BTreeMap};
 
-use medtrust_primitives::{
+use medtrust_primitives::wire::WireName;
+use medtrust_rpc_types::{
 	catalog::{ResourceJson, SourceJson},
 	relation_json::{EndpointJson, RelationJson, RelationsPage},
-	wire::WireName,
 };
 use pallet_field_mapping::RelationKind;
 use subxt::utils::Static;
@@ -20,7 +20,7 @@ use super::{
 	matcher::Candidate,
 };
 use crate::chain::paging::all_pages;
-use crate::relations::Relations;
+use crate::relations::{Error as RelationsError, Relations};
 use crate::{
 	chain::tx::Submitted,
 	runtime::{
@@ -50,10 +50,12 @@ pub enum Scope {
 impl Scope {
 	/// Reads `<source>` or `<source>:<resource>`.
 	pub fn parse(text: &str) -> Result<Scope> {
-		let bad = || {
-			Error::Input(format!(
-				"`{text}` is not <source>[:<resource>]: a source id, then a resource's id or name"
-			))
+		let bad = || -> Error {
+			RelationsError::Syntax {
+				text: text.to_string(),
+				grammar: "<source>[:<resource>]: a source id, then a resource's id or name",
+			}
+			.into()
 		};
 		let (source, resource) = match text.split_once(':') {
 			Some((s, r)) => (s, Some(r)),
@@ -64,6 +66,17 @@ impl Scope {
 			Some("") => Err(bad()),
 			Some(r) => Ok(Scope::Resource(source, r.to_string())),
 			None => Ok(Scope::Source(source)),
+		}
+	}
+}
+
+impl std::fmt::Display for Scope {
+	/// As [`Scope::parse`] reads it (`the catalog` for the whole catalog).
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Scope::Source(source) => write!(f, "{source}"),
+			Scope::Resource(source, resource) => write!(f, "{source}:{resource}"),
+			Scope::Catalog => f.write_str("the catalog"),
 		}
 	}
 }
@@ -163,9 +176,10 @@ impl Relations<'_> {
 					.filter(|r| wanted.is_none_or(|w| resource_matches(r, w)))
 					.collect();
 				if let (Some(w), true) = (wanted, resources.is_empty()) {
-					return Err(Error::Input(format!(
-						"data source #{id} has no resource `{w}`: see `medtrust catalog show {id}`"
-					)));
+					return Err(Error::not_found(
+						"resource",
+						format!("`{w}` of data source #{id}"),
+					));
 				}
 				resources.into_iter().map(|r| (detail.source.clone(), r)).collect()
 			}
@@ -205,14 +219,16 @@ impl Relations<'_> {
 		proposals: &[Proposal],
 	) -> Result<ProposedRelations> {
 		if proposals.is_empty() {
-			return Err(Error::Input("nothing to propose".into()));
+			return Err(RelationsError::NothingToPropose.into());
 		}
 		// An interrupted run's proposals, still in the pool, may land first: then the open
 		// relations are read again and only the rest proposed.
 		let mut passes = 1;
 		loop {
 			match self.propose_pass(signer, proposals).await {
-				Err(Error::Transaction(why)) if passes < 3 && why.contains("AlreadyExists") => {
+				Err(Error::Dispatch { failure, .. })
+					if passes < 3 && failure.is("FieldMapping", "AlreadyExists") =>
+				{
 					passes += 1
 				}
 				done => return done,
@@ -231,8 +247,8 @@ impl Relations<'_> {
 		for p in proposals {
 			let found = open.get(&pair_key(&p.left, &p.right));
 			match found {
-				Some(r) if r.kind != p.kind.wire_name() => {
-					return Err(Error::Input(format!(
+				Some(r) if r.kind != p.kind => {
+					return Err(RelationsError::Conflict(format!(
 						"{}:{} ~ {}:{} have an open relation already, #{} ({}, {}): withdraw \
 						 it first (`medtrust relation withdraw {}`) to propose `{}`; nothing was \
 						 proposed",
@@ -245,7 +261,8 @@ impl Relations<'_> {
 						r.status,
 						r.id,
 						p.kind.wire_name()
-					)))
+					))
+					.into())
 				}
 				found => ids.push(found.map(|r| r.id)),
 			}
@@ -266,16 +283,17 @@ impl Relations<'_> {
 		self.chain
 			.submit_in_flight(&calls, signer, |landed| {
 				let chunk = chunks[landed.index];
-				if let Some(why) = landed.failed {
+				if let Some(failure) = landed.failed {
 					let first = &proposals[chunk[0]];
-					return Err(Error::Transaction(format!(
-						"proposing {} relations (the first {}:{} ~ {}:{}): {why}",
+					let what = format!(
+						"proposing {} relations (the first {}:{} ~ {}:{})",
 						chunk.len(),
 						first.left.resource_name,
 						first.left.item,
 						first.right.resource_name,
 						first.right.item
-					)));
+					);
+					return Err(Error::Dispatch { what, failure });
 				}
 				let proposed = landed
 					.events
@@ -340,8 +358,7 @@ impl Relations<'_> {
 	pub async fn relation(&self, id: u64) -> Result<RelationJson> {
 		let found: Option<RelationJson> =
 			self.chain.call("medtrust_relation", rpc_params![id]).await?;
-		found
-			.ok_or_else(|| Error::Input(format!("no relation #{id}: see `medtrust relation list`")))
+		found.ok_or_else(|| Error::not_found("relation", format!("#{id}")))
 	}
 
 	/// The open relations of one item.
@@ -429,9 +446,9 @@ impl Relations<'_> {
 				id: Some(r.id),
 				left: at(&r.left),
 				right: at(&r.right),
-				kind: crate::wire::parse(&r.kind)?,
+				kind: r.kind,
 				score: r.score,
-				status: Some(r.status.clone()),
+				status: Some(r.status),
 				evidence: r.evidence.clone(),
 			});
 		}

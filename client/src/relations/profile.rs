@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
+use crate::{relations::Error as RelationsError, Result};
 
 /// How many hash functions a signature has: the overlap estimate's standard error is about
 /// `sqrt(J(1-J)/128)`, under 0.045.
@@ -152,14 +152,17 @@ pub async fn profile_table(
 			&[&schema, &name],
 		)
 		.await
-		.map_err(|e| Error::Input(format!("cannot read the columns of {table}: {e}")))?;
+		.map_err(|e| RelationsError::Profile {
+			table: table.to_string(),
+			reason: format!("its columns cannot be read: {e}"),
+		})?;
 	let quoted = format!("{}.{}", quote(schema), quote(name));
 	let mut out = BTreeMap::new();
 	for row in columns {
 		let column: String = row.get(0);
-		let profile = profile_column(&client, &quoted, &column, key)
-			.await
-			.map_err(|e| Error::Input(format!("cannot profile {table}.{column}: {e}")))?;
+		let profile = profile_column(&client, &quoted, &column, key).await.map_err(|e| {
+			RelationsError::Profile { table: format!("{table}.{column}"), reason: e.to_string() }
+		})?;
 		out.insert(column, profile);
 	}
 	Ok(out)

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use medtrust_primitives::catalog::ValueDomainJson;
+use medtrust_rpc_types::catalog::ValueDomainJson;
 use serde::{Deserialize, Serialize};
 
 use super::{

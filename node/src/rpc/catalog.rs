@@ -9,7 +9,7 @@ use jsonrpsee::{
 	proc_macros::rpc,
 	types::{error::ErrorObject, ErrorObjectOwned},
 };
-use medtrust_primitives::{catalog::*, wire::WireName};
+use medtrust_rpc_types::catalog::*;
 use medtrust_runtime::{
 	apis::{DomainCode, DomainInfo, ItemInfo, ResourceInfo, SourceInfo, VersionInfo},
 	opaque::Block,
@@ -145,9 +145,9 @@ fn source_json(id: u64, s: SourceInfo) -> SourceJson {
 		id,
 		institution: s.institution,
 		name: text(&s.name),
-		system: s.system.wire_name().into(),
+		system: s.system,
 		domains: s.domains.iter().map(text).collect(),
-		status: s.status.wire_name().into(),
+		status: s.status,
 		registered: s.registered,
 		resource_count: s.resource_count,
 	}
@@ -237,7 +237,7 @@ where
 			name: text(&r.name),
 			kind: kind_json(&r.kind),
 			address: text(&r.address),
-			operations: r.operations.iter().map(|o| o.wire_name().to_string()).collect(),
+			operations: r.operations.iter().copied().collect(),
 			version: r.version,
 			registered: r.registered,
 			versions: out,

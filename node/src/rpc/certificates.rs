@@ -11,14 +11,13 @@ use std::{
 
 use codec::Encode;
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use medtrust_primitives::{
+use medtrust_primitives::merkle::MerkleProof;
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	certificate_json::{
 		hash_hex, parse_hash, CertificateJson, EvidenceJson, ProofJson, StatusJson, SubjectJson,
 		VerificationJson,
 	},
-	merkle::MerkleProof,
-	wire::WireName,
 };
 use medtrust_runtime::{apis::CertificateInfo, opaque::Block};
 use pallet_certificates::{CertificateStatus, Subject, Verdict};
@@ -122,7 +121,7 @@ where
 			resource: c.resource,
 			version: c.version,
 			domain: c.domain.to_string(),
-			algorithm: c.algorithm.name().into(),
+			algorithm: c.algorithm,
 			subject: match c.subject {
 				Subject::Record { commitment } => {
 					SubjectJson::Record { commitment: hash_hex(&commitment) }
@@ -133,9 +132,7 @@ where
 			},
 			status: match c.status {
 				CertificateStatus::Valid => StatusJson::Valid,
-				CertificateStatus::Revoked { reason, at } => {
-					StatusJson::Revoked { reason: reason.wire_name().into(), at }
-				}
+				CertificateStatus::Revoked { reason, at } => StatusJson::Revoked { reason, at },
 				CertificateStatus::Superseded { by, at } => StatusJson::Superseded { by, at },
 			},
 			issued: BlockRef { number: c.issued, hash: format!("{hash:?}") },
@@ -256,7 +253,7 @@ where
 				Entry::Occupied(known) => known.into_mut(),
 				Entry::Vacant(slot) => slot.insert(self.block_evidence(id, number)?),
 			};
-			let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
+			let key = medtrust_rpc_types::certificate_json::certificate_storage_key(id);
 			let proof = self
 				.client
 				.read_proof(block.hash, &mut std::iter::once(key.as_slice()))
@@ -329,7 +326,7 @@ where
 			api.verify(hash, issuer, commitment, proof).map_err(error)?
 		};
 		Ok(VerificationJson {
-			verdict: verdict.wire_name().into(),
+			verdict,
 			certificate: found.map(|(id, c)| self.json(id, c)).transpose()?,
 			at: block,
 		})

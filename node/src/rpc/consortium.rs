@@ -8,13 +8,9 @@ use std::sync::Arc;
 
 use codec::{Decode, Encode};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use medtrust_primitives::{
-	consortium_json::{
-		InstitutionDetailJson, InstitutionJson, MotionJson, MotionsJson, ValidatorJson,
-		ValidatorsJson,
-	},
-	wire::WireName,
-	AccountId, BlockNumber,
+use medtrust_primitives::{AccountId, BlockNumber};
+use medtrust_rpc_types::consortium_json::{
+	InstitutionDetailJson, InstitutionJson, MotionJson, MotionsJson, ValidatorJson, ValidatorsJson,
 };
 use medtrust_runtime::{apis::InstitutionInfo, opaque::Block, Runtime, RuntimeCall};
 use pallet_consortium_runtime_api::ConsortiumApi;
@@ -87,8 +83,8 @@ fn institution_json(id: u32, i: &InstitutionInfo) -> InstitutionJson {
 		name: i.name.to_string(),
 		credit_code: text(&i.credit_code.0),
 		region: text(&i.region.0),
-		kind: i.kind.wire_name().into(),
-		status: i.status.wire_name().into(),
+		kind: i.kind,
+		status: i.status,
 		admin: ss58(&i.admin),
 		validator: ss58(&i.validator),
 		peer_id: bs58::encode(&i.peer_id).into_string(),

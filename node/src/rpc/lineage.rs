@@ -7,13 +7,12 @@
 use std::{collections::BTreeMap, sync::Arc};
 
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use medtrust_primitives::{
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	lineage_json::{
-		parse_uuid, uuid, ActivitiesPage, ActivityJson, AssetJson, DatasetJson, DatasetRefJson,
-		EdgeJson, ReachedJson, WalkJson,
+		parse_uuid, uuid, ActivitiesPage, ActivityJson, AssetClass, AssetJson, DatasetJson,
+		DatasetRefJson, EdgeClass, EdgeJson, ReachedJson, WalkJson,
 	},
-	wire::WireName,
 };
 use medtrust_runtime::{
 	apis::{ActivityInfo, AssetInfo, DatasetInfo},
@@ -129,14 +128,14 @@ fn edge_json(edge: &pallet_lineage::Edge) -> EdgeJson {
 	match edge.kind {
 		EdgeKind::Input => EdgeJson {
 			parent: edge.parent,
-			kind: "input".into(),
+			kind: EdgeClass::Input,
 			transformation: None,
 			masking: None,
 		},
 		EdgeKind::Column { transformation, masking } => EdgeJson {
 			parent: edge.parent,
-			kind: "column".into(),
-			transformation: Some(transformation.wire_name().into()),
+			kind: EdgeClass::Column,
+			transformation: Some(transformation),
 			masking: Some(masking),
 		},
 	}
@@ -163,7 +162,7 @@ pub fn activity_json(id: u64, a: ActivityInfo, complete: bool) -> ActivityJson {
 		job_namespace: text(a.job_namespace),
 		job_name: text(a.job_name),
 		run_id: uuid(&a.run_id),
-		kind: a.kind.wire_name().into(),
+		kind: a.kind,
 		institution: a.institution,
 		recorder: a.recorder.to_ss58check_with_version(format),
 		started: a.started,
@@ -257,7 +256,7 @@ where
 	fn json(&mut self, id: u64, a: AssetInfo) -> RpcResult<AssetJson> {
 		let mut out = AssetJson {
 			id,
-			kind: String::new(),
+			kind: AssetClass::Dataset,
 			dataset: None,
 			field: None,
 			of: None,
@@ -270,12 +269,12 @@ where
 		};
 		match a.kind {
 			AssetKind::Dataset { dataset, edition, schema } => {
-				out.kind = "dataset".into();
+				out.kind = AssetClass::Dataset;
 				out.dataset = self.dataset_ref(dataset, edition)?;
 				out.schema = schema;
 			}
 			AssetKind::Field { of, name } => {
-				out.kind = "field".into();
+				out.kind = AssetClass::Field;
 				out.field = Some(text(name));
 				out.of = Some(of);
 				if let Some(AssetKind::Dataset { dataset, edition, .. }) =
@@ -285,7 +284,7 @@ where
 				}
 			}
 			AssetKind::Certificate { certificate } => {
-				out.kind = "certificate".into();
+				out.kind = AssetClass::Certificate;
 				out.certificate = Some(certificate);
 			}
 		}
@@ -332,10 +331,7 @@ where
 		Ok(Some(WalkJson {
 			at: block,
 			start,
-			direction: match direction {
-				Direction::Ancestors => "ancestors".into(),
-				Direction::Descendants => "descendants".into(),
-			},
+			direction,
 			depth,
 			nodes,
 			truncated: walk.truncated,

@@ -6,10 +6,7 @@
 use std::sync::Arc;
 
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
-use medtrust_primitives::{
-	relation_json::{EndpointJson, RelationJson, RelationsPage},
-	wire::WireName,
-};
+use medtrust_rpc_types::relation_json::{EndpointJson, RelationJson, RelationsPage};
 use medtrust_runtime::{apis::RelationInfo, opaque::Block};
 use pallet_field_mapping::Endpoint;
 use pallet_field_mapping_runtime_api::RelationsApi;
@@ -99,11 +96,11 @@ pub fn relation_json(id: u64, r: RelationInfo) -> RelationJson {
 		id,
 		left: endpoint_json(r.left),
 		right: endpoint_json(r.right),
-		kind: r.kind.wire_name().into(),
+		kind: r.kind,
 		score: f64::from(r.score.deconstruct()) / 1_000_000.0,
 		evidence: format!("0x{}", hex::encode(r.evidence)),
 		proposer: r.proposer,
-		status: r.status.wire_name().into(),
+		status: r.status,
 		proposed: r.proposed,
 		updated: r.updated,
 	}
@@ -111,7 +108,7 @@ pub fn relation_json(id: u64, r: RelationInfo) -> RelationJson {
 
 /// The page's relations as JSON, and the `skip` of the next page if this one is full.
 fn page(
-	at: medtrust_primitives::catalog::BlockRef,
+	at: medtrust_rpc_types::catalog::BlockRef,
 	found: Vec<(u64, RelationInfo)>,
 	paged: Option<(u32, u32)>,
 ) -> RelationsPage {

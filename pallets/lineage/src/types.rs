@@ -573,6 +573,11 @@ pub struct Walk {
 	pub deeper: bool,
 }
 
+medtrust_primitives::wire_names!(Direction, "direction" {
+	Ancestors => "ancestors",
+	Descendants => "descendants",
+});
+
 medtrust_primitives::wire_names!(ActivityKind, "activity kind" {
 	Extract => "extract",
 	Clean => "clean",

@@ -7,13 +7,14 @@
 pub mod openapi;
 pub mod postgres;
 
-use medtrust_primitives::{catalog::ResourceJson, wire::WireName};
+use medtrust_rpc_types::catalog::ResourceJson;
 use serde::Serialize;
 use subxt::utils::Static;
 use subxt_signer::sr25519::Keypair;
 
 use super::spec::{item_call, kind_call, ItemSpec, Limits, ResourceSpec};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Error as CatalogError};
+use crate::chain::tx::DispatchFailure;
 use crate::{
 	runtime::{self, runtime_types::bounded_collections::bounded_vec::BoundedVec},
 	Error, Result,
@@ -26,8 +27,10 @@ const PASSES: u32 = 3;
 
 /// Whether a refused registration says it was done already: by an interrupted run's
 /// transaction that landed first.
-fn done_before(why: &str) -> bool {
-	why.contains("AlreadyExists") || why.contains("Duplicate")
+fn done_before(failure: &DispatchFailure) -> bool {
+	["DataSources", "FieldMapping"]
+		.iter()
+		.any(|pallet| failure.is(pallet, "AlreadyExists") || failure.is(pallet, "Duplicate"))
 }
 
 /// What an import did to one resource.
@@ -96,13 +99,17 @@ impl Catalog<'_> {
 			spec.check(&limits)?;
 		}
 		let (_, found) = self.owned_source(signer, source).await?;
-		if found.status != pallet_data_sources::SourceStatus::Active.wire_name() {
-			return Err(Error::Input(format!("data source #{source} is retired")));
+		if found.status != pallet_data_sources::SourceStatus::Active {
+			return Err(CatalogError::Retired(source).into());
 		}
 		let mut passes = 1;
 		let outcomes = loop {
 			match self.import_pass(signer, source, specs, &limits).await {
-				Err(Error::Transaction(why)) if passes < PASSES && done_before(&why) => passes += 1,
+				Err(Error::Dispatch { failure, .. })
+					if passes < PASSES && done_before(&failure) =>
+				{
+					passes += 1
+				}
 				outcomes => break outcomes?,
 			}
 		};
@@ -151,7 +158,7 @@ impl Catalog<'_> {
 			.find_first::<runtime::data_sources::events::ResourceRegistered>()
 			.and_then(|e| e.ok())
 			.map(|e| e.resource)
-			.ok_or_else(|| Error::Transaction("no ResourceRegistered event".into()))
+			.ok_or_else(|| Error::Internal("no ResourceRegistered event".into()))
 	}
 
 	/// What an import must do to an existing resource: nothing if its schema is unchanged and
@@ -163,7 +170,7 @@ impl Catalog<'_> {
 	) -> Result<Plan<'a>> {
 		let current =
 			resource.versions.iter().find(|v| v.version == resource.version).ok_or_else(|| {
-				Error::Input(format!("resource #{} has no current version", resource.id))
+				Error::Internal(format!("resource #{} has no current version", resource.id))
 			})?;
 		let (id, version) = (Some(resource.id), current.version);
 		if current.schema_hash != hex0x(&spec.schema_hash()) {
@@ -198,16 +205,14 @@ impl Catalog<'_> {
 		self.chain
 			.submit_in_flight(&calls, signer, |landed| {
 				let plan = &mut plans[new[landed.index]];
-				if let Some(why) = landed.failed {
-					return Err(Error::Transaction(format!(
-						"registering {}: {why}",
-						plan.spec.name
-					)));
+				if let Some(failure) = landed.failed {
+					let what = format!("registering {}", plan.spec.name);
+					return Err(Error::Dispatch { what, failure });
 				}
 				let registered =
 					landed.event::<runtime::data_sources::events::ResourceRegistered>();
 				let registered = registered
-					.ok_or_else(|| Error::Transaction("no ResourceRegistered event".into()))?;
+					.ok_or_else(|| Error::Internal("no ResourceRegistered event".into()))?;
 				plan.resource = Some(registered.resource);
 				Ok(())
 			})
@@ -230,10 +235,10 @@ impl Catalog<'_> {
 			.collect();
 		self.chain
 			.submit_in_flight(&calls, signer, |landed| match landed.failed {
-				Some(why) => Err(Error::Transaction(format!(
-					"a new version of {}: {why}",
-					changed[landed.index].spec.name
-				))),
+				Some(failure) => {
+					let what = format!("a new version of {}", changed[landed.index].spec.name);
+					Err(Error::Dispatch { what, failure })
+				}
 				None => Ok(()),
 			})
 			.await
@@ -261,9 +266,10 @@ impl Catalog<'_> {
 		}
 		self.chain
 			.submit_in_flight(&calls, signer, |landed| match landed.failed {
-				Some(why) => {
-					Err(Error::Transaction(format!("items of {}: {why}", names[landed.index])))
-				}
+				Some(failure) => Err(Error::Dispatch {
+					what: format!("items of {}", names[landed.index]),
+					failure,
+				}),
 				None => Ok(()),
 			})
 			.await
@@ -295,7 +301,7 @@ impl<'a> Plan<'a> {
 	fn outcome(&self) -> Result<ImportOutcome> {
 		let resource = self
 			.resource
-			.ok_or_else(|| Error::Transaction(format!("{} was not registered", self.spec.name)))?;
+			.ok_or_else(|| Error::Internal(format!("{} was not registered", self.spec.name)))?;
 		Ok(outcome(resource, self.spec, self.action, self.version, self.items.len() as u32))
 	}
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use pallet_data_sources::Operation;
 
+use crate::catalog::Error as CatalogError;
 use crate::{
 	catalog::spec::{find_element_id, ItemSpec, KindSpec, ResourceSpec, ValueDomainSpec},
 	Error, Result,
@@ -18,19 +19,18 @@ const METHODS: [&str; 8] = ["get", "put", "post", "delete", "patch", "head", "op
 
 /// Parses the document at `path` (`.json`, or else YAML).
 pub fn read_file(path: &std::path::Path, operations: &[Operation]) -> Result<Vec<ResourceSpec>> {
-	let shown = path.display();
+	let document = path.display().to_string();
+	let bad = |reason: String| CatalogError::Document { document: document.clone(), reason };
 	let text = crate::files::read_text(path)?;
-	let document: Value = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-		serde_json::from_str(&text)
-			.map_err(|e| Error::Input(format!("{shown} is not valid JSON: {e}")))?
+	let parsed: Value = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+		serde_json::from_str(&text).map_err(|e| bad(format!("is not valid JSON: {e}")))?
 	} else {
 		yaml_to_json(
-			serde_yaml::from_str(&text)
-				.map_err(|e| Error::Input(format!("{shown} is not valid YAML: {e}")))?,
+			serde_yaml::from_str(&text).map_err(|e| bad(format!("is not valid YAML: {e}")))?,
 		)
 	};
-	read(&document, operations).map_err(|e| match e {
-		Error::Input(message) => Error::Input(format!("{shown}: {message}")),
+	read(&parsed, operations).map_err(|e| match e {
+		Error::Catalog(CatalogError::Document { reason, .. }) => bad(reason).into(),
 		other => other,
 	})
 }
@@ -63,7 +63,9 @@ pub fn yaml_to_json(value: serde_yaml::Value) -> Value {
 
 /// Reads a parsed OpenAPI 3 document.
 pub fn read(document: &Value, operations: &[Operation]) -> Result<Vec<ResourceSpec>> {
-	let bad = |message: String| Error::Input(message);
+	let bad = |reason: String| -> Error {
+		CatalogError::Document { document: "the OpenAPI document".into(), reason }.into()
+	};
 	let version = document
 		.get("openapi")
 		.and_then(Value::as_str)

@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 
 use pallet_data_sources::Operation;
 
+use crate::catalog::Error as CatalogError;
 use crate::{
 	catalog::spec::{find_element_id, ItemSpec, KindSpec, ResourceSpec, ValueDomainSpec},
 	postgres::{error_text, Target},
-	Error, Result,
+	Result,
 };
 
 const COLUMNS: &str = "
@@ -56,8 +57,10 @@ pub async fn read_schema(
 	let target = Target::parse(connection)?;
 	let shown = target.address().to_string();
 	let client = target.connect().await?;
-	let query_error =
-		|e: tokio_postgres::Error| Error::Input(format!("reading {shown}: {}", error_text(&e)));
+	let query_error = |e: tokio_postgres::Error| CatalogError::Document {
+		document: shown.to_string(),
+		reason: format!("cannot be read: {}", error_text(&e)),
+	};
 
 	let database: String =
 		client.query_one("SELECT current_database()::text", &[]).await.map_err(query_error)?.get(0);
@@ -97,7 +100,8 @@ pub async fn read_schema(
 		});
 	}
 	if tables.is_empty() {
-		return Err(Error::Input(format!("{shown} has no tables in schema `{schema}`")));
+		let reason = format!("has no tables in schema `{schema}`");
+		return Err(CatalogError::Document { document: shown.to_string(), reason }.into());
 	}
 	Ok(tables
 		.into_iter()

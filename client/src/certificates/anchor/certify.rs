@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
 use crate::certificates::Certificates;
+use crate::chain::tx::DispatchFailure;
 use crate::{runtime, Error, MedTrustConfig, Result};
 
 /// How often the state is saved while records are being certified.
@@ -28,7 +29,7 @@ fn certified_by(events: subxt::extrinsics::ExtrinsicEvents<MedTrustConfig>) -> R
 		.find_first::<runtime::certificates::events::Certified>()
 		.and_then(|e| e.ok())
 		.map(|e| e.certificate)
-		.ok_or_else(|| Error::Transaction("no Certified event".into()))
+		.ok_or_else(|| Error::Internal("no Certified event".into()))
 }
 
 impl Certificates<'_> {
@@ -104,7 +105,9 @@ impl Certificates<'_> {
 						}
 					}
 					(why, _) => {
-						failed.push((i, why.clone().unwrap_or("no Certified event".into())))
+						let no_event =
+							|| DispatchFailure { module: None, text: "no Certified event".into() };
+						failed.push((i, why.clone().unwrap_or_else(no_event)))
 					}
 				}
 				done += 1;
@@ -121,7 +124,9 @@ impl Certificates<'_> {
 		for (i, why) in failed {
 			match self.certificate_of(subjects.owner, &subjects.hashes[i]).await? {
 				Some(c) => state.certificates[i] = Some((c.id, c.issued.number)),
-				_ => return Err(Error::Transaction(format!("record {}: {why}", i + 1))),
+				_ => {
+					return Err(Error::Dispatch { what: format!("record {}", i + 1), failure: why })
+				}
 			}
 		}
 		state.save(&dir.state())?;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::certificates::Error as CertificatesError;
 use crate::{
 	certificates::keys::{DataKey, KeyStore, WrappedKey},
 	files, Error, Result,
@@ -79,7 +80,12 @@ pub fn read_ciphertext(path: &Path, index: u64) -> Result<Vec<u8>> {
 	let len = rest.get(..4).map(|l| u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize);
 	match len.and_then(|len| rest.get(4..4 + len)) {
 		Some(sealed) => Ok(sealed.to_vec()),
-		None => Err(Error::Input(format!("{} has no record {}", path.display(), index + 1))),
+		None => Err(CertificatesError::Records(format!(
+			"{} has no record {}",
+			path.display(),
+			index + 1
+		))
+		.into()),
 	}
 }
 
@@ -94,7 +100,8 @@ pub fn decrypt(dir: &Path, index: u64, store: &KeyStore) -> Result<Vec<u8>> {
 	let dir = AnchorDir { root: dir.to_path_buf() };
 	let key: KeyFile = files::read_json(&dir.key())?;
 	if index == 0 || index > key.records {
-		return Err(Error::Input(format!("records are numbered 1 to {}", key.records)));
+		let (number, count) = (index, key.records);
+		return Err(CertificatesError::RecordNumber { number, count }.into());
 	}
 	let data_key = DataKey::unwrap(store, &key.wrapped, key.source, key.resource)?;
 	data_key.decrypt(index - 1, &read_ciphertext(&dir.ciphertexts(), index - 1)?)

@@ -16,10 +16,10 @@ mod write;
 use std::{collections::HashSet, path::PathBuf, sync::Arc, time::Instant};
 
 use futures::StreamExt;
-use medtrust_primitives::{
+use medtrust_primitives::hashing::HashAlgorithm;
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	certificate_json::{hash_hex, EvidenceJson},
-	hashing::HashAlgorithm,
 };
 use serde::Serialize;
 use subxt_signer::sr25519::Keypair;
@@ -39,6 +39,7 @@ use super::{
 	records::RecordFormat,
 };
 use crate::certificates::Certificates;
+use crate::certificates::Error as CertificatesError;
 use crate::{files, Error, Result};
 
 /// What an anchoring run is asked to do.
@@ -135,9 +136,10 @@ struct Target {
 fn read_records(request: &AnchorRequest) -> Result<(Vec<Vec<u8>>, String)> {
 	let text = files::read_text(&request.file)?;
 	let records = pipeline::canonical_records(&text, request.format)
-		.map_err(|e| Error::Input(format!("{}: {e}", request.file.display())))?;
+		.map_err(|e| CertificatesError::Records(format!("{}: {e}", request.file.display())))?;
 	if records.is_empty() {
-		return Err(Error::Input(format!("{} holds no records", request.file.display())));
+		let reason = format!("{} holds no records", request.file.display());
+		return Err(CertificatesError::Records(reason).into());
 	}
 	Ok((records, hash_hex(&HashAlgorithm::Blake2b256.hash(&[text.as_bytes()]))))
 }
@@ -237,7 +239,7 @@ impl Certificates<'_> {
 	/// certified).
 	async fn issued(&self, state: &AnchorState, mut early: Issued) -> Result<(Vec<u64>, Issued)> {
 		if state.certificates.iter().any(Option::is_none) {
-			return Err(Error::Transaction("a record was left uncertified".into()));
+			return Err(Error::Internal("a record was left uncertified".into()));
 		}
 		let mut ids: Vec<u64> = state.certificates.iter().flatten().map(|(id, _)| *id).collect();
 		ids.dedup();
@@ -254,7 +256,7 @@ impl Certificates<'_> {
 		let fetch = |id: u64| async move {
 			let c = self.get(id).await?;
 			if !c.finalized {
-				return Err(Error::Transaction(format!("certificate #{id} is not finalized")));
+				return Err(Error::Internal(format!("certificate #{id} is not finalized")));
 			}
 			Ok((id, (c.issued, None)))
 		};

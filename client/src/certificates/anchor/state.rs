@@ -4,11 +4,12 @@
 
 use std::path::Path;
 
-use medtrust_primitives::certificate_json::{hash_hex, parse_hash};
+use medtrust_rpc_types::certificate_json::{hash_hex, parse_hash};
 use serde::{Deserialize, Serialize};
 
 use crate::certificates::records::RecordFormat;
-use crate::{certificates::keys::WrappedKey, files, Error, Result};
+use crate::certificates::Error as CertificatesError;
+use crate::{certificates::keys::WrappedKey, files, Result};
 
 /// An anchoring run's state.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -52,10 +53,11 @@ impl AnchorState {
 		}
 		let saved: Self = files::read_json(path)?;
 		if !saved.same_run(&fresh) {
-			return Err(Error::Input(format!(
+			return Err(CertificatesError::State(format!(
 				"{} holds another anchoring (other file or options): choose another --out",
 				path.parent().unwrap_or(path).display()
-			)));
+			))
+			.into());
 		}
 		Ok((saved, true))
 	}
@@ -67,7 +69,8 @@ impl AnchorState {
 
 	/// The salts' seed.
 	pub fn seed(&self) -> Result<[u8; 32]> {
-		parse_hash(&self.seed).map_err(|e| Error::Input(format!("the state's seed: {e}")))
+		parse_hash(&self.seed)
+			.map_err(|e| CertificatesError::State(format!("the state's seed: {e}")).into())
 	}
 
 	/// A fresh seed, hex.

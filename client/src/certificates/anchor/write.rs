@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use medtrust_primitives::{
+use medtrust_primitives::hashing::HashAlgorithm;
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	certificate_json::{hash_hex, EvidenceJson, ProofJson},
-	hashing::HashAlgorithm,
 };
 
 use super::{dir::AnchorDir, state::AnchorState, AnchorRequest, Stage};
+use crate::certificates::Error as CertificatesError;
 use crate::{
 	certificates::{
 		archive::{write_archive, ArchiveContents},
@@ -43,11 +44,11 @@ impl Shared<'_> {
 		let state = self.state;
 		let slot = if state.batch { 0 } else { i as usize };
 		let (id, _) = state.certificates[slot]
-			.ok_or_else(|| Error::Transaction("a record was left uncertified".into()))?;
+			.ok_or_else(|| Error::Internal("a record was left uncertified".into()))?;
 		let (block, evidence) = self
 			.issued
 			.get(&id)
-			.ok_or_else(|| Error::Transaction(format!("certificate #{id} was not read")))?;
+			.ok_or_else(|| Error::Internal(format!("certificate #{id} was not read")))?;
 		self.render(i, id, block, evidence.as_ref().map(|(_, rendered)| rendered.as_str()))
 	}
 
@@ -130,15 +131,16 @@ impl Shared<'_> {
 			.first()
 			.copied()
 			.flatten()
-			.ok_or_else(|| Error::Transaction("the batch was left uncertified".into()))?;
+			.ok_or_else(|| Error::Internal("the batch was left uncertified".into()))?;
 		let (block, evidence) = self
 			.issued
 			.get(&id)
-			.ok_or_else(|| Error::Transaction(format!("certificate #{id} was not read")))?;
+			.ok_or_else(|| Error::Internal(format!("certificate #{id} was not read")))?;
 		let tree =
-			self.committed.tree.as_ref().ok_or_else(|| Error::Input("not a batch".into()))?;
-		let algorithm = HashAlgorithm::from_name(&state.algorithm)
-			.ok_or_else(|| Error::Input(format!("unknown hash algorithm `{}`", state.algorithm)))?;
+			self.committed.tree.as_ref().ok_or_else(|| Error::Internal("not a batch".into()))?;
+		let algorithm = HashAlgorithm::from_name(&state.algorithm).ok_or_else(|| {
+			CertificatesError::State(format!("unknown hash algorithm `{}`", state.algorithm))
+		})?;
 		write_archive(
 			&dir.archive(),
 			&ArchiveContents {

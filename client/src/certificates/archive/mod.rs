@@ -53,10 +53,12 @@ mod write;
 use std::{fs::File, os::unix::fs::FileExt, path::Path};
 
 use medtrust_primitives::{
-	catalog::BlockRef,
-	certificate_json::{hash_hex, EvidenceJson, ProofJson},
 	hashing::HashAlgorithm,
 	merkle::{leaf_hash, root_from_proof, MerkleProof},
+};
+use medtrust_rpc_types::{
+	catalog::BlockRef,
+	certificate_json::{hash_hex, EvidenceJson, ProofJson},
 };
 
 use self::cbor::{Members, Reader, Value, Why};
@@ -68,6 +70,7 @@ use super::{
 	},
 	records::RecordFormat,
 };
+use crate::certificates::Error as CertificatesError;
 use crate::{wire::WireName, Error, Result};
 
 /// The `format` of archives.
@@ -157,13 +160,19 @@ pub struct Archive {
 }
 
 impl Archive {
+	/// The file it was opened from.
+	pub fn path(&self) -> &std::path::Path {
+		&self.path
+	}
+
 	/// Opens an archive: reads and checks its header and its length (a truncated archive is
 	/// refused, saying where it ends).
 	pub fn open(path: &Path) -> Result<Self> {
 		let file = File::open(path).map_err(|e| Error::io("open", path, e))?;
 		let len = file.metadata().map_err(|e| Error::io("read", path, e))?.len();
-		let bad =
-			|why: Why| Error::Input(format!("{} is not a readable archive: {why}", path.display()));
+		let bad = |why: Why| -> Error {
+			CertificatesError::Archive { path: path.to_path_buf(), reason: why.to_string() }.into()
+		};
 		let mut start = [0u8; 12];
 		let got = read_up_to(&file, 0, &mut start).map_err(|e| Error::io("read", path, e))?;
 		let mut reader = Reader::new(&start[..got]);
@@ -255,7 +264,8 @@ impl Archive {
 	}
 
 	fn corrupted(&self, why: String) -> Error {
-		Error::Input(format!("{} is corrupted: {why}", self.path.display()))
+		let reason = format!("it is corrupted: {why}");
+		CertificatesError::Archive { path: self.path.clone(), reason }.into()
 	}
 
 	/// Record `number`'s (1 first) portable certificate, as `anchor` writes it to
@@ -263,7 +273,7 @@ impl Archive {
 	pub fn extract(&self, number: u64) -> Result<(PortableCertificate, Vec<u8>)> {
 		let n = self.header.records;
 		if number == 0 || number > n {
-			return Err(Error::Input(format!("the archive holds records 1 to {n}, not {number}")));
+			return Err(CertificatesError::RecordNumber { number, count: n }.into());
 		}
 		let index = number - 1;
 		let (first, chunk) = self.chunk_of(index)?;

@@ -1,9 +1,7 @@
-use medtrust_primitives::{
+use medtrust_primitives::{commitment::commit, hashing::HashAlgorithm, merkle::MerkleTree};
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	certificate_json::{hash_hex, EvidenceJson, ProofJson},
-	commitment::commit,
-	hashing::HashAlgorithm,
-	merkle::MerkleTree,
 };
 
 use super::*;

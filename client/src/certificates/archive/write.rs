@@ -4,11 +4,10 @@
 
 use std::path::Path;
 
-use medtrust_primitives::{
+use medtrust_primitives::{hashing::HashAlgorithm, merkle::MerkleTree};
+use medtrust_rpc_types::{
 	catalog::BlockRef,
 	certificate_json::{hash_hex, parse_hash, EvidenceJson},
-	hashing::HashAlgorithm,
-	merkle::MerkleTree,
 };
 
 use super::{
@@ -45,18 +44,18 @@ pub struct ArchiveContents<'a> {
 /// extracted certificate is byte for byte the one written directly.
 fn exact_hex(text: &str, what: &str) -> Result<Vec<u8>> {
 	let bytes = hex::decode(text.strip_prefix("0x").unwrap_or("-"))
-		.map_err(|_| Error::Input(format!("{what} is not 0x hex: {text}")))?;
+		.map_err(|_| Error::Internal(format!("{what} is not 0x hex: {text}")))?;
 	match format!("0x{}", hex::encode(&bytes)) == text {
 		true => Ok(bytes),
-		false => Err(Error::Input(format!("{what} is not lowercase 0x hex: {text}"))),
+		false => Err(Error::Internal(format!("{what} is not lowercase 0x hex: {text}"))),
 	}
 }
 
 fn exact_hash(text: &str, what: &str) -> Result<[u8; 32]> {
-	let hash = parse_hash(text).map_err(|e| Error::Input(format!("{what}: {e}")))?;
+	let hash = parse_hash(text).map_err(|e| Error::Internal(format!("{what}: {e}")))?;
 	match hash_hex(&hash) == text {
 		true => Ok(hash),
-		false => Err(Error::Input(format!("{what} is not lowercase 0x hex: {text}"))),
+		false => Err(Error::Internal(format!("{what} is not lowercase 0x hex: {text}"))),
 	}
 }
 
@@ -146,7 +145,9 @@ impl ArchiveContents<'_> {
 		let n = self.commitments.len() as u64;
 		let levels = self.tree.levels();
 		if n == 0 || levels.first().map(Vec::len) != Some(n as usize) {
-			return Err(Error::Input("an archive needs the batch's records and their tree".into()));
+			return Err(Error::Internal(
+				"an archive needs the batch's records and their tree".into(),
+			));
 		}
 		let (entries, digests) = self.entries();
 		let mut header = Vec::new();

@@ -13,12 +13,13 @@ use medtrust_primitives::{commitment::commit, merkle::MerkleProof};
 use serde::Serialize;
 
 use super::{offline::verify_checked_offline, offline::TrustAnchor, Verdict, VerifyReport};
+use crate::certificates::Error as CertificatesError;
 use crate::{
 	certificates::{
 		archive::{Archive, ARCHIVE_FILE},
 		pipeline::{build_tree, canonical_records, map_chunks},
 	},
-	files, Chain, Error, Result,
+	files, Chain, Result,
 };
 
 /// Who is asked about the certificate the records share.
@@ -76,22 +77,21 @@ pub async fn verify_all(records: &Path, archive: &Path, trust: Trust<'_>) -> Res
 	let entries = archive.entries()?;
 	let text = files::read_text(records)?;
 	let canonical = canonical_records(&text, header.record_format)
-		.map_err(|e| Error::Input(format!("{}: {e}", records.display())))?;
+		.map_err(|e| CertificatesError::Records(format!("{}: {e}", records.display())))?;
 	if canonical.len() as u64 != header.records {
-		return Err(Error::Input(format!(
+		return Err(CertificatesError::Records(format!(
 			"{} holds {} records, the archive {}",
 			records.display(),
 			canonical.len(),
 			header.records
-		)));
+		))
+		.into());
 	}
 	let commitments: Vec<[u8; 32]> = entries.iter().map(|(_, c)| *c).collect();
 	let tree = build_tree(header.algorithm, &commitments);
 	if tree.map(|t| t.root()) != Some(header.root) {
-		return Err(Error::Input(format!(
-			"{} is corrupted: its commitments do not lead to its root",
-			path.display()
-		)));
+		let reason = "its commitments do not lead to its root".into();
+		return Err(CertificatesError::Archive { path: path.to_path_buf(), reason }.into());
 	}
 	let mismatched = mismatches(&canonical, &entries, header.algorithm);
 	drop(canonical);
@@ -132,7 +132,9 @@ async fn shared_verdict(
 ) -> Result<VerifyReport> {
 	let (portable, _) = archive.extract(n)?;
 	let proof = portable.batch.as_ref().map(|b| MerkleProof::try_from(&b.proof));
-	let proof = proof.transpose().map_err(Error::Input)?;
+	let proof = proof
+		.transpose()
+		.map_err(|reason| CertificatesError::Archive { path: archive.path().into(), reason })?;
 	Ok(match trust {
 		Trust::Online(chain) => {
 			chain.certificates().verify_checked(&portable, (commitment, proof)).await?

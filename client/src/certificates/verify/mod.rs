@@ -11,11 +11,11 @@ pub mod online;
 use std::path::Path;
 
 use medtrust_primitives::{
-	certificate_json::{parse_hash, CertificateJson},
 	commitment::commit,
 	hashing::HashAlgorithm,
 	merkle::{root_from_proof, MerkleProof},
 };
+use medtrust_rpc_types::certificate_json::{parse_hash, CertificateJson};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -132,9 +132,8 @@ pub fn verify_local(
 mod tests {
 	use super::*;
 	use crate::certificates::portable::sample;
-	use medtrust_primitives::{
-		canonical::canonical_json, certificate_json::hash_hex, merkle::MerkleTree,
-	};
+	use medtrust_primitives::{canonical::canonical_json, merkle::MerkleTree};
+	use medtrust_rpc_types::certificate_json::hash_hex;
 
 	fn verdict(r: Result<Checked, Box<VerifyReport>>) -> Option<(Verdict, String)> {
 		r.err().map(|e| (e.verdict, e.reason))

@@ -16,11 +16,8 @@
 use std::{collections::HashMap, path::Path};
 
 use codec::Decode;
-use medtrust_primitives::{
-	certificate_json::{hash_hex, parse_hash, EvidenceJson},
-	merkle::MerkleProof,
-	Header,
-};
+use medtrust_primitives::{merkle::MerkleProof, Header};
+use medtrust_rpc_types::certificate_json::{hash_hex, parse_hash, EvidenceJson};
 use sc_consensus_grandpa::{
 	find_scheduled_change, warp_proof::WarpSyncFragment, FinalityProof, GrandpaJustification,
 };
@@ -29,9 +26,10 @@ use sp_runtime::traits::{BlakeTwo256, Header as _};
 use sp_trie::TrieConfiguration;
 
 use super::{verify_local, Checked, PortableCertificate, Verdict, VerifyReport};
+use crate::certificates::Error as CertificatesError;
 use crate::{
 	runtime::runtime_types::pallet_certificates::types::{Certificate, CertificateStatus, Subject},
-	Error, Result,
+	Result,
 };
 
 /// A block of any MedTrust chain, its extrinsics left opaque.
@@ -82,7 +80,9 @@ fn hex_bytes(text: &str) -> std::result::Result<Vec<u8>, Why> {
 /// hash from its genesis storage and reads GRANDPA's genesis authorities.
 pub fn trust_anchor(path: &Path) -> Result<TrustAnchor> {
 	let spec: serde_json::Value = crate::files::read_json(path)?;
-	genesis_anchor(&spec).map_err(|why| Error::Input(format!("{}: {why}", path.display())))
+	genesis_anchor(&spec).map_err(|why| {
+		CertificatesError::ChainSpec { path: path.to_path_buf(), reason: why.to_string() }.into()
+	})
 }
 
 /// The trust anchor of a raw chain spec's genesis storage.
@@ -299,7 +299,7 @@ fn stored_certificate(
 	header: &Header,
 	id: u64,
 ) -> std::result::Result<Certificate, Why> {
-	let key = medtrust_primitives::certificate_json::certificate_storage_key(id);
+	let key = medtrust_rpc_types::certificate_json::certificate_storage_key(id);
 	let nodes = evidence
 		.storage_proof
 		.iter()

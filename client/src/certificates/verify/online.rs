@@ -1,6 +1,6 @@
 //! Online verification: the local checks, then what a node says of the certificate.
 
-use medtrust_primitives::certificate_json::{
+use medtrust_rpc_types::certificate_json::{
 	hash_hex, CertificateJson, ProofJson, StatusJson, VerificationJson,
 };
 use subxt_rpcs::rpc_params;

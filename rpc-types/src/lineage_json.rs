@@ -3,7 +3,84 @@
 
 use serde::{Deserialize, Serialize};
 
+use pallet_certificates::Verdict;
+use pallet_lineage::{ActivityKind, Direction, Transformation};
+
 use crate::catalog::BlockRef;
+
+/// What a node of the lineage graph is (the pallet's `AssetKind` without its data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AssetClass {
+	/// An edition of a dataset.
+	Dataset,
+	/// A field of an edition.
+	Field,
+	/// A certificate (an input of a run).
+	Certificate,
+}
+
+medtrust_primitives::wire_names!(AssetClass, "asset kind" {
+	Dataset => "dataset",
+	Field => "field",
+	Certificate => "certificate",
+});
+
+/// What an edge is (the pallet's `EdgeKind` without its data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeClass {
+	/// A run that read the parent wrote the child.
+	Input,
+	/// A field computed from the parent field.
+	Column,
+}
+
+medtrust_primitives::wire_names!(EdgeClass, "edge kind" {
+	Input => "input",
+	Column => "column",
+});
+
+/// The verdict on an asset's lineage: the worst of its certificates' (a certificate's own
+/// verdict, as `medtrust_verify` gives it), or `uncertified` when none lies up its lineage.
+/// Declared from the worst: `min` of two verdicts is the worse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LineageVerdict {
+	/// A certificate the chain does not know.
+	Unknown,
+	/// A certificate revoked by its issuer.
+	Revoked,
+	/// A certificate replaced by another.
+	Superseded,
+	/// Every certificate up the lineage is valid.
+	Valid,
+	/// No certificate lies up the lineage.
+	Uncertified,
+}
+
+medtrust_primitives::wire_names!(LineageVerdict, "lineage verdict" {
+	Unknown => "unknown",
+	Revoked => "revoked",
+	Superseded => "superseded",
+	Valid => "valid",
+	Uncertified => "uncertified",
+});
+
+impl From<Verdict> for LineageVerdict {
+	fn from(verdict: Verdict) -> Self {
+		match verdict {
+			Verdict::Valid => Self::Valid,
+			Verdict::Revoked => Self::Revoked,
+			Verdict::Superseded => Self::Superseded,
+			Verdict::Unknown => Self::Unknown,
+		}
+	}
+}
+
+impl LineageVerdict {
+	/// The verdict of certificates with these verdicts: the worst, `uncertified` if none.
+	pub fn of(verdicts: impl IntoIterator<Item = Verdict>) -> Self {
+		verdicts.into_iter().map(Self::from).min().unwrap_or(Self::Uncertified)
+	}
+}
 
 /// A dataset (OpenLineage's namespace and name) and its editions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,11 +110,12 @@ pub struct EdgeJson {
 	pub parent: u64,
 	/// `input` (a run that read the parent wrote the child) or `column` (a field computed
 	/// from the parent field).
-	pub kind: String,
+	#[serde(with = "crate::wire::name")]
+	pub kind: EdgeClass,
 	/// For a column edge: `identity`, `transformation`, `aggregation` (direct) or `join`,
 	/// `group-by`, `filter`, `sort`, `window`, `conditional` (indirect).
-	#[serde(skip_serializing_if = "Option::is_none", default)]
-	pub transformation: Option<String>,
+	#[serde(skip_serializing_if = "Option::is_none", default, with = "crate::wire::optional")]
+	pub transformation: Option<Transformation>,
 	/// For a column edge: whether the child is masked (de-identified) with respect to it.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub masking: Option<bool>,
@@ -50,7 +128,8 @@ pub struct AssetJson {
 	/// Its on-chain id.
 	pub id: u64,
 	/// `dataset` (an edition of a dataset), `field` or `certificate`.
-	pub kind: String,
+	#[serde(with = "crate::wire::name")]
+	pub kind: AssetClass,
 	/// For an edition, and a field's edition: the dataset.
 	#[serde(skip_serializing_if = "Option::is_none", default)]
 	pub dataset: Option<DatasetRefJson>,
@@ -112,7 +191,8 @@ pub struct WalkJson {
 	/// Where the walk started.
 	pub start: AssetJson,
 	/// `ancestors` or `descendants`.
-	pub direction: String,
+	#[serde(with = "crate::wire::name")]
+	pub direction: Direction,
 	/// The depth asked for (after capping at 100).
 	pub depth: u32,
 	/// The nodes, by depth then id, each once at its shortest depth.
@@ -142,7 +222,8 @@ pub struct ActivityJson {
 	pub run_id: String,
 	/// `extract`, `clean`, `transform`, `de-identify`, `aggregate`, `derive`, `train` or
 	/// `share`.
-	pub kind: String,
+	#[serde(with = "crate::wire::name")]
+	pub kind: ActivityKind,
 	/// The institution that ran it.
 	pub institution: u32,
 	/// The account that recorded it (SS58).

@@ -1,6 +1,7 @@
 //! Relations between data items (数据来源确认) as JSON: what the node's `medtrust_relation*`
 //! methods return and what the `medtrust` CLI reads. One definition for both sides (std only).
 
+use pallet_field_mapping::{RelationKind, RelationStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::BlockRef;
@@ -35,7 +36,8 @@ pub struct RelationJson {
 	pub right: EndpointJson,
 	/// `same`, `related`, `similar-name`, `same-name-different-domain` or
 	/// `same-name-different-meaning`.
-	pub kind: String,
+	#[serde(with = "crate::wire::name")]
+	pub kind: RelationKind,
 	/// How sure the proposer was, from 0 to 1.
 	pub score: f64,
 	/// BLAKE2b-256 of the evidence's canonical JSON, `0x`-prefixed hex.
@@ -43,7 +45,8 @@ pub struct RelationJson {
 	/// The proposing institution.
 	pub proposer: u32,
 	/// `proposed`, `confirmed`, `rejected`, `withdrawn` or `superseded`.
-	pub status: String,
+	#[serde(with = "crate::wire::name")]
+	pub status: RelationStatus,
 	/// The block number it was proposed in.
 	pub proposed: u32,
 	/// The block number of its last change.

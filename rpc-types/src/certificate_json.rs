@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{catalog::BlockRef, merkle::MerkleProof};
+use medtrust_primitives::{hashing::HashAlgorithm, merkle::MerkleProof};
+use pallet_certificates::{RevocationReason, Verdict};
+
+use crate::catalog::BlockRef;
 
 /// What a certificate vouches for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,9 +26,13 @@ pub enum SubjectJson {
 pub enum StatusJson {
 	/// In force.
 	Valid,
-	/// Revoked in block `at`, for `reason` (the wire name of a revocation reason:
-	/// `erroneous`, `withdrawn`, `key-compromised`, `consent-withdrawn`, `legal-order`, `other`).
-	Revoked { reason: String, at: u32 },
+	/// Revoked in block `at`, for `reason` (`erroneous`, `withdrawn`, `key-compromised`,
+	/// `consent-withdrawn`, `legal-order`, `other`).
+	Revoked {
+		#[serde(with = "crate::wire::name")]
+		reason: RevocationReason,
+		at: u32,
+	},
 	/// Superseded by certificate `by` in block `at`.
 	Superseded { by: u64, at: u32 },
 }
@@ -43,7 +50,8 @@ pub struct CertificateJson {
 	/// The business domain's code.
 	pub domain: String,
 	/// `sha-256`, `blake2b-256` or `sm3`.
-	pub algorithm: String,
+	#[serde(with = "crate::wire::name")]
+	pub algorithm: HashAlgorithm,
 	pub subject: SubjectJson,
 	pub status: StatusJson,
 	/// The block it was issued in.
@@ -86,7 +94,8 @@ impl TryFrom<&ProofJson> for MerkleProof {
 #[serde(rename_all = "camelCase")]
 pub struct VerificationJson {
 	/// `valid`, `revoked`, `superseded` or `unknown`.
-	pub verdict: String,
+	#[serde(with = "crate::wire::name")]
+	pub verdict: Verdict,
 	/// The certificate found, if any.
 	pub certificate: Option<CertificateJson>,
 	/// The block the chain was read at.

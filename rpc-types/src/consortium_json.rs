@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use pallet_consortium::{InstitutionKind, InstitutionStatus};
+
 use crate::catalog::BlockRef;
 
 /// A member institution.
@@ -18,10 +20,12 @@ pub struct InstitutionJson {
 	pub credit_code: String,
 	/// Its six-digit administrative division code.
 	pub region: String,
-	/// Its kind's wire name (`hospital`, `lab`, …).
-	pub kind: String,
-	/// Its status's wire name (`active`, `suspended`, `removed`).
-	pub status: String,
+	/// Its kind (`hospital`, `lab`, …).
+	#[serde(with = "crate::wire::name")]
+	pub kind: InstitutionKind,
+	/// Its status (`active`, `suspended`, `removed`).
+	#[serde(with = "crate::wire::name")]
+	pub status: InstitutionStatus,
 	/// Its admin account (SS58).
 	pub admin: String,
 	/// Its validator account (SS58).

@@ -2,6 +2,7 @@
 //! catalog methods return and what the `medtrust` CLI reads and exports. One definition for
 //! both sides (std only).
 
+use pallet_data_sources::{Operation, SourceStatus, SystemKind};
 use serde::{Deserialize, Serialize};
 
 /// A block, by number and hash (`0x`-prefixed hex).
@@ -43,11 +44,13 @@ pub struct SourceJson {
 	/// Its name.
 	pub name: String,
 	/// Its kind of system: `HIS`, `LIS`, `PACS`, `EMR`, `RIS`, `CDR` or `OTHER`.
-	pub system: String,
+	#[serde(with = "crate::wire::name")]
+	pub system: SystemKind,
 	/// The business domains it serves.
 	pub domains: Vec<String>,
 	/// `active` or `retired`.
-	pub status: String,
+	#[serde(with = "crate::wire::name")]
+	pub status: SourceStatus,
 	/// The block number it was registered in.
 	pub registered: u32,
 	/// How many resources it has.
@@ -176,7 +179,8 @@ pub struct ResourceJson {
 	/// Its storage address.
 	pub address: String,
 	/// The processing operations applied, in order (`collect`, `clean`, …).
-	pub operations: Vec<String>,
+	#[serde(with = "crate::wire::names")]
+	pub operations: Vec<Operation>,
 	/// Its current version.
 	pub version: u32,
 	/// The block number it was registered in.
