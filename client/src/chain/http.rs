@@ -2,17 +2,14 @@
 //! and the SDK's RPC server (`sc-rpc-server` of stable2609) does not set `TCP_NODELAY` on the
 //! connections it accepts: an answer over WebSocket longer than one write waits for the
 //! client's delayed acknowledgement, about 40 ms on Linux, where over HTTP it is written at
-//! once. [`Chain::call_large`] posts the call over HTTP (a connection of its own, `TCP_NODELAY`
-//! set) and falls back to the WebSocket when that is not possible (`wss://`, or a proxy that
+//! once. [`Chain::call_large`] posts the call over HTTP (hyper's HTTP/1.1 client on a connection
+//! of its own, `TCP_NODELAY` set) and falls back to the WebSocket when that is not possible (`wss://`, or a proxy that
 //! passes WebSocket only).
 
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use subxt_rpcs::client::RpcParams;
-use tokio::{
-	io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
-	net::TcpStream,
-};
+use tokio::net::TcpStream;
 
 use super::Chain;
 use crate::{Error, Result};
@@ -63,46 +60,39 @@ enum Answer {
 	Error(Value),
 }
 
-/// Posts one JSON-RPC call to `host` (`address:port`) over HTTP/1.1 and reads the answer.
+/// Posts one JSON-RPC call to `host` (`address:port`) over HTTP/1.1 (hyper) and reads the
+/// answer, at most [`MAX_ANSWER`] bytes.
 async fn post(host: &str, method: &str, params: &Value) -> std::io::Result<Answer> {
-	let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
+	use http_body_util::{BodyExt as _, Full, Limited};
+	use hyper::{body::Bytes, header, Request, StatusCode};
+	let bad = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
 	let stream = TcpStream::connect(host).await?;
 	stream.set_nodelay(true)?;
-	let mut stream = BufReader::new(stream);
+	let (mut sender, connection) =
+		hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+			.await
+			.map_err(|e| bad(e.to_string()))?;
+	let driving = tokio::spawn(connection);
 	let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-	let request = format!(
-		"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-		body.len()
-	);
-	stream.get_mut().write_all(request.as_bytes()).await?;
-	let mut line = String::new();
-	stream.read_line(&mut line).await?;
-	if !line.starts_with("HTTP/1.1 200") {
-		return Err(bad(line.trim_end()));
-	}
-	let mut length = None;
-	loop {
-		line.clear();
-		if stream.read_line(&mut line).await? == 0 {
-			return Err(bad("the answer ended in its headers"));
+	let request = Request::post("/")
+		.header(header::HOST, host)
+		.header(header::CONTENT_TYPE, "application/json")
+		.body(Full::new(Bytes::from(body)))
+		.map_err(|e| bad(e.to_string()))?;
+	let response = sender.send_request(request).await.map_err(|e| bad(e.to_string()));
+	let answer = match response {
+		Ok(response) if response.status() == StatusCode::OK => {
+			Limited::new(response.into_body(), MAX_ANSWER)
+				.collect()
+				.await
+				.map(|body| body.to_bytes())
+				.map_err(|e| bad(e.to_string()))
 		}
-		let header = line.trim_end();
-		if header.is_empty() {
-			break;
-		}
-		if let Some((name, value)) = header.split_once(':') {
-			if name.eq_ignore_ascii_case("content-length") {
-				length = Some(value.trim().parse::<usize>().map_err(|_| bad(header))?);
-			}
-		}
-	}
-	let length = length.ok_or_else(|| bad("an answer without Content-Length"))?;
-	if length > MAX_ANSWER {
-		return Err(bad("an answer too large"));
-	}
-	let mut answer = vec![0u8; length];
-	stream.read_exact(&mut answer).await?;
-	let mut answer: Value = serde_json::from_slice(&answer).map_err(|e| bad(&e.to_string()))?;
+		Ok(response) => Err(bad(format!("HTTP {}", response.status()))),
+		Err(e) => Err(e),
+	};
+	driving.abort();
+	let mut answer: Value = serde_json::from_slice(&answer?).map_err(|e| bad(e.to_string()))?;
 	Ok(match answer.get_mut("error") {
 		Some(error) => Answer::Error(error.take()),
 		None => Answer::Result(answer.get_mut("result").map(Value::take).unwrap_or(Value::Null)),
@@ -112,7 +102,10 @@ async fn post(host: &str, method: &str, params: &Value) -> std::io::Result<Answe
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use tokio::net::TcpListener;
+	use tokio::{
+		io::{AsyncReadExt, AsyncWriteExt},
+		net::TcpListener,
+	};
 
 	/// A server that reads one request and answers `reply`; its address.
 	async fn answering(reply: &'static str) -> String {
