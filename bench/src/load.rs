@@ -1,6 +1,6 @@
 //! The node's RPC under a burst of worst-case calls: a walk with `skip = u32::MAX` from a hub
 //! of about 100,000 descendants (through `medtrust_lineageDescendants` and through
-//! `state_call` of the runtime API), `medtrust_catalog` on the largest catalog page the node
+//! `state_call` of the runtime API), `medtrust_catalogPage` on the largest catalog page the node
 //! serves, and `medtrust_certificatesEvidence` of 1,024 certificates each in an old block of
 //! its own, `concurrency` calls at once, while `system_health` is asked every 50 ms. Each
 //! worst-case call must be answered or refused within `--call-limit` seconds, and
@@ -402,8 +402,8 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<Value> {
 	let state_call = (hub, Direction::Descendants, walk, u32::MAX, 10_000u32).encode();
 	let calls = Calls(vec![
 		("descendantsSkipMax", "medtrust_lineageDescendants", json!([hub, walk, u32::MAX, 10_000])),
-		("catalogVersions", "medtrust_catalog", json!([resource, 50])),
-		("catalogItems", "medtrust_catalog", json!([resource + 1, 50])),
+		("catalogVersions", "medtrust_catalogPage", json!([resource, 50])),
+		("catalogItems", "medtrust_catalogPage", json!([resource + 1, 50])),
 		("certificatesEvidence", "medtrust_certificatesEvidence", json!([ids])),
 		(
 			"stateCallWalk",

@@ -23,6 +23,10 @@ pub enum Error {
 	/// The node answered a JSON-RPC request with an error.
 	#[error("the node at {url} failed to answer {method}: {reason}")]
 	Rpc { url: String, method: &'static str, reason: String },
+	/// The node refused a call because it is busy with other expensive ones (its gate lets a
+	/// few run at once): ask again shortly.
+	#[error("the node at {url} is busy with other expensive calls ({method}); retry shortly")]
+	Busy { url: String, method: &'static str },
 	/// The node's runtime is not the one this client was built for.
 	#[error(
 		"the node at {url} runs a runtime this client does not know ({reason}); \
@@ -141,7 +145,7 @@ impl Error {
 		use ErrorKind::*;
 		match self {
 			Self::Connect { .. } | Self::Disconnected { .. } | Self::Stalled { .. } => Unavailable,
-			Self::Rpc { .. } => Unavailable,
+			Self::Rpc { .. } | Self::Busy { .. } => Unavailable,
 			Self::IncompatibleRuntime { .. } | Self::Internal(_) => Internal,
 			Self::Signer(_) | Self::Malformed { .. } | Self::UnknownName { .. } => Invalid,
 			Self::Exposed { .. } | Self::WeakToken { .. } | Self::Listen { .. } => Invalid,

@@ -162,7 +162,7 @@ where
 		tokio::spawn(async move {
 			let _permit = permit;
 			if let Err(e) = connection.await {
-				log::debug!("connection from {peer} closed: {e}");
+				tracing::debug!("connection from {peer} closed: {e}");
 			}
 		});
 	}

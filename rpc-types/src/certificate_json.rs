@@ -1,4 +1,4 @@
-//! Certificates as JSON: what the node's `medtrust_certificate*` and `medtrust_verify`
+//! Certificates as JSON: what the node's `medtrust_certificatesGet*` and `medtrust_certificatesVerify`
 //! methods return, and the Merkle proofs they take. One definition for node and client (std).
 
 use serde::{Deserialize, Serialize};
@@ -89,7 +89,7 @@ impl TryFrom<&ProofJson> for MerkleProof {
 	}
 }
 
-/// What `medtrust_verify` found.
+/// What `medtrust_certificatesVerify` found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationJson {

@@ -1,5 +1,5 @@
-//! The consortium as JSON: what the node's `medtrust_institution*`, `medtrust_members`,
-//! `medtrust_motions` and `medtrust_validators` methods return and what the `medtrust` CLI
+//! The consortium as JSON: what the node's `medtrust_consortiumInstitution*`, `medtrust_consortiumMembers`,
+//! `medtrust_consortiumMotions` and `medtrust_consortiumValidators` methods return and what the `medtrust` CLI
 //! prints. One definition for both sides (std only).
 
 use serde::{Deserialize, Serialize};

@@ -40,7 +40,7 @@ medtrust_primitives::wire_names!(EdgeClass, "edge kind" {
 });
 
 /// The verdict on an asset's lineage: the worst of its certificates' (a certificate's own
-/// verdict, as `medtrust_verify` gives it), or `uncertified` when none lies up its lineage.
+/// verdict, as `medtrust_certificatesVerify` gives it), or `uncertified` when none lies up its lineage.
 /// Declared from the worst: `min` of two verdicts is the worse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LineageVerdict {

@@ -1,4 +1,4 @@
-//! Relations between data items (数据来源确认) as JSON: what the node's `medtrust_relation*`
+//! Relations between data items (数据来源确认) as JSON: what the node's `medtrust_relationsGet*`
 //! methods return and what the `medtrust` CLI reads. One definition for both sides (std only).
 
 use pallet_field_mapping::{RelationKind, RelationStatus};

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use medtrust_client::consortium::upgrade::RuntimeWasm;
 
 use crate::context::Context;
 
@@ -44,11 +43,14 @@ pub async fn run(command: GovernanceCommand, context: &Context) -> anyhow::Resul
 
 async fn upgrade(args: UpgradeArgs, context: &Context) -> anyhow::Result<()> {
 	// Read the code before connecting: a wrong file fails fast and sends nothing.
-	let wasm = RuntimeWasm::read(&args.wasm)?;
+	let wasm = medtrust_upgrade_check::read(&args.wasm)?;
 	let chain = context.connect().await?;
 	let out = context.output;
 	if args.check {
-		out.show(&chain.consortium().check_upgrade(&wasm).await?)
+		// A failed check is reported in the runtime's words, which reach this process as
+		// `log` records.
+		medtrust_upgrade_check::RuntimeLog::install();
+		out.show(&medtrust_upgrade_check::check(&chain, &wasm).await?)
 	} else if args.apply {
 		out.show(&chain.consortium().apply_upgrade(&wasm).await?)
 	} else {

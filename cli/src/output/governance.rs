@@ -2,8 +2,9 @@
 
 use medtrust_client::{
 	chain::status::RuntimeInfo,
-	consortium::upgrade::{AppliedUpgrade, UpgradeCheck, UpgradeProposal},
+	consortium::upgrade::{AppliedUpgrade, UpgradeProposal},
 };
+use medtrust_upgrade_check::UpgradeCheck;
 
 use super::{Done, Render};
 

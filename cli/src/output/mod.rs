@@ -63,23 +63,39 @@ pub fn note(text: &str) {
 	let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
-/// The log of a long-running service (`lineage serve`): the client library's records at
-/// `info` and above, one line each on standard error, prefixed with `prefix`.
+/// The log of a long-running service (`lineage serve`): the client library's `tracing` events
+/// at `info` and above, one line each on standard error, prefixed with `prefix`.
 pub fn log_service(prefix: &'static str) {
-	struct ServiceLog(&'static str);
-	impl log::Log for ServiceLog {
-		fn enabled(&self, metadata: &log::Metadata) -> bool {
-			metadata.level() <= log::Level::Info && metadata.target().starts_with("medtrust")
-		}
-		fn log(&self, record: &log::Record) {
-			if self.enabled(record.metadata()) {
-				note(&format!("{}: {}", self.0, record.args()));
+	use tracing_subscriber::layer::SubscriberExt as _;
+	let subscriber = tracing_subscriber::registry().with(ServiceLog(prefix));
+	// Only the first service of a process installs it (there is one).
+	let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+/// [`log_service`]'s layer: an event's message, after the prefix.
+struct ServiceLog(&'static str);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ServiceLog {
+	fn enabled(
+		&self,
+		metadata: &tracing::Metadata<'_>,
+		_: tracing_subscriber::layer::Context<'_, S>,
+	) -> bool {
+		*metadata.level() <= tracing::Level::INFO && metadata.target().starts_with("medtrust")
+	}
+
+	fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+		struct Message(String);
+		impl tracing::field::Visit for Message {
+			fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+				if field.name() == "message" {
+					self.0 = format!("{value:?}");
+				}
 			}
 		}
-		fn flush(&self) {}
-	}
-	if log::set_boxed_logger(Box::new(ServiceLog(prefix))).is_ok() {
-		log::set_max_level(log::LevelFilter::Info);
+		let mut message = Message(String::new());
+		event.record(&mut message);
+		note(&format!("{}: {}", self.0, message.0));
 	}
 }
 

@@ -211,40 +211,46 @@ impl Catalog {
 
 	/// Bad sources: a clear error each, and nothing registered.
 	fn bad_sources(&self) {
-		let add = |name: &str, system: &str, domain: &str| {
-			self.cli.refused(&[
-				"--signer",
-				ALICE,
-				"catalog",
-				"add-source",
-				"--name",
-				name,
-				"--system",
-				system,
-				"--domain",
-				domain,
-			])
+		let add = |status: i32, name: &str, system: &str, domain: &str| {
+			self.cli.refused_with(
+				Some(status),
+				&[
+					"--signer",
+					ALICE,
+					"catalog",
+					"add-source",
+					"--name",
+					name,
+					"--system",
+					system,
+					"--domain",
+					domain,
+				],
+			)
 		};
-		let e = add("体检系统", "HIS", "PHYSICAL_EXAM");
+		// Refused by the chain (6); bad input (2), nothing sent.
+		let e = add(6, "体检系统", "HIS", "PHYSICAL_EXAM");
 		assert!(e.contains("OutOfScope"), "{e}");
-		let e = add("x", "SAP", "LABORATORY");
+		let e = add(2, "x", "SAP", "LABORATORY");
 		assert!(e.contains("unknown system `SAP`"), "{e}");
-		let e = add(&"医".repeat(90), "HIS", "OUTPATIENT");
+		let e = add(2, &"医".repeat(90), "HIS", "OUTPATIENT");
 		assert!(e.contains("1 to 256 bytes") && e.contains("has 270"), "{e}");
 	}
 
 	/// Bad imports: a clear error each, and nothing registered.
 	fn bad_imports(&self) {
-		let import = |signer: &str, from: &[&str], source: &str| {
-			self.cli.refused(
+		let import = |status: i32, signer: &str, from: &[&str], source: &str| {
+			self.cli.refused_with(
+				Some(status),
 				&[&["--signer", signer, "catalog", "import"], from, &["--source", source]].concat(),
 			)
 		};
 		let his_url = self.pg.url("his");
-		let e = import(DAVE, &["--postgres", &his_url], &self.his);
+		// Another institution's source: refused (6); unreachable: 1; bad input: 2; none: 5.
+		let e = import(6, DAVE, &["--postgres", &his_url], &self.his);
 		assert!(e.contains("belongs to institution #0"), "{e}");
 		let nowhere = format!("postgres://postgres@127.0.0.1:{}/his", free_port());
-		let e = import(ALICE, &["--postgres", &nowhere], &self.his);
+		let e = import(1, ALICE, &["--postgres", &nowhere], &self.his);
 		assert!(e.contains("cannot reach the PostgreSQL database"), "{e}");
 		// A password on the command line is refused in either form, and never shown.
 		let port = self.pg.port;
@@ -252,19 +258,19 @@ impl Catalog {
 			format!("postgres://postgres:secret@127.0.0.1:{port}/his"),
 			format!("host=127.0.0.1 port={port} user=postgres password=secret dbname=his"),
 		] {
-			let e = import(ALICE, &["--postgres", &with_password], &self.his);
+			let e = import(2, ALICE, &["--postgres", &with_password], &self.his);
 			assert!(e.contains("PGPASSWORD") && !e.contains("secret"), "{e}");
 		}
 		let malformed = self.dir.path().join("broken.yaml");
 		std::fs::write(&malformed, "openapi: 3.0.0\ninfo: [unclosed").expect("written");
-		let e = import(DAVE, &["--openapi", malformed.to_str().unwrap()], &self.lis);
+		let e = import(2, DAVE, &["--openapi", malformed.to_str().unwrap()], &self.lis);
 		assert!(e.contains("not valid YAML"), "{e}");
-		let e = import(ALICE, &["--postgres", &his_url], "99");
+		let e = import(5, ALICE, &["--postgres", &his_url], "99");
 		assert!(e.contains("no data source #99"), "{e}");
 		let duplicated = self.dir.path().join("duplicated.yaml");
 		let twice = "openapi: 3.0.0\npaths:\n  /x:\n    get:\n      parameters:\n        - { name: id, in: query }\n        - { name: id, in: query }\n";
 		std::fs::write(&duplicated, twice).expect("written");
-		let e = import(DAVE, &["--openapi", duplicated.to_str().unwrap()], &self.lis);
+		let e = import(2, DAVE, &["--openapi", duplicated.to_str().unwrap()], &self.lis);
 		assert!(e.contains("`query.id` appears twice"), "{e}");
 		let sources = self.cli.json(&["catalog", "sources"]);
 		assert_eq!(sources.as_array().map(Vec::len), Some(2), "{sources}");

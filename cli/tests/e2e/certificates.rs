@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use medtrust_client::Chain;
 use serde_json::Value;
 
-use crate::harness::{exclusive, raw_chain_spec, verify_offline, Cli, Node};
+use crate::harness::{exclusive, raw_chain_spec, verify_offline, Cli, Node, Phases};
 
 /// A marker that appears in every record and must appear nowhere on chain or in logs.
 const MARKER: &str = "PLAINTEXT-MARKER-7f3a";
@@ -479,17 +479,30 @@ impl Lab {
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_anchor_verify_revoke_supersede_decrypt() {
 	let _lock = exclusive().await;
+	let mut phase = Phases::new("certificates", "a dev node and a source");
 	let lab = Lab::start().await;
+	phase.enter("anchor a batch");
 	let batch = lab.anchor_batch();
+	phase.enter("verify each record online");
 	lab.verify_each();
+	phase.enter("the batch's archive");
 	lab.archive();
+	phase.enter("tampered records");
 	lab.tampering();
+	phase.enter("offline verification");
 	lab.offline();
+	phase.enter("anchor rows one by one");
 	let ids = lab.anchor_rows(batch);
+	phase.enter("evidence of many");
 	lab.evidence_of_many(&ids).await;
+	phase.enter("revoke and supersede");
 	lab.revoke_and_supersede(&ids);
+	phase.enter("revoke in bulk");
 	lab.revoke_in_bulk(ids[1]);
+	phase.enter("a record never anchored");
 	lab.never_anchored();
+	phase.enter("decrypt");
 	lab.decrypt();
+	phase.enter("no plaintext anywhere");
 	lab.no_plaintext_anywhere().await;
 }

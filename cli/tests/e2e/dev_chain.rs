@@ -65,6 +65,15 @@ async fn e2e_dev_node_finalizes_blocks_and_status_reports_them() {
 		.filter(|m| m.starts_with("medtrust_"))
 		.map(String::from)
 		.collect();
+	// The previous release's names answer as the new ones do (aliases for one release).
+	for (new, old) in [
+		("medtrust_consortiumInstitutions", "medtrust_institutions"),
+		("medtrust_catalogDomains", "medtrust_domains"),
+	] {
+		let answer = |method: &'static str| chain.call::<Value>(method, subxt_rpcs::rpc_params![]);
+		let (now, before) = (answer(new).await.expect(new), answer(old).await.expect(old));
+		assert_eq!(now, before, "{old} answers as {new}");
+	}
 	let documented = documented_methods();
 	let undocumented: Vec<_> = served.difference(&documented).collect();
 	let missing: Vec<_> = documented.difference(&served).collect();

@@ -18,7 +18,7 @@ use crate::{
 	harness::{
 		exclusive, founding_init, founding_init_output, founding_spec, free_port, medtrust_json,
 		node_binary, node_command, repo_root, start_founded_consortium, verify_offline_strict,
-		wait_until_finalized, Cli, NodeKey, FOUNDERS,
+		wait_until_finalized, Cli, NodeKey, Phases, FOUNDERS,
 	},
 };
 
@@ -120,10 +120,13 @@ fn founding_refusals() {
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_a_consortium_founded_on_fresh_keys_runs_anchors_verifies_and_refuses_dev_keys() {
 	let _lock = exclusive().await;
+	let mut phase = Phases::new("founding", "refusals before founding");
 	founding_refusals();
+	phase.enter("four institutions founded on fresh keys");
 	let founded = start_founded_consortium().await;
 	let chains = &founded.chains;
 
+	phase.enter("keys readable by their owner only");
 	// Keys readable by their owner only; institution.json holds public parts only.
 	let base = &founded.bases[0];
 	assert_eq!(mode(base), 0o700);
@@ -153,6 +156,7 @@ async fn e2e_a_consortium_founded_on_fresh_keys_runs_anchors_verifies_and_refuse
 	);
 	assert_eq!(std::fs::read_to_string(base.join("admin.key")).unwrap(), secret);
 
+	phase.enter("the genesis hash every founder compares");
 	// The genesis hash every founder compares is the chain's.
 	let genesis = &founded.genesis;
 	assert!(genesis.len() == 66 && genesis.starts_with("0x"), "{genesis}");
@@ -165,6 +169,7 @@ async fn e2e_a_consortium_founded_on_fresh_keys_runs_anchors_verifies_and_refuse
 	let stderr = String::from_utf8_lossy(&three.stderr);
 	assert!(!three.status.success() && stderr.contains("another chain spec"), "{stderr}");
 
+	phase.enter("their own keys author and finalize");
 	// The four institutions' own keys author and finalize; nothing of Alice–Dave.
 	wait_until_finalized(&chains[0], 3).await;
 	let status = chains[0].status().await.expect("status");
@@ -189,6 +194,7 @@ async fn e2e_a_consortium_founded_on_fresh_keys_runs_anchors_verifies_and_refuse
 		assert!(!listed.contains(dev), "{dev} in {listed}");
 	}
 
+	phase.enter("anchored and verified on the founded spec");
 	// Anchored by an institution's own admin key; valid online and, with the founded spec as
 	// the only trust anchor, offline without --allow-dev-keys.
 	let mut lab =
@@ -199,6 +205,7 @@ async fn e2e_a_consortium_founded_on_fresh_keys_runs_anchors_verifies_and_refuse
 	let (code, verdict, reason) = verify_offline_strict(&record, &certificate, &founded.spec);
 	assert_eq!((code, verdict.as_str()), (Some(0), "valid"), "{reason}");
 
+	phase.enter("development keys refused");
 	// Development keys are refused outside development chains.
 	let spec = founded.spec.to_str().unwrap();
 	let fresh = NodeKey::generate();

@@ -17,7 +17,7 @@ use subxt_signer::{sr25519::Keypair, SecretUri};
 use crate::harness::{
 	exclusive, laboratory_as, medtrust, medtrust_json, raw_chain_spec, repo_root,
 	start_local_consortium, verify_offline, verify_offline_strict, wait_for, wait_until_finalized,
-	Node, NodeConfig, NodeKey,
+	Node, NodeConfig, NodeKey, Phases,
 };
 
 fn address(uri: &str) -> String {
@@ -295,10 +295,11 @@ async fn suspend_and_remove(chains: &[Chain], node: &Node, fifth_key: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	let _lock = exclusive().await;
+	let mut phase = Phases::new("governance", "the local consortium");
 	let (_nodes, chains, bootnodes) = start_local_consortium().await;
 	let url = chains[0].url().to_string();
 	wait_until_finalized(&chains[0], 2).await;
-	// A record certified by the genesis authority set.
+	phase.enter("a record certified by the genesis authority set");
 	let mut lab = Laboratory::set_up(&chains[0], &url).await;
 	let (genesis_record, genesis_certificate) = lab.anchor();
 	assert_eq!(lab.verify_offline(&genesis_record, &genesis_certificate), 0);
@@ -309,14 +310,18 @@ async fn e2e_fifth_institution_is_admitted_by_vote_validates_and_is_removed() {
 	assert_eq!((code, verdict.as_str()), (Some(3), "untrusted-chain-spec"), "{reason}");
 	assert!(reason.contains("Alice"), "{reason}");
 
+	phase.enter("refusals");
 	refusals(&url);
+	phase.enter("a fifth institution admitted by vote");
 	let (node, fifth_key) = admit_fifth(&chains, &bootnodes).await;
 	// A record certified after the set changed to five: its evidence carries the change.
 	let (five_record, five_certificate) = lab.anchor();
 	let five = lab.verify_offline(&five_record, &five_certificate);
 	assert!(five >= 1, "the five validators are authority set {five}");
 
+	phase.enter("the fifth suspended and removed");
 	suspend_and_remove(&chains, &node, &fifth_key).await;
+	phase.enter("evidence across three authority sets");
 	// After the set changed back to four, a new record's evidence follows both changes, and
 	// the earlier certificates still verify offline on their own evidence.
 	let (record, certificate) = lab.anchor();

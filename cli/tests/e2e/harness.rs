@@ -25,6 +25,40 @@ pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
 	EXCLUSIVE.lock().await
 }
 
+/// The named phases of a long scenario: each is announced as it starts (with the time since the
+/// scenario began), and a failure says which phase it happened in, so that a red run names
+/// what broke without reading the backtrace.
+pub struct Phases {
+	scenario: &'static str,
+	current: &'static str,
+	started: std::time::Instant,
+}
+
+impl Phases {
+	/// A scenario, in its first phase.
+	pub fn new(scenario: &'static str, first: &'static str) -> Self {
+		let phases = Self { scenario, current: first, started: std::time::Instant::now() };
+		eprintln!("[{scenario}] phase: {first}");
+		phases
+	}
+
+	/// Moves on to the next phase.
+	pub fn enter(&mut self, phase: &'static str) {
+		self.current = phase;
+		let at = self.started.elapsed().as_secs_f64();
+		eprintln!("[{}] phase: {phase} ({at:.1} s in)", self.scenario);
+	}
+}
+
+impl Drop for Phases {
+	fn drop(&mut self) {
+		if std::thread::panicking() {
+			let at = self.started.elapsed().as_secs_f64();
+			eprintln!("[{}] FAILED in phase: {} ({at:.1} s in)", self.scenario, self.current);
+		}
+	}
+}
+
 /// A loopback TCP port that was free a moment ago and that this process has not handed out.
 pub fn free_port() -> u16 {
 	let mut taken = TAKEN_PORTS.lock().unwrap_or_else(|e| e.into_inner());
@@ -463,10 +497,19 @@ impl Cli {
 
 	/// Runs it expecting failure; returns its standard error, a single `error: ` line.
 	pub fn refused(&self, args: &[&str]) -> String {
+		self.refused_with(None, args)
+	}
+
+	/// [`Cli::refused`], with the exit status the kind of failure has (docs/cli.md): 1 the
+	/// node or a local file, 2 bad input, 5 not found, 6 refused by the chain.
+	pub fn refused_with(&self, status: Option<i32>, args: &[&str]) -> String {
 		let out = self.run(args);
 		assert!(!out.status.success(), "medtrust {} should fail", args.join(" "));
 		let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
 		assert!(stderr.starts_with("error: "), "one error line: {stderr}");
+		if let Some(status) = status {
+			assert_eq!(out.status.code(), Some(status), "the exit status of: {stderr}");
+		}
 		stderr
 	}
 

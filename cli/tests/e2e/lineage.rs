@@ -19,7 +19,7 @@ use std::{
 use serde_json::{json, Value};
 
 use crate::harness::{
-	cli_binary, exclusive, free_port, repo_root, start_local_consortium, wait_for, Cli,
+	cli_binary, exclusive, free_port, repo_root, start_local_consortium, wait_for, Cli, Phases,
 };
 
 const LIS: &str = "postgres://lis.hospital-a.example:5432";
@@ -222,11 +222,13 @@ pub(crate) async fn anchor_extract(cli: &Cli, chain: &medtrust_client::Chain, di
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	let _guard = exclusive().await;
+	let mut phase = Phases::new("lineage", "the local consortium");
 	let (nodes, chains, _) = start_local_consortium().await;
 	let (alice, bob) = (Cli::of(&nodes[0].url()), Cli::of(&nodes[1].url()));
 	let dir = tempfile::tempdir().expect("a temp dir");
 	let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
 
+	phase.enter("the LIS extract anchored");
 	// The LIS extract, anchored as a batch: its certificate.
 	std::fs::write(
 		path("lab.ndjson"),
@@ -234,6 +236,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	)
 	.expect("written");
 	let certificate = anchor_extract(&alice, &chains[0], dir.path()).await;
+	phase.enter("the de-identified table registered");
 	// The de-identified table is registered in the catalog: its editions say which version.
 	let (research_source, _) = crate::harness::laboratory(&chains[0], &alice.url, "科研库").await;
 	let deid_table = medtrust_client::catalog::spec::ResourceSpec {
@@ -254,6 +257,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 		.await
 		.expect("the research table registered");
 
+	phase.enter("events from the OpenLineage client through the gateway");
 	// The real OpenLineage client sends the two jobs' events to the gateway.
 	let events = path("events");
 	let gateway = Gateway::start(&alice.url, "//Alice", &events);
@@ -303,6 +307,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	assert_eq!(kinds, ["dataset", "dataset", "certificate"], "{report:#}");
 	assert_eq!(report["nodes"][1]["asset"]["dataset"]["name"], "lis.public.lab_result");
 	assert_eq!(report["truncated"], false);
+	phase.enter("walks at any block");
 	// The node's index answers for any block of the chain: at the block the walk was read
 	// at, the same nodes; at genesis, no such asset.
 	let report_id = report["start"]["id"].as_u64().expect("an id");
@@ -346,6 +351,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 	]);
 	assert_eq!(activity["nodes"].as_array().map(Vec::len), Some(2));
 
+	phase.enter("column-level lineage");
 	// Column level: the report's mean comes from the masked patient id? No: from the value.
 	let mean = alice.json(&[
 		"lineage",
@@ -383,6 +389,7 @@ async fn e2e_lineage_from_openlineage_walked_verified_refused_and_exported() {
 		alice.json(&["lineage", "impact", "--namespace", LIS, "--name", "lis.public.lab_result"]);
 	assert_eq!(impact["affected"], 2);
 
+	phase.enter("verify, revoke, verify again");
 	// The report verifies while its input certificate is valid; once revoked, verify fails
 	// with the path from the report down to the certificate.
 	let ok = alice.run(&[

@@ -18,7 +18,7 @@ use crate::{
 	governance::Laboratory,
 	harness::{
 		exclusive, medtrust, medtrust_json, node_binary, start_founded_consortium,
-		start_founded_consortium_on, wait_for, wait_until_finalized, Cli,
+		start_founded_consortium_on, wait_for, wait_until_finalized, Cli, Phases,
 	},
 };
 
@@ -45,9 +45,11 @@ fn json(out: &std::process::Output) -> Value {
 	serde_json::from_slice(&out.stdout).expect("JSON output")
 }
 
-fn refused(out: &std::process::Output) -> String {
-	assert!(!out.status.success(), "succeeded: {}", String::from_utf8_lossy(&out.stdout));
-	String::from_utf8_lossy(&out.stderr).to_string()
+/// The error of a command that failed with exit status `status` (docs/cli.md).
+fn refused(status: i32, out: &std::process::Output) -> String {
+	let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+	assert_eq!(out.status.code(), Some(status), "{stderr}");
+	stderr
 }
 
 async fn spec_version(chain: &Chain) -> u32 {
@@ -96,6 +98,7 @@ async fn storage_version(chain: &Chain, pallet: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread")]
 async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let _lock = exclusive().await;
+	let mut phase = Phases::new("upgrade", "a founded consortium with data in every pallet");
 	let founded = start_founded_consortium().await;
 	let (chains, admins) = (&founded.chains, &founded.admins);
 	let url = chains[0].url().to_string();
@@ -135,23 +138,26 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let release = spec_version(&chains[0]).await;
 	let rehearsal = wasm("medtrust_runtime_rehearsal");
 
-	// The release's own code is refused before anything is sent (its version is the chain's).
-	let same = refused(&upgrade(&url, Some(&admins[0]), &wasm("medtrust_runtime"), &[]));
+	// The release's own code is refused before anything is sent (its version is the chain's):
+	// bad input, 2.
+	phase.enter("refusals and the check");
+	let same = refused(2, &upgrade(&url, Some(&admins[0]), &wasm("medtrust_runtime"), &[]));
 	assert!(same.contains(&format!("is not above the chain's {release}")), "{same}");
 	// Checked on a copy of the live state: migrations, storage versions, try_state.
 	let check = json(&upgrade(&url, None, &rehearsal, &["--check"]));
 	assert_eq!(check["proposed"]["spec_version"], release + 1);
 	assert!(check["keys"].as_u64().expect("keys") > 50, "{check}");
-	// Nothing is authorized yet: applying is refused.
-	let early = refused(&upgrade(&url, None, &rehearsal, &["--apply"]));
+	// Nothing is authorized yet: applying is refused (6).
+	let early = refused(6, &upgrade(&url, None, &rehearsal, &["--apply"]));
 	assert!(early.contains("no upgrade is authorized"), "{early}");
 
+	phase.enter("proposed and approved");
 	let proposed = json(&upgrade(&url, Some(&admins[0]), &rehearsal, &[]));
 	assert_eq!(proposed["threshold"], 3, "two thirds of four, rounded up");
 	approve(&url, admins, &proposed);
 	assert_eq!(spec_version(&chains[0]).await, release, "authorized, not applied yet");
 
-	// Anyone applies it: no signer.
+	phase.enter("applied by anyone, no signer");
 	let applied = json(&upgrade(&url, None, &rehearsal, &["--apply"]));
 	assert_eq!(applied["before"]["spec_version"], release);
 	assert_eq!(applied["after"]["spec_version"], release + 1);
@@ -162,7 +168,7 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 		.expect("the block that set the code")
 		.number;
 
-	// Every node runs the new runtime and finalizes on: no restart.
+	phase.enter("every node on the new runtime, no restart");
 	for chain in chains {
 		wait_for("the new runtime and 3 more final blocks", Duration::from_secs(90), || async {
 			let status = chain.status().await.map_err(|e| e.to_string())?;
@@ -185,7 +191,7 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	let active = medtrust_json(&["--url", &url, "consortium", "list"]);
 	assert_eq!(active.as_array().expect("a list").len(), 4);
 
-	// The earlier certificate verifies online and offline; a new one is made and verifies.
+	phase.enter("certificates before and after verify");
 	let cli = Cli::of(&url);
 	let (code, verdict, reason) = cli.verify(&record, &certificate);
 	assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
@@ -196,7 +202,7 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	lab.verify_offline(&after_record, &after_certificate);
 
 	// The same code again is refused: its version is now the chain's, nothing is authorized.
-	let again = refused(&upgrade(&url, None, &rehearsal, &["--apply"]));
+	let again = refused(6, &upgrade(&url, None, &rehearsal, &["--apply"]));
 	assert!(again.contains("no upgrade is authorized"), "{again}");
 }
 
@@ -231,6 +237,7 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 		multi_block_migrations::events::{UpgradeCompleted, UpgradeStarted},
 	};
 	let _lock = exclusive().await;
+	let mut phase = Phases::new("last release", "a consortium founded on the last release");
 	let founded = start_founded_consortium_on(Some(&last_release())).await;
 	let (chains, admins) = (&founded.chains, &founded.admins);
 	let url = chains[0].url().to_string();
@@ -239,6 +246,7 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 
 	// Two batches anchored on the last release: verified online (the node reads version 1 of
 	// the certificates API there) and offline.
+	phase.enter("two batches anchored on the last release");
 	let mut lab = Laboratory::set_up_as(&chains[0], &url, &admins[0], Some(&founded.spec)).await;
 	let first = lab.anchor();
 	let second = lab.anchor();
@@ -250,6 +258,7 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 	}
 	assert_eq!(storage_version(&chains[0], "Certificates").await, 0);
 
+	phase.enter("checked, voted in and applied");
 	// This release's migrations checked on the live state (by the rehearsal: the same sources
 	// with try-runtime's checks, whose migrations begin with the release's), then the release
 	// voted in and applied.
@@ -258,6 +267,7 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 	let release = wasm("medtrust_runtime");
 	let set_in = vote_in(&chains[0], admins, &release).await;
 
+	phase.enter("the multi-block migration");
 	// The multi-block migration starts in the upgrade's block and completes; the storage
 	// version is 1 from the upgrade on.
 	let completed = wait_for("the migration to complete", Duration::from_secs(90), || async {
@@ -273,6 +283,7 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 	assert_eq!(spec_version(&chains[0]).await, 112);
 	assert_eq!(storage_version(&chains[0], "Certificates").await, 1);
 
+	phase.enter("old and new certificates verify");
 	// The certificates of the last release verify online and offline, a new one too, and
 	// blocks go on being finalized on every node.
 	for (record, certificate) in [&first, &second] {

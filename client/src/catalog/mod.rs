@@ -96,12 +96,12 @@ impl Catalog<'_> {
 
 	/// Every business domain.
 	pub async fn domains(&self) -> Result<Vec<DomainJson>> {
-		self.chain.call("medtrust_domains", rpc_params![]).await
+		self.chain.call("medtrust_catalogDomains", rpc_params![]).await
 	}
 
 	/// The sources of an institution.
 	pub async fn sources_of(&self, institution: u32) -> Result<Vec<SourceJson>> {
-		self.chain.call("medtrust_sources", rpc_params![institution]).await
+		self.chain.call("medtrust_catalogSources", rpc_params![institution]).await
 	}
 
 	/// The sources of one institution, or of every institution.
@@ -121,7 +121,8 @@ impl Catalog<'_> {
 
 	/// One source, or an error saying there is none.
 	pub async fn source(&self, id: u64) -> Result<SourceJson> {
-		let found: Option<SourceJson> = self.chain.call("medtrust_source", rpc_params![id]).await?;
+		let found: Option<SourceJson> =
+			self.chain.call("medtrust_catalogSource", rpc_params![id]).await?;
 		found.ok_or_else(|| crate::Error::not_found("data source", format!("#{id}")))
 	}
 
@@ -132,13 +133,13 @@ impl Catalog<'_> {
 
 	/// The resources of a source, with their versions.
 	pub async fn resources_of(&self, source: u64) -> Result<Vec<ResourceJson>> {
-		self.chain.call("medtrust_resources", rpc_params![source]).await
+		self.chain.call("medtrust_catalogResources", rpc_params![source]).await
 	}
 
 	/// One resource with its versions, or an error saying there is none.
 	pub async fn resource(&self, id: u64) -> Result<ResourceJson> {
 		let found: Option<ResourceJson> =
-			self.chain.call("medtrust_resource", rpc_params![id]).await?;
+			self.chain.call("medtrust_catalogResource", rpc_params![id]).await?;
 		found.ok_or_else(|| crate::Error::not_found("resource", format!("#{id}")))
 	}
 
@@ -160,10 +161,10 @@ impl Catalog<'_> {
 	/// [`Catalog::items`] at block `at` (`0x` hash; the best block when `None`).
 	async fn items_at(&self, resource: u64, version: u32, at: Option<&str>) -> Result<ItemsPage> {
 		let params = rpc_params![resource, version, 0u32, None::<u32>, at];
-		let mut page: ItemsPage = self.chain.call("medtrust_items", params).await?;
+		let mut page: ItemsPage = self.chain.call("medtrust_catalogItems", params).await?;
 		while let Some(next) = page.next {
 			let params = rpc_params![resource, version, next, None::<u32>, &page.at.hash];
-			let more: ItemsPage = self.chain.call("medtrust_items", params).await?;
+			let more: ItemsPage = self.chain.call("medtrust_catalogItems", params).await?;
 			page.items.extend(more.items);
 			page.next = more.next;
 		}
@@ -171,11 +172,12 @@ impl Catalog<'_> {
 	}
 
 	/// The whole trusted verification catalog, every page read at the same block, with every
-	/// version's items (those a page left out, past its budget, read by `medtrust_items`).
+	/// version's items (those a page left out, past its budget, read by `medtrust_catalogItems`).
 	pub async fn all(&self) -> Result<CatalogPage> {
-		let mut all: CatalogPage =
-			all_pages(|skip, at| self.chain.call("medtrust_catalog", rpc_params![skip, 50u32, at]))
-				.await?;
+		let mut all: CatalogPage = all_pages(|skip, at| {
+			self.chain.call("medtrust_catalogPage", rpc_params![skip, 50u32, at])
+		})
+		.await?;
 		let at = all.at.hash.clone();
 		for entry in &mut all.entries {
 			let id = entry.resource.id;

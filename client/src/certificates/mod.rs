@@ -11,7 +11,7 @@
 //! - [`revoke`]: revoking many certificates at once, resumable;
 //! - [`verify`]: verification, locally, online and offline.
 //!
-//! Reads go through the node's `medtrust_certificate*` and `medtrust_verify` methods (their JSON
+//! Reads go through the node's `medtrust_certificatesGet*` and `medtrust_certificatesVerify` methods (their JSON
 //! shapes are [`medtrust_rpc_types::certificate_json`]); writes are `Certificates`
 //! transactions.
 
@@ -57,7 +57,7 @@ impl Certificates<'_> {
 
 	/// One certificate, if it exists.
 	pub async fn find(&self, id: u64) -> Result<Option<CertificateJson>> {
-		self.chain.call("medtrust_certificate", rpc_params![id]).await
+		self.chain.call("medtrust_certificatesGet", rpc_params![id]).await
 	}
 
 	/// Institution `issuer`'s certificate of a commitment or Merkle root, if any (a commitment
@@ -67,14 +67,14 @@ impl Certificates<'_> {
 		issuer: u32,
 		hash: &[u8; 32],
 	) -> Result<Option<CertificateJson>> {
-		self.chain.call("medtrust_certificateOf", rpc_params![issuer, hash_hex(hash)]).await
+		self.chain.call("medtrust_certificatesOf", rpc_params![issuer, hash_hex(hash)]).await
 	}
 
 	/// The offline evidence of a certificate whose block is finalized (retries for a few
 	/// seconds while GRANDPA's proof of the newest blocks is being made).
 	pub async fn evidence(&self, id: u64) -> Result<EvidenceJson> {
-		self.retrying_evidence(|| self.chain.call("medtrust_certificateEvidence", rpc_params![id]))
-			.await
+		let mut one = self.evidence_of_many(&[id]).await?;
+		one.pop().ok_or_else(|| crate::Error::Internal(format!("no evidence of #{id} answered")))
 	}
 
 	/// [`Certificates::evidence`] of many certificates, in order, [`EVIDENCE_IDS`] a call at most
@@ -108,9 +108,7 @@ impl Certificates<'_> {
 		let mut attempts = 0;
 		loop {
 			match ask().await {
-				Err(crate::Error::Rpc { reason, .. })
-					if attempts < EVIDENCE_ATTEMPTS && reason.contains("retry") =>
-				{
+				Err(crate::Error::Busy { .. }) if attempts < EVIDENCE_ATTEMPTS => {
 					attempts += 1;
 					tokio::time::sleep(EVIDENCE_PAUSE).await;
 				}

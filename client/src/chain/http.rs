@@ -12,7 +12,7 @@ use subxt_rpcs::client::RpcParams;
 use tokio::net::TcpStream;
 
 use super::Chain;
-use crate::{Error, Result};
+use crate::Result;
 
 /// The largest answer read (a page of 10,000 assets is a few MB).
 const MAX_ANSWER: usize = 64 << 20;
@@ -33,14 +33,9 @@ impl Chain {
 						.map_err(|e| self.incompatible(format!("{method}'s answer: {e}")))
 				}
 				Ok(Answer::Error(error)) => {
-					return Err(Error::Rpc {
-						url: self.url.clone(),
-						method,
-						reason: error
-							.get("message")
-							.and_then(Value::as_str)
-							.map_or_else(|| error.to_string(), str::to_string),
-					})
+					let message = error.get("message").and_then(Value::as_str);
+					let text = message.map_or_else(|| error.to_string(), str::to_string);
+					return Err(super::answered_error(&self.url, method, &text));
 				}
 				// Not served over HTTP here: the WebSocket answers.
 				Err(_) => {}

@@ -148,11 +148,7 @@ impl Chain {
 	/// if the connection broke).
 	pub(crate) fn rpc_error(&self, method: &'static str, e: impl ToString) -> Error {
 		let text = e.to_string();
-		self.disconnected(&text).unwrap_or_else(|| Error::Rpc {
-			url: self.url.clone(),
-			method,
-			reason: one_line(&text),
-		})
+		self.disconnected(&text).unwrap_or_else(|| answered_error(&self.url, method, &text))
 	}
 
 	/// Wraps a failure to use the node's runtime into an [`Error::IncompatibleRuntime`]
@@ -190,6 +186,15 @@ pub(crate) fn lost_connection(text: &str) -> bool {
 	];
 	let lower = text.to_lowercase();
 	SIGNS.iter().any(|sign| lower.contains(sign))
+}
+
+/// The node's error answer to `method`: [`Error::Busy`] when its gate says to retry (the one
+/// place its wording is read), else [`Error::Rpc`].
+pub(crate) fn answered_error(url: &str, method: &'static str, text: &str) -> Error {
+	match text.contains("retry shortly") {
+		true => Error::Busy { url: url.to_string(), method },
+		false => Error::Rpc { url: url.to_string(), method, reason: one_line(text) },
+	}
 }
 
 /// Keeps the first line of an error text: the CLI reports failures in one line.

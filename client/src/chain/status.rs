@@ -129,7 +129,7 @@ impl Chain {
 	/// The validator set in force at block `at`: Aura and GRANDPA keys, in authoring order.
 	pub async fn validators(&self, at: H256) -> Result<Vec<ValidatorJson>> {
 		let set: ValidatorsJson =
-			self.call("medtrust_validators", subxt_rpcs::rpc_params![at]).await?;
+			self.call("medtrust_consortiumValidators", subxt_rpcs::rpc_params![at]).await?;
 		Ok(set.validators)
 	}
 }

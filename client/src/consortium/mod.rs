@@ -2,8 +2,8 @@
 //! institutions, their members and validators, council motions, and runtime upgrades by a
 //! two-thirds vote ([`upgrade`]).
 //!
-//! Reads go through the node's `medtrust_institution*`, `medtrust_members`, `medtrust_motions`
-//! and `medtrust_validators` methods (their JSON shapes are
+//! Reads go through the node's `medtrust_consortiumInstitution*`, `medtrust_consortiumMembers`, `medtrust_consortiumMotions`
+//! and `medtrust_consortiumValidators` methods (their JSON shapes are
 //! [`medtrust_rpc_types::consortium_json`]); writes are `Consortium`, `Council` and `Session`
 //! transactions. [`admission`] checks an admission before anything is sent.
 
@@ -69,20 +69,22 @@ pub fn remove_call(id: u32, members: u32) -> RuntimeCall {
 impl Consortium<'_> {
 	/// Every institution, in id order.
 	pub async fn institutions(&self) -> Result<Vec<InstitutionJson>> {
-		self.chain.call("medtrust_institutions", rpc_params![]).await
+		self.chain.call("medtrust_consortiumInstitutions", rpc_params![]).await
 	}
 
 	/// One institution and its members.
 	pub async fn institution(&self, id: u32) -> Result<InstitutionDetailJson> {
 		let found: Option<InstitutionDetailJson> =
-			self.chain.call("medtrust_institution", rpc_params![id]).await?;
+			self.chain.call("medtrust_consortiumInstitution", rpc_params![id]).await?;
 		found.ok_or_else(|| crate::Error::not_found("institution", format!("#{id}")))
 	}
 
 	/// The institution an account belongs to, or an error saying it belongs to none.
 	pub async fn institution_of(&self, account: &AccountId32) -> Result<u32> {
-		let found: Option<u32> =
-			self.chain.call("medtrust_institutionOf", rpc_params![account.to_string()]).await?;
+		let found: Option<u32> = self
+			.chain
+			.call("medtrust_consortiumInstitutionOf", rpc_params![account.to_string()])
+			.await?;
 		found.ok_or_else(|| crate::Error::not_found("institution with the account", account))
 	}
 
@@ -94,7 +96,8 @@ impl Consortium<'_> {
 
 	/// The open motions.
 	pub async fn motions(&self) -> Result<Vec<MotionJson>> {
-		let open: MotionsJson = self.chain.call("medtrust_motions", rpc_params![]).await?;
+		let open: MotionsJson =
+			self.chain.call("medtrust_consortiumMotions", rpc_params![]).await?;
 		Ok(open.motions)
 	}
 

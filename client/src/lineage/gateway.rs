@@ -126,7 +126,7 @@ pub async fn serve(
 		async move { handle(request, &state).await }
 	};
 	server::serve(listener, options.limits, token, handler, |path, status, body| {
-		log::warn!("refused {path} ({status}): {}", body["error"]);
+		tracing::warn!("refused {path} ({status}): {}", body["error"]);
 	})
 	.await
 }
@@ -148,18 +148,18 @@ async fn submitter(
 		}
 		match chain.lineage().record_runs(&signer, &batch, store, OnRefusal::RecordTheRest).await {
 			Ok(report) => {
-				log::info!(
+				tracing::info!(
 					"recorded {} runs ({} already recorded, {} wrote nothing)",
 					report.recorded.len(),
 					report.already_recorded.len(),
 					report.skipped.len()
 				);
 				for refused in &report.refused {
-					log::warn!("refused {refused}");
+					tracing::warn!("refused {refused}");
 				}
 			}
 			Err(e) => {
-				log::error!("a batch of {} runs was not recorded: {e}", batch.len())
+				tracing::error!("a batch of {} runs was not recorded: {e}", batch.len())
 			}
 		}
 	}

@@ -15,7 +15,7 @@
 //!   relations on chain.
 //!
 //! On chain they are `pallet-field-mapping`'s relations, read through its `RelationsApi` and
-//! the node's `medtrust_relation*` methods.
+//! the node's `medtrust_relationsGet*` methods.
 
 pub mod classify;
 mod error;

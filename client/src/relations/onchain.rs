@@ -1,5 +1,5 @@
 //! Relations on chain: the fields to match read from the catalog, proposals, decisions, and
-//! reads through the node's `medtrust_relation*` methods (JSON shapes in
+//! reads through the node's `medtrust_relationsGet*` methods (JSON shapes in
 //! [`medtrust_rpc_types::relation_json`]).
 
 use std::collections::{btree_map::Entry, BTreeMap};
@@ -357,7 +357,7 @@ impl Relations<'_> {
 	/// One relation, or an error saying there is none.
 	pub async fn relation(&self, id: u64) -> Result<RelationJson> {
 		let found: Option<RelationJson> =
-			self.chain.call("medtrust_relation", rpc_params![id]).await?;
+			self.chain.call("medtrust_relationsGet", rpc_params![id]).await?;
 		found.ok_or_else(|| Error::not_found("relation", format!("#{id}")))
 	}
 

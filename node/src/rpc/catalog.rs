@@ -25,16 +25,16 @@ use sp_runtime::traits::{Block as BlockT, Header as _};
 /// The most resources in one catalog page (each with all its versions and items); the
 /// runtime clamps to it too.
 pub use pallet_data_sources::MAX_CATALOG_PAGE;
-/// The most items in one page of `medtrust_items`; the runtime clamps to it too.
+/// The most items in one page of `medtrust_catalogItems`; the runtime clamps to it too.
 pub use pallet_field_mapping::MAX_ITEMS_PAGE;
 /// The most items one catalog page reads (over all its resources' versions): versions past
 /// it come without their items (`items` shorter than `registeredItems`: read them with
-/// `medtrust_items`), and the page ends at the resource that reaches it.
+/// `medtrust_catalogItems`), and the page ends at the resource that reaches it.
 pub const MAX_CATALOG_ITEMS: u32 = 8 * MAX_ITEMS_PAGE;
 /// The most versions one catalog page reads (each a runtime call or two): the page ends at the
 /// resource that reaches it. One resource has at most this many.
 pub const MAX_CATALOG_VERSIONS: u32 = 1_024;
-/// The most versions `medtrust_resources` reads over a source's resources.
+/// The most versions `medtrust_catalogResources` reads over a source's resources.
 pub const MAX_RESOURCES_VERSIONS: u32 = 16 * MAX_CATALOG_VERSIONS;
 
 type Hash = <Block as BlockT>::Hash;
@@ -43,30 +43,30 @@ type Hash = <Block as BlockT>::Hash;
 #[rpc(client, server)]
 pub trait CatalogRpc {
 	/// Every business domain, by code.
-	#[method(name = "medtrust_domains")]
+	#[method(name = "medtrust_catalogDomains", aliases = ["medtrust_domains"])]
 	fn domains(&self, at: Option<Hash>) -> RpcResult<Vec<DomainJson>>;
 
 	/// The data sources of an institution, by id.
-	#[method(name = "medtrust_sources")]
+	#[method(name = "medtrust_catalogSources", aliases = ["medtrust_sources"])]
 	fn sources(&self, institution: u32, at: Option<Hash>) -> RpcResult<Vec<SourceJson>>;
 
 	/// One data source, or `null`.
-	#[method(name = "medtrust_source")]
+	#[method(name = "medtrust_catalogSource", aliases = ["medtrust_source"])]
 	fn source(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<SourceJson>>;
 
 	/// The resources of a data source, each with its versions (without items); refused when
 	/// they have more than [`MAX_RESOURCES_VERSIONS`] versions in all (read them by
-	/// `medtrust_resource` or `medtrust_catalog`).
-	#[method(name = "medtrust_resources", blocking)]
+	/// `medtrust_catalogResource` or `medtrust_catalogPage`).
+	#[method(name = "medtrust_catalogResources", aliases = ["medtrust_resources"], blocking)]
 	fn resources(&self, source: u64, at: Option<Hash>) -> RpcResult<Vec<ResourceJson>>;
 
 	/// One resource with its versions (without items), or `null`.
-	#[method(name = "medtrust_resource", blocking)]
+	#[method(name = "medtrust_catalogResource", aliases = ["medtrust_resource"], blocking)]
 	fn resource(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<ResourceJson>>;
 
 	/// Up to `limit` (default and most 2048) items of a resource version from position
 	/// `start` (default 0) on.
-	#[method(name = "medtrust_items", blocking)]
+	#[method(name = "medtrust_catalogItems", aliases = ["medtrust_items"], blocking)]
 	fn items(
 		&self,
 		resource: u64,
@@ -80,7 +80,7 @@ pub trait CatalogRpc {
 	/// resources with ids from `start` (default 0) on, each with its source, every version
 	/// and every version's items. Pass the returned `at.hash` to read further pages at the
 	/// same block.
-	#[method(name = "medtrust_catalog", blocking)]
+	#[method(name = "medtrust_catalogPage", aliases = ["medtrust_catalog"], blocking)]
 	fn catalog(
 		&self,
 		start: Option<u64>,
@@ -280,7 +280,7 @@ where
 					versions_left.checked_sub(versions.len() as u32).ok_or_else(|| {
 						error(format!(
 							"source #{source}'s resources have more than {MAX_RESOURCES_VERSIONS} \
-						 versions: read them with medtrust_catalog or medtrust_resource"
+						 versions: read them with medtrust_catalogPage or medtrust_resource"
 						))
 					})?;
 				self.resource_json(hash, id, r, versions, None)

@@ -1,4 +1,4 @@
-//! `medtrust_certificate`, `medtrust_certificateOf` and `medtrust_verify`: certificates and
+//! `medtrust_certificatesGet`, `medtrust_certificatesOf` and `medtrust_certificatesVerify`: certificates and
 //! their verification over the `CertificatesApi` runtime API, with the issuing block's hash and
 //! whether it is finalized (which only the node knows); `medtrust_certificateEvidence` and
 //! `medtrust_certificatesEvidence`: what an offline verifier needs, from GRANDPA's proofs and
@@ -35,13 +35,13 @@ type Hash = <Block as BlockT>::Hash;
 #[rpc(client, server)]
 pub trait CertificatesRpc {
 	/// One certificate, or `null`.
-	#[method(name = "medtrust_certificate")]
+	#[method(name = "medtrust_certificatesGet", aliases = ["medtrust_certificate"])]
 	fn certificate(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<CertificateJson>>;
 
 	/// Institution `issuer`'s certificate of a record's commitment or a batch's Merkle root
 	/// (`0x` hex), or `null`. A commitment is certified per issuer: another institution's
 	/// certificate of the same commitment is not this one.
-	#[method(name = "medtrust_certificateOf")]
+	#[method(name = "medtrust_certificatesOf", aliases = ["medtrust_certificateOf"])]
 	fn certificate_of(
 		&self,
 		issuer: u32,
@@ -53,7 +53,7 @@ pub trait CertificatesRpc {
 	/// `issuer`, the one the verifier expects, alone or with its Merkle proof: the verdict
 	/// (`valid`, `revoked`, `superseded`, `unknown`), the certificate, its block and whether
 	/// that block is finalized.
-	#[method(name = "medtrust_verify")]
+	#[method(name = "medtrust_certificatesVerify", aliases = ["medtrust_verify"])]
 	fn verify(
 		&self,
 		issuer: u32,
@@ -65,6 +65,8 @@ pub trait CertificatesRpc {
 	/// The evidence an offline verifier needs for a certificate whose block is finalized: the
 	/// block's header, GRANDPA's authority-set changes from genesis, a finality proof for the
 	/// block, and a storage proof of the certificate under the block's state root.
+	/// Deprecated, removed in the next release: `medtrust_certificatesEvidence([id])` answers
+	/// the same (the client asks that).
 	#[method(name = "medtrust_certificateEvidence", blocking)]
 	fn evidence(&self, id: u64) -> RpcResult<EvidenceJson>;
 

@@ -1,5 +1,5 @@
-//! `medtrust_institutions`, `medtrust_institution`, `medtrust_members`,
-//! `medtrust_institutionOf`, `medtrust_motions` and `medtrust_validators`: the consortium over
+//! `medtrust_consortiumInstitutions`, `medtrust_consortiumInstitution`, `medtrust_consortiumMembers`,
+//! `medtrust_consortiumInstitutionOf`, `medtrust_consortiumMotions` and `medtrust_consortiumValidators`: the consortium over
 //! JSON-RPC, so that services read every pallet through one transport. Institutions come from
 //! the `ConsortiumApi` runtime API, the validator set from `AuraApi` and `GrandpaApi`, and the
 //! council's open motions from its storage.
@@ -34,27 +34,27 @@ const MAX_CALL_TEXT: usize = 200;
 #[rpc(client, server)]
 pub trait ConsortiumRpc {
 	/// Every institution ever admitted (removed ones included), in id order.
-	#[method(name = "medtrust_institutions")]
+	#[method(name = "medtrust_consortiumInstitutions", aliases = ["medtrust_institutions"])]
 	fn institutions(&self, at: Option<Hash>) -> RpcResult<Vec<InstitutionJson>>;
 
 	/// One institution with its member accounts, or `null`.
-	#[method(name = "medtrust_institution")]
+	#[method(name = "medtrust_consortiumInstitution", aliases = ["medtrust_institution"])]
 	fn institution(&self, id: u32, at: Option<Hash>) -> RpcResult<Option<InstitutionDetailJson>>;
 
 	/// The member accounts (SS58) of an institution, sorted.
-	#[method(name = "medtrust_members")]
+	#[method(name = "medtrust_consortiumMembers", aliases = ["medtrust_members"])]
 	fn members(&self, id: u32, at: Option<Hash>) -> RpcResult<Vec<String>>;
 
 	/// The institution an account (SS58) belongs to, or `null`.
-	#[method(name = "medtrust_institutionOf")]
+	#[method(name = "medtrust_consortiumInstitutionOf", aliases = ["medtrust_institutionOf"])]
 	fn institution_of(&self, account: String, at: Option<Hash>) -> RpcResult<Option<u32>>;
 
 	/// The council's open motions with their votes.
-	#[method(name = "medtrust_motions")]
+	#[method(name = "medtrust_consortiumMotions", aliases = ["medtrust_motions"])]
 	fn motions(&self, at: Option<Hash>) -> RpcResult<MotionsJson>;
 
 	/// The validator set in force: Aura and GRANDPA keys, in authoring order.
-	#[method(name = "medtrust_validators")]
+	#[method(name = "medtrust_consortiumValidators", aliases = ["medtrust_validators"])]
 	fn validators(&self, at: Option<Hash>) -> RpcResult<ValidatorsJson>;
 }
 

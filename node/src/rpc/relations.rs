@@ -25,7 +25,7 @@ type Hash = <Block as BlockT>::Hash;
 #[rpc(client, server)]
 pub trait RelationsRpc {
 	/// One relation, whatever its status, or `null`.
-	#[method(name = "medtrust_relation")]
+	#[method(name = "medtrust_relationsGet", aliases = ["medtrust_relation"])]
 	fn relation(&self, id: u64, at: Option<Hash>) -> RpcResult<Option<RelationJson>>;
 
 	/// The open (proposed or confirmed) relations of one data item.

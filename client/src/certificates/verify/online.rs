@@ -44,7 +44,8 @@ impl Certificates<'_> {
 		let issuer = certificate.certificate.issuer;
 		let params =
 			rpc_params![issuer, hash_hex(&commitment), proof.as_ref().map(ProofJson::from)];
-		let answer: VerificationJson = self.chain.call("medtrust_verify", params).await?;
+		let answer: VerificationJson =
+			self.chain.call("medtrust_certificatesVerify", params).await?;
 		let Some(found) = answer.certificate else {
 			return Ok(VerifyReport::new(
 				Verdict::Unknown,
