@@ -17,9 +17,9 @@ use medtrust_client::{
 		export::{impact_csv, LineageFormat},
 		gateway::{self, GatewayOptions},
 		onchain::{AssetRef, DatasetRef},
-		openlineage::{parse_events, DatasetName},
+		openlineage::DatasetName,
 		store::{self, EventStore},
-		Gatherer, ManualRun, OnRefusal, Refused, Run,
+		ManualRun, OnRefusal, Run,
 	},
 	Chain, Error,
 };
@@ -304,36 +304,20 @@ async fn import(
 	strict: bool,
 ) -> anyhow::Result<ExitCode> {
 	let text = files::read_text(file)?;
-	let gathered = Gatherer::gather(parse_events(&text)?);
-	if gathered.pending > 0 {
-		output::note(&format!(
-			"{} runs have no COMPLETE event yet: not recorded",
-			gathered.pending
-		));
+	let store = EventStore::new(events);
+	let imported =
+		chain.lineage().import_events(context.signer()?, &text, Some(&store), strict).await?;
+	if imported.pending > 0 {
+		let pending = imported.pending;
+		output::note(&format!("{pending} runs have no COMPLETE event yet: not recorded"));
 	}
-	let malformed: Vec<Refused> = gathered
-		.malformed
-		.into_iter()
-		.map(|(run_id, reason)| Refused { run_id, job: None, reason })
-		.collect();
-	let on_refusal = match strict {
-		true if !malformed.is_empty() => None,
-		true => Some(OnRefusal::RecordNothing),
-		false => Some(OnRefusal::RecordTheRest),
-	};
-	let report = match on_refusal {
-		Some(on_refusal) => {
-			let store = EventStore::new(events);
-			let signer = context.signer()?;
-			chain.lineage().record_runs(signer, &gathered.runs, Some(&store), on_refusal).await?
-		}
-		None => Default::default(),
-	};
-	let shown = Recorded::new(report, gathered.repeated.len(), malformed, gathered.pending);
+	let refused = imported.refused();
+	let shown =
+		Recorded::new(imported.report, imported.repeated, imported.malformed, imported.pending);
 	context.output.show(&shown)?;
-	Ok(match shown.refused.is_empty() {
-		true => ExitCode::SUCCESS,
-		false => ExitCode::from(REFUSED),
+	Ok(match refused {
+		true => ExitCode::from(REFUSED),
+		false => ExitCode::SUCCESS,
 	})
 }
 

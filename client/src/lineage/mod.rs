@@ -17,6 +17,7 @@
 mod error;
 pub mod export;
 pub mod gateway;
+pub mod import;
 pub mod manual;
 pub mod onchain;
 pub mod openlineage;
@@ -33,6 +34,7 @@ crate::chain::capability!(
 
 pub use error::Error;
 pub use export::{Graph, LineageFormat};
+pub use import::EventImport;
 pub use manual::ManualRun;
 pub use onchain::Resources;
 pub use openlineage::{DatasetName, Gathered, Gatherer, Input, Outcome, Run};

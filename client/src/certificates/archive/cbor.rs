@@ -1,52 +1,29 @@
 //! The part of CBOR (RFC 8949) the archive uses: unsigned integers, byte and text strings,
-//! arrays, maps with text keys, and `null`, always in their preferred (shortest) form; and a
-//! reader of the same that refuses anything else. Small enough to check by eye; any CBOR
-//! library reads what it writes.
+//! arrays, maps with text keys, and `null`, written in their preferred (shortest) form, read
+//! refusing anything else. The codec is `minicbor` (maintained, `no_std`); what is here is the
+//! subset's [`Value`], the heads the archive's layout places itself (its entries and tree are
+//! written and read in place, not as one item), and messages that say where bytes go wrong.
 
 use std::collections::BTreeMap;
 
-/// Major types.
-const UINT: u8 = 0;
-const BYTES: u8 = 2;
-const TEXT: u8 = 3;
-const ARRAY: u8 = 4;
-const MAP: u8 = 5;
-const TAG: u8 = 6;
-/// `null` (major type 7, simple value 22).
-const NULL: u8 = 0xf6;
+use minicbor::{data::Type, Decoder, Encoder};
+
 /// How deep a header may nest (it nests three deep).
 const MAX_DEPTH: usize = 8;
 
-/// The head of a data item: its major type and argument, shortest form.
-pub fn head(out: &mut Vec<u8>, major: u8, value: u64) {
-	let major = major << 5;
-	match value {
-		0..=23 => out.push(major | value as u8),
-		24..=0xff => out.extend_from_slice(&[major | 24, value as u8]),
-		0x100..=0xffff => {
-			out.push(major | 25);
-			out.extend_from_slice(&(value as u16).to_be_bytes());
-		}
-		0x1_0000..=0xffff_ffff => {
-			out.push(major | 26);
-			out.extend_from_slice(&(value as u32).to_be_bytes());
-		}
-		_ => {
-			out.push(major | 27);
-			out.extend_from_slice(&value.to_be_bytes());
-		}
-	}
+/// CBOR's self-described tag, `d9 d9 f7` (RFC 8949 §3.4.6): the file's magic number.
+pub const SELF_DESCRIBED: u64 = 55799;
+
+/// An encoder appending to `out` (writing to a `Vec` cannot fail).
+fn encoder(out: &mut Vec<u8>) -> Encoder<&mut Vec<u8>> {
+	Encoder::new(out)
 }
 
-/// How many bytes [`head`] writes for `value`.
+/// How many bytes the head of an item with argument `value` takes (shortest form).
 pub fn head_len(value: u64) -> u64 {
-	match value {
-		0..=23 => 1,
-		24..=0xff => 2,
-		0x100..=0xffff => 3,
-		0x1_0000..=0xffff_ffff => 5,
-		_ => 9,
-	}
+	let mut out = Vec::with_capacity(9);
+	let _ = encoder(&mut out).u64(value);
+	out.len() as u64
 }
 
 /// A data item of the subset, to write or as read.
@@ -64,29 +41,26 @@ pub enum Value {
 impl Value {
 	/// Appends the item's encoding.
 	pub fn encode(&self, out: &mut Vec<u8>) {
-		match self {
-			Value::Uint(n) => head(out, UINT, *n),
-			Value::Bytes(b) => {
-				head(out, BYTES, b.len() as u64);
-				out.extend_from_slice(b);
-			}
-			Value::Text(t) => {
-				head(out, TEXT, t.len() as u64);
-				out.extend_from_slice(t.as_bytes());
-			}
+		// Writing to a `Vec` cannot fail: the results carry no error to handle.
+		let _ = match self {
+			Value::Uint(n) => encoder(out).u64(*n).map(drop),
+			Value::Bytes(b) => encoder(out).bytes(b).map(drop),
+			Value::Text(t) => encoder(out).str(t).map(drop),
 			Value::Array(items) => {
-				head(out, ARRAY, items.len() as u64);
+				let head = encoder(out).array(items.len() as u64).map(drop);
 				items.iter().for_each(|item| item.encode(out));
+				head
 			}
 			Value::Map(members) => {
-				head(out, MAP, members.len() as u64);
+				let head = encoder(out).map(members.len() as u64).map(drop);
 				for (key, value) in members {
-					Value::Text(key.clone()).encode(out);
+					let _ = encoder(out).str(key);
 					value.encode(out);
 				}
+				head
 			}
-			Value::Null => out.push(NULL),
-		}
+			Value::Null => encoder(out).null().map(drop),
+		};
 	}
 
 	/// A text member, for building maps.
@@ -100,68 +74,62 @@ pub type Why = String;
 
 /// A reader over a byte slice.
 pub struct Reader<'a> {
-	bytes: &'a [u8],
-	pub at: usize,
+	decoder: Decoder<'a>,
 }
 
 impl<'a> Reader<'a> {
 	pub fn new(bytes: &'a [u8]) -> Self {
-		Self { bytes, at: 0 }
+		Self { decoder: Decoder::new(bytes) }
 	}
 
-	fn take(&mut self, n: usize) -> Result<&'a [u8], Why> {
-		let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len());
-		let end = end.ok_or_else(|| format!("it ends inside an item at byte {}", self.at))?;
-		let taken = &self.bytes[self.at..end];
-		self.at = end;
-		Ok(taken)
+	/// The offset of the next item.
+	pub fn at(&self) -> usize {
+		self.decoder.position()
 	}
 
-	/// The next head: major type and argument (no indefinite lengths, no floats).
-	pub fn head(&mut self) -> Result<(u8, u64), Why> {
-		let at = self.at;
-		let first = self.take(1)?[0];
-		let (major, info) = (first >> 5, first & 0x1f);
-		if major == 7 && first != NULL {
-			return Err(format!("byte {at}: an item this format does not use ({first:#04x})"));
-		}
-		let value = match info {
-			0..=23 => u64::from(info),
-			24 => u64::from(self.take(1)?[0]),
-			25 => u64::from(u16::from_be_bytes(self.take(2)?.try_into().unwrap_or_default())),
-			26 => u64::from(u32::from_be_bytes(self.take(4)?.try_into().unwrap_or_default())),
-			27 => u64::from_be_bytes(self.take(8)?.try_into().unwrap_or_default()),
-			_ => return Err(format!("byte {at}: an item this format does not use ({first:#04x})")),
-		};
-		Ok((major, value))
-	}
-
-	/// The next head, which must be of `major` type: its argument.
-	pub fn expect(&mut self, major: u8, what: &str) -> Result<u64, Why> {
-		let at = self.at;
-		match self.head()? {
-			(m, value) if m == major => Ok(value),
-			_ => Err(format!("byte {at}: {what} expected")),
+	/// A decoding error, said with where it happened.
+	fn why(&self, at: usize, e: minicbor::decode::Error) -> Why {
+		match e.is_end_of_input() {
+			true => format!("it ends inside an item at byte {at}"),
+			false => format!("byte {at}: {e}"),
 		}
 	}
 
-	/// A byte string's contents.
-	pub fn bytes(&mut self, what: &str) -> Result<&'a [u8], Why> {
-		let len = self.expect(BYTES, what)?;
-		self.take(usize::try_from(len).map_err(|_| format!("{what} is too long"))?)
+	/// The type of the next item.
+	fn datatype(&self) -> Result<Type, Why> {
+		self.decoder.datatype().map_err(|e| self.why(self.at(), e))
 	}
 
 	/// The self-described CBOR tag (55799) that opens the file.
 	pub fn magic(&mut self) -> Result<(), Why> {
-		match self.head()? {
-			(TAG, SELF_DESCRIBED) => Ok(()),
-			_ => Err("it does not begin with CBOR's self-described tag".into()),
+		let at = self.at();
+		let tag = self.decoder.tag().map_err(|e| match e.is_end_of_input() {
+			true => format!("it ends inside an item at byte {at}"),
+			false => "it does not begin with CBOR's self-described tag".into(),
+		})?;
+		match tag.as_u64() == SELF_DESCRIBED {
+			true => Ok(()),
+			false => Err("it does not begin with CBOR's self-described tag".into()),
 		}
 	}
 
-	/// An array's length.
-	pub fn array(&mut self, what: &str) -> Result<u64, Why> {
-		self.expect(ARRAY, what)
+	/// The length of the byte string that comes next (`what`), its contents left unread: the
+	/// archive reads a header's contents from the file once it knows how long it is.
+	pub fn byte_string_len(&mut self, what: &str) -> Result<u64, Why> {
+		let at = self.at();
+		if self.datatype()? != Type::Bytes {
+			return Err(format!("byte {at}: {what} expected"));
+		}
+		// A byte string's head is an unsigned integer's with another major type: read it as one.
+		let input = self.decoder.input();
+		let mut head: Vec<u8> = input.iter().skip(at).take(9).copied().collect();
+		if let Some(first) = head.first_mut() {
+			*first &= 0x1f;
+		}
+		let mut reading = Decoder::new(&head);
+		let len = reading.u64().map_err(|e| self.why(at, e))?;
+		self.decoder.set_position(at + reading.position());
+		Ok(len)
 	}
 
 	/// The next whole item.
@@ -170,30 +138,36 @@ impl<'a> Reader<'a> {
 	}
 
 	fn value_at(&mut self, depth: usize) -> Result<Value, Why> {
+		let at = self.at();
 		if depth > MAX_DEPTH {
-			return Err(format!("byte {}: nested too deeply", self.at));
+			return Err(format!("byte {at}: nested too deeply"));
 		}
-		let at = self.at;
-		let (major, arg) = self.head()?;
-		let len = |arg: u64| usize::try_from(arg).map_err(|_| format!("byte {at}: too long"));
-		Ok(match major {
-			UINT => Value::Uint(arg),
-			BYTES => Value::Bytes(self.take(len(arg)?)?.to_vec()),
-			TEXT => Value::Text(
-				String::from_utf8(self.take(len(arg)?)?.to_vec())
-					.map_err(|_| format!("byte {at}: text that is not UTF-8"))?,
-			),
-			ARRAY => {
-				let n = len(arg)?.min(self.bytes.len());
-				let mut items = Vec::with_capacity(n);
-				for _ in 0..len(arg)? {
+		let fail = |reader: &Self, e| reader.why(at, e);
+		let not_used = || format!("byte {at}: an item this format does not use");
+		Ok(match self.datatype()? {
+			Type::U8 | Type::U16 | Type::U32 | Type::U64 => {
+				Value::Uint(self.decoder.u64().map_err(|e| fail(self, e))?)
+			}
+			Type::Bytes => Value::Bytes(self.decoder.bytes().map_err(|e| fail(self, e))?.to_vec()),
+			Type::String => {
+				let text = self.decoder.str().map_err(|e| match e.is_end_of_input() {
+					true => self.why(at, e),
+					false => format!("byte {at}: text that is not UTF-8"),
+				})?;
+				Value::Text(text.to_string())
+			}
+			Type::Array => {
+				let len = self.decoder.array().map_err(|e| fail(self, e))?.ok_or_else(not_used)?;
+				let mut items = Vec::new();
+				for _ in 0..len {
 					items.push(self.value_at(depth + 1)?);
 				}
 				Value::Array(items)
 			}
-			MAP => {
+			Type::Map => {
+				let len = self.decoder.map().map_err(|e| fail(self, e))?.ok_or_else(not_used)?;
 				let mut members = Vec::new();
-				for _ in 0..len(arg)? {
+				for _ in 0..len {
 					let key = match self.value_at(depth + 1)? {
 						Value::Text(key) => key,
 						_ => return Err(format!("byte {at}: a map key that is not text")),
@@ -202,28 +176,28 @@ impl<'a> Reader<'a> {
 				}
 				Value::Map(members)
 			}
-			7 => Value::Null,
-			_ => return Err(format!("byte {at}: an item this format does not use")),
+			Type::Null => {
+				self.decoder.null().map_err(|e| fail(self, e))?;
+				Value::Null
+			}
+			_ => return Err(not_used()),
 		})
 	}
 }
 
-/// CBOR's self-described tag, `d9 d9 f7` (RFC 8949 §3.4.6): the file's magic number.
-pub const SELF_DESCRIBED: u64 = 55799;
-
 /// Writes the self-described tag.
 pub fn magic(out: &mut Vec<u8>) {
-	head(out, TAG, SELF_DESCRIBED);
+	let _ = encoder(out).tag(minicbor::data::Tag::new(SELF_DESCRIBED));
 }
 
 /// Writes a byte string's head (its contents follow).
 pub fn bytes_head(out: &mut Vec<u8>, len: u64) {
-	head(out, BYTES, len);
+	let _ = encoder(out).bytes_len(len);
 }
 
 /// Writes an array's head (its items follow).
 pub fn array_head(out: &mut Vec<u8>, len: u64) {
-	head(out, ARRAY, len);
+	let _ = encoder(out).array(len);
 }
 
 /// A map read back, its members by key.
@@ -348,6 +322,15 @@ mod tests {
 			let why = Reader::new(&bytes).value().unwrap_err();
 			assert!(why.contains(says), "{why}");
 		}
+		// A byte string's head read alone, and the magic.
+		let mut framed = Vec::new();
+		magic(&mut framed);
+		bytes_head(&mut framed, 300);
+		let mut reader = Reader::new(&framed);
+		reader.magic().expect("the magic");
+		assert_eq!(reader.byte_string_len("the header").expect("a length"), 300);
+		assert_eq!(reader.at(), framed.len());
+		assert!(Reader::new(&[0x82, 1, 2]).magic().unwrap_err().contains("self-described"));
 		let mut deep = vec![0x81; 20];
 		deep.push(0);
 		assert!(Reader::new(&deep).value().unwrap_err().contains("deeply"));

@@ -177,11 +177,11 @@ impl Archive {
 		let got = read_up_to(&file, 0, &mut start).map_err(|e| Error::io("read", path, e))?;
 		let mut reader = Reader::new(&start[..got]);
 		reader.magic().map_err(bad)?;
-		let header_len = reader.expect(2, "the header").map_err(bad)?;
+		let header_len = reader.byte_string_len("the header").map_err(bad)?;
 		if header_len > MAX_HEADER {
 			return Err(bad(format!("a header of {header_len} bytes")));
 		}
-		let header_at = reader.at as u64;
+		let header_at = reader.at() as u64;
 		if len < header_at + header_len {
 			return Err(bad(format!(
 				"truncated: it ends at byte {len}, inside its header ({} bytes)",
@@ -389,8 +389,8 @@ fn parse_entry(bytes: &[u8], i: u64) -> std::result::Result<([u8; 32], [u8; 32])
 fn read_header(bytes: &[u8]) -> std::result::Result<ArchiveHeader, Why> {
 	let mut reader = Reader::new(bytes);
 	let value = reader.value()?;
-	if reader.at != bytes.len() {
-		return Err(format!("byte {}: the header ends before its byte string", reader.at));
+	if reader.at() != bytes.len() {
+		return Err(format!("byte {}: the header ends before its byte string", reader.at()));
 	}
 	let mut m = Members::of(value, "the header")?;
 	let format = m.text("format")?;
