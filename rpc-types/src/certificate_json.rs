@@ -37,6 +37,17 @@ pub enum StatusJson {
 	Superseded { by: u64, at: u32 },
 }
 
+impl StatusJson {
+	/// The verdict a certificate in this state gets (`unknown` is for one the chain lacks).
+	pub fn verdict(&self) -> Verdict {
+		match self {
+			StatusJson::Valid => Verdict::Valid,
+			StatusJson::Revoked { .. } => Verdict::Revoked,
+			StatusJson::Superseded { .. } => Verdict::Superseded,
+		}
+	}
+}
+
 /// A certificate, with the block it was issued in and whether that block is finalized.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

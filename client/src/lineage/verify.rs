@@ -1,10 +1,7 @@
 //! `lineage verify`: every ancestor of an asset walked, each certificate on the way checked,
 //! and the path from the asset to any certificate that is not valid.
 
-use medtrust_rpc_types::{
-	certificate_json::StatusJson,
-	lineage_json::{LineageVerdict, ReachedJson, WalkJson},
-};
+use medtrust_rpc_types::lineage_json::{LineageVerdict, ReachedJson, WalkJson};
 use pallet_certificates::Verdict;
 use std::collections::HashMap;
 
@@ -75,15 +72,6 @@ fn path_to(walk: &WalkJson, vias: &HashMap<u64, u64>, node: &ReachedJson) -> Vec
 	path
 }
 
-/// A certificate's verdict from its status.
-fn verdict(status: &StatusJson) -> Verdict {
-	match status {
-		StatusJson::Valid => Verdict::Valid,
-		StatusJson::Revoked { .. } => Verdict::Revoked,
-		StatusJson::Superseded { .. } => Verdict::Superseded,
-	}
-}
-
 impl Lineage<'_> {
 	/// Walks every ancestor of `asset` and checks each certificate among them (and the asset
 	/// itself, if it is one). `None` if `asset` is no asset.
@@ -106,7 +94,7 @@ impl Lineage<'_> {
 		let vias: HashMap<u64, u64> = walk.nodes.iter().map(|n| (n.asset.id, n.via)).collect();
 		let mut certificates = Vec::with_capacity(certified.len());
 		for (&(node, certificate), found) in certified.iter().zip(found) {
-			let verdict = found.map_or(Verdict::Unknown, |c| verdict(&c.status));
+			let verdict = found.map_or(Verdict::Unknown, |c| c.status.verdict());
 			let path = if node.depth == 0 { vec![asset] } else { path_to(&walk, &vias, node) };
 			certificates.push(CertificateCheck {
 				certificate,
