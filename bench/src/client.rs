@@ -6,7 +6,8 @@ use std::time::Instant;
 use anyhow::Context;
 use medtrust_client::certificates::{
 	keys::{DataKey, KeyStore},
-	pipeline::{canonical_records, commit_all, encrypt_to_file, map_chunks, threads},
+	pipeline::{canonical_records, commit_all, encrypt_to_file, map_chunks, threads, RecordKeys},
+	record_keys::KeyTable,
 	records::RecordFormat,
 };
 use medtrust_primitives::hashing::HashAlgorithm;
@@ -69,8 +70,12 @@ pub fn run(records: u64, algorithm: &str) -> anyhow::Result<Value> {
 	let started = Instant::now();
 	let committed = commit_all(&canonical, algorithm, &[7u8; 32], true, |_| {});
 	let commit = started.elapsed();
+	// As `anchor` does: a record-key table drawn and sealed, every record under its own key.
 	let started = Instant::now();
-	encrypt_to_file(&canonical, &key, &dir.path().join("records.bin"))?;
+	let table = KeyTable::for_records(&canonical, None, &[7u8; 32])?;
+	std::fs::write(dir.path().join("keys.bin"), table.seal(&key)?)?;
+	let keys = RecordKeys { table: &table, source: 0, resource: 0, kek_version: key.kek_version() };
+	encrypt_to_file(&canonical, &keys, &dir.path().join("records.bin"))?;
 	let encrypt = started.elapsed();
 	let pipeline = canonicalise + commit + encrypt;
 	let root = committed.tree.as_ref().map(|t| t.root()).unwrap_or_default();

@@ -112,6 +112,9 @@ pub enum Error {
 	/// Certificates: record files, archives, keys, anchoring state.
 	#[error(transparent)]
 	Certificates(#[from] crate::certificates::Error),
+	/// Sharing: grants, record ranges, expiries, encryption keys, transfers.
+	#[error(transparent)]
+	Sharing(#[from] crate::sharing::Error),
 	/// A PostgreSQL database: its address, its reachability, TLS.
 	#[error(transparent)]
 	Postgres(#[from] crate::postgres::Error),
@@ -156,6 +159,7 @@ impl Error {
 			Self::Catalog(e) => e.kind(),
 			Self::Relations(_) | Self::Lineage(_) => Invalid,
 			Self::Certificates(e) => e.kind(),
+			Self::Sharing(e) => e.kind(),
 			Self::Postgres(e) => e.kind(),
 		}
 	}

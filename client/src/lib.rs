@@ -12,6 +12,7 @@
 //! | [`relations`] | 4: data-source confirmation, relations between data items | `pallet-field-mapping` | `RelationsApi` |
 //! | [`lineage`] | 6: data lineage, OpenLineage in, PROV / FHIR out | `pallet-lineage` | `LineageApi` |
 //! | [`certificates`] | 5, 7: encrypted anchoring, certificates, verification | `pallet-certificates` | `CertificatesApi` |
+//! | [`sharing`] | sharing across institutions: grants, receipts, erasure | `pallet-sharing` | `SharingApi` |
 //!
 //! Below them:
 //! [`chain`] (the connection, transactions, status, signers), [`files`] (writes never left
@@ -28,6 +29,7 @@ pub mod lineage;
 pub mod postgres;
 pub mod relations;
 pub mod server;
+pub mod sharing;
 pub mod wire;
 
 pub use chain::{Chain, MedTrustConfig, DEFAULT_URL};
@@ -82,6 +84,14 @@ pub use error::{Error, Result};
 	substitute_type(
 		path = "pallet_consortium::types::InstitutionKind",
 		with = "::subxt::utils::Static<::pallet_consortium::InstitutionKind>"
+	),
+	substitute_type(
+		path = "pallet_consortium::types::KeyScheme",
+		with = "::subxt::utils::Static<::pallet_consortium::KeyScheme>"
+	),
+	substitute_type(
+		path = "pallet_sharing::types::Purpose",
+		with = "::subxt::utils::Static<::pallet_sharing::Purpose>"
 	)
 )]
 pub mod runtime {}

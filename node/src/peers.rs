@@ -22,11 +22,11 @@ const LOG_TARGET: &str = "medtrust::peers";
 fn allowed<C>(client: &C, hash: <Block as BlockT>::Hash) -> Result<Option<HashSet<PeerId>>, String>
 where
 	C: ProvideRuntimeApi<Block>,
-	C::Api: ConsortiumApi<Block, AccountId, InstitutionInfo>,
+	C::Api: ConsortiumApi<Block, AccountId, InstitutionInfo, medtrust_primitives::BlockNumber>,
 {
 	let api = client.runtime_api();
 	let version = api
-		.api_version::<dyn ConsortiumApi<Block, AccountId, InstitutionInfo>>(hash)
+		.api_version::<dyn ConsortiumApi<Block, AccountId, InstitutionInfo, medtrust_primitives::BlockNumber>>(hash)
 		.map_err(|e| e.to_string())?;
 	if version.unwrap_or(1) < 2 {
 		return Ok(None);
@@ -40,7 +40,7 @@ where
 pub async fn run<C>(client: Arc<C>, network: Arc<dyn NetworkService>)
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockchainEvents<Block>,
-	C::Api: ConsortiumApi<Block, AccountId, InstitutionInfo>,
+	C::Api: ConsortiumApi<Block, AccountId, InstitutionInfo, medtrust_primitives::BlockNumber>,
 {
 	let mut finalized = client.finality_notification_stream();
 	let mut applied: Option<HashSet<PeerId>> = None;

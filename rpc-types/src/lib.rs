@@ -12,6 +12,7 @@
 //! - [`lineage_json`]: assets, edges, walks, runs, and the lineage verification verdict;
 //! - [`certificate_json`]: certificates, their evidence and verification;
 //! - [`consortium_json`]: institutions, motions, validators;
+//! - [`sharing_json`]: grants, receipts, deletion attestations, erasures, encryption keys;
 //! - [`wire`]: serde for the closed sets, by wire name.
 
 pub mod catalog;
@@ -19,4 +20,5 @@ pub mod certificate_json;
 pub mod consortium_json;
 pub mod lineage_json;
 pub mod relation_json;
+pub mod sharing_json;
 pub mod wire;

@@ -18,13 +18,22 @@ use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
 
 use crate::{
-	genesis_config_presets, AccountId, Aura, Block, Certificates, Consortium, DataSources,
-	Executive, FieldMapping, Grandpa, InherentDataExt, Lineage, Nonce, Runtime,
-	RuntimeGenesisConfig, SessionKeys, System, VERSION,
+	genesis_config_presets, AccountId, Aura, Block, BlockNumber, Certificates, Consortium,
+	DataSources, Executive, FieldMapping, Grandpa, InherentDataExt, Lineage, Nonce, Runtime,
+	RuntimeGenesisConfig, SessionKeys, Sharing, System, VERSION,
 };
 
+/// A grant as the sharing runtime API returns it.
+pub type GrantInfo = pallet_sharing::Grant<Runtime>;
+/// A receipt as the sharing runtime API returns it.
+pub type ReceiptInfo = pallet_sharing::Receipt<Runtime>;
+/// A deletion attestation as the sharing runtime API returns it.
+pub type AttestationInfo = pallet_sharing::Attestation<Runtime>;
+/// An erasure as the sharing runtime API returns it.
+pub type ErasureInfo = pallet_sharing::Erasure<Runtime>;
+
 /// An institution as the consortium runtime API returns it.
-pub type InstitutionInfo = pallet_consortium::InstitutionOf<Runtime>;
+pub type InstitutionInfo = pallet_consortium::InstitutionViewOf<Runtime>;
 /// A business domain's code.
 pub type DomainCode = pallet_data_sources::DomainCode<Runtime>;
 /// A business domain as the data sources runtime API returns it.
@@ -169,18 +178,67 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
-	impl pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo> for Runtime {
+	impl pallet_sharing_runtime_api::SharingApi<Block, GrantInfo, ReceiptInfo, AttestationInfo, ErasureInfo> for Runtime {
+		fn grant(id: pallet_sharing::GrantId) -> Option<GrantInfo> {
+			pallet_sharing::Grants::<Runtime>::get(id)
+		}
+
+		fn grants(
+			institution: pallet_sharing::InstitutionId,
+			side: pallet_sharing::Side,
+			from: pallet_sharing::GrantId,
+			limit: u32,
+		) -> Vec<(pallet_sharing::GrantId, GrantInfo)> {
+			Sharing::grants_of(institution, side, from, limit)
+		}
+
+		fn receipts(id: pallet_sharing::GrantId) -> Vec<ReceiptInfo> {
+			Sharing::receipts_of(id)
+		}
+
+		fn attestations(id: pallet_sharing::GrantId) -> Vec<AttestationInfo> {
+			Sharing::attestations_of(id)
+		}
+
+		fn pending_deletions(id: pallet_sharing::GrantId) -> Vec<pallet_sharing::ErasureId> {
+			Sharing::pending_of(id)
+		}
+
+		fn erasure(id: pallet_sharing::ErasureId) -> Option<ErasureInfo> {
+			pallet_sharing::Erasures::<Runtime>::get(id)
+		}
+
+		fn endpoint(institution: pallet_sharing::InstitutionId) -> Option<Vec<u8>> {
+			pallet_sharing::Endpoints::<Runtime>::get(institution).map(|url| url.into_inner())
+		}
+
+		fn check(
+			id: pallet_sharing::GrantId,
+			requester: pallet_sharing::InstitutionId,
+			records: Vec<pallet_sharing::RecordRange>,
+		) -> Result<(), pallet_sharing::Refusal> {
+			Sharing::check(id, requester, &records)
+		}
+	}
+
+	#[api_version(3)]
+	impl pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo, BlockNumber> for Runtime {
 		fn authorized_peer_ids() -> Vec<Vec<u8>> {
 			Consortium::authorized_peer_ids()
 		}
 
 		fn institutions() -> Vec<(pallet_consortium::InstitutionId, InstitutionInfo)> {
-			Consortium::institutions()
+			Consortium::institution_views()
 		}
 
 		fn institution(id: pallet_consortium::InstitutionId) -> Option<InstitutionInfo> {
-			pallet_consortium::Institutions::<Runtime>::get(id)
+			Consortium::institution_view(id)
+		}
+
+		fn encryption_keys(
+			id: pallet_consortium::InstitutionId,
+		) -> Vec<(pallet_consortium::KeyVersion, pallet_consortium::EncryptionKey<BlockNumber>)> {
+			Consortium::encryption_keys(id)
 		}
 
 		fn members(id: pallet_consortium::InstitutionId) -> Vec<AccountId> {

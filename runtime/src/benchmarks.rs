@@ -9,5 +9,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_field_mapping, FieldMapping]
 	[pallet_certificates, Certificates]
 	[pallet_lineage, Lineage]
+	[pallet_sharing, Sharing]
 	[pallet_migrations, MultiBlockMigrations]
 );

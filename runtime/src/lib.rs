@@ -62,10 +62,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 112,
+	spec_version: 113,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -77,10 +77,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("medtrust"),
 	impl_name: Cow::Borrowed("medtrust"),
 	authoring_version: 1,
-	spec_version: 113,
+	spec_version: 114,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -225,4 +225,7 @@ mod runtime {
 	/// Multi-block migrations after a runtime upgrade (see `migrations`).
 	#[runtime::pallet_index(13)]
 	pub type MultiBlockMigrations = pallet_migrations;
+
+	#[runtime::pallet_index(14)]
+	pub type Sharing = pallet_sharing;
 }

@@ -9,7 +9,7 @@
 //! A release that changes how a pallet stores anything:
 //! 1. bumps that pallet's `STORAGE_VERSION` and writes the step in its `migrations` module (a
 //!    `VersionedMigration`, which runs once, at the version it starts from, with
-//!    `pre_upgrade`/`post_upgrade` checks; see `pallet_consortium::migrations::v1`);
+//!    `pre_upgrade`/`post_upgrade` checks; see `pallet_consortium::migrations::v2`);
 //! 2. lists it in [`Migrations`] below, and bumps `spec_version`;
 //! 3. checks it: `medtrust governance upgrade --check <runtime.wasm>` runs the new code's
 //!    migrations with their checks, each pallet's storage version against its code, and every
@@ -27,17 +27,22 @@
 
 /// The single-block migrations of this release, run in order by `frame_executive` at the first
 /// block of the new runtime: spec 112 puts the certificates pallet at storage version 1 (its
-/// index keyed by issuer; the entries move in [`MultiBlock`]).
+/// index keyed by issuer; the entries move in [`MultiBlock`]); spec 113 the consortium pallet
+/// at version 1 (each institution's key becomes version 1 of its keys).
 #[cfg(not(feature = "upgrade-rehearsal"))]
-pub type Migrations = (pallet_certificates::migrations::v1::VersionToV1<crate::Runtime>,);
+pub type Migrations = (
+	pallet_certificates::migrations::v1::VersionToV1<crate::Runtime>,
+	pallet_consortium::migrations::v1::MigrateToV1<crate::Runtime>,
+);
 
 /// The upgrade rehearsal's migrations (feature `upgrade-rehearsal`, built beside every release
 /// for the upgrade tests): the release's, then the worked example, the consortium pallet to
-/// storage version 1.
+/// storage version 2.
 #[cfg(feature = "upgrade-rehearsal")]
 pub type Migrations = (
 	pallet_certificates::migrations::v1::VersionToV1<crate::Runtime>,
 	pallet_consortium::migrations::v1::MigrateToV1<crate::Runtime>,
+	pallet_consortium::migrations::v2::MigrateToV2<crate::Runtime>,
 );
 
 /// The multi-block migrations of this release, which `pallet_migrations` runs after the

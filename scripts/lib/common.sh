@@ -39,7 +39,7 @@ export MEDTRUST_NODE_BIN MEDTRUST_CLI_BIN
 
 # MedTrust's own pallets (folders under pallets/, crates `pallet-<name>`): what test.sh runs
 # the benchmarks of and bench-weights.sh measures.
-MEDTRUST_PALLETS=(consortium data-sources field-mapping certificates lineage)
+MEDTRUST_PALLETS=(consortium data-sources field-mapping certificates lineage sharing)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -9,6 +9,7 @@
 //! | `relation …` | 4: data-source confirmation: match, propose, decide, export | [`relation`] |
 //! | `lineage …` | 6: data lineage: record, import, serve, walk, impact, verify, export | [`lineage`] |
 //! | `anchor`, `verify`, `certificate …`, `decrypt`, `keys …` | 5, 7: certificates | [`certificates`] |
+//! | `share …` | sharing across institutions: keys, grants, receipts, deletion | [`share`] |
 
 pub mod catalog;
 pub mod certificates;
@@ -16,6 +17,7 @@ pub mod consortium;
 pub mod governance;
 pub mod lineage;
 pub mod relation;
+pub mod share;
 pub mod status;
 
 use std::process::ExitCode;
@@ -76,6 +78,11 @@ pub enum Command {
 	/// Create, rotate and list the institution's key-encryption keys (they wrap the data keys
 	/// of anchored batches; old versions stay, so old data stays decryptable).
 	Keys(certificates::keys::KeysArgs),
+	/// Share records with another institution (跨机构共享): publish the institution's
+	/// encryption key, grant records of an anchoring for a purpose until an expiry, list,
+	/// show and revoke grants, attest deletion.
+	#[command(subcommand)]
+	Share(share::ShareCommand),
 }
 
 /// Runs a command; its exit status (a verdict other than valid is 3).
@@ -92,6 +99,7 @@ pub async fn run(command: Command, context: &Context) -> anyhow::Result<ExitCode
 		Command::Certificate(command) => certificates::manage::run(command, context).await?,
 		Command::Decrypt(args) => certificates::keys::decrypt(args)?,
 		Command::Keys(args) => certificates::keys::run(args, context)?,
+		Command::Share(command) => share::run(command, context).await?,
 	}
 	Ok(ExitCode::SUCCESS)
 }

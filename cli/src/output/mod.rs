@@ -11,6 +11,7 @@ mod consortium;
 mod governance;
 mod lineage;
 mod relations;
+mod sharing;
 
 use std::io::Write;
 
@@ -20,6 +21,7 @@ pub use self::{
 	chain::{Done, PeerAdded, WithId, WithKeys},
 	lineage::{Impact, Recorded, Walked},
 	relations::{Proposed, RelationList},
+	sharing::{GrantList, KeyPublished, LocalKeyView},
 };
 
 /// A result a command prints: its text form here, its JSON form by `serde`.

@@ -186,8 +186,8 @@ async fn e2e_runtime_upgrade_is_voted_in_and_applied_without_a_restart() {
 	// The migration ran once, in the first block of the new runtime, and left the count right.
 	let migrated = migrations_between(&chains[0], set_in, status.finalized.number).await;
 	assert_eq!(migrated.len(), 1, "StorageMigrated events: {migrated:?}");
-	assert_eq!((migrated[0].version, migrated[0].items), (1, 4));
-	assert_eq!(storage_version(&chains[0], "Consortium").await, 1);
+	assert_eq!((migrated[0].version, migrated[0].items), (2, 4));
+	assert_eq!(storage_version(&chains[0], "Consortium").await, 2);
 	let active = medtrust_json(&["--url", &url, "consortium", "list"]);
 	assert_eq!(active.as_array().expect("a list").len(), 4);
 
@@ -263,7 +263,7 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 	// with try-runtime's checks, whose migrations begin with the release's), then the release
 	// voted in and applied.
 	let check = json(&upgrade(&url, None, &wasm("medtrust_runtime_rehearsal"), &["--check"]));
-	assert_eq!(check["proposed"]["spec_version"], 113, "{check}");
+	assert_eq!(check["proposed"]["spec_version"], 114, "{check}");
 	let release = wasm("medtrust_runtime");
 	let set_in = vote_in(&chains[0], admins, &release).await;
 
@@ -280,8 +280,12 @@ async fn e2e_the_last_release_upgrades_to_this_one_and_moves_its_certificates() 
 	let moved = events_between::<CertificatesMigrated>(&chains[0], set_in, completed).await;
 	assert_eq!(moved.len(), 1, "{moved:?}");
 	assert_eq!((moved[0].version, moved[0].certificates), (1, 2));
-	assert_eq!(spec_version(&chains[0]).await, 112);
+	assert_eq!(spec_version(&chains[0]).await, 113);
 	assert_eq!(storage_version(&chains[0], "Certificates").await, 1);
+	// The consortium's keys became versioned in the same upgrade (the founders had none).
+	let keyed = migrations_between(&chains[0], set_in, completed).await;
+	assert_eq!(keyed.iter().map(|m| (m.version, m.items)).collect::<Vec<_>>(), vec![(1, 4)]);
+	assert_eq!(storage_version(&chains[0], "Consortium").await, 1);
 
 	phase.enter("old and new certificates verify");
 	// The certificates of the last release verify online and offline, a new one too, and

@@ -26,6 +26,9 @@ pub enum Error {
 	/// An anchoring's directory that holds another anchoring, or a state that is corrupt.
 	#[error("{0}")]
 	State(String),
+	/// A record whose key was destroyed (`share erase`): it cannot be decrypted again.
+	#[error("record {record} was erased: its key is destroyed")]
+	Erased { record: u64 },
 	/// A revocation the chain would refuse (another institution's certificate, a superseded
 	/// one); nothing was revoked.
 	#[error("{0}")]
@@ -38,6 +41,7 @@ impl Error {
 		match self {
 			Self::Keys(_) | Self::State(_) => ErrorKind::Local,
 			Self::NotRevocable(_) => ErrorKind::Refused,
+			Self::Erased { .. } => ErrorKind::NotFound,
 			_ => ErrorKind::Invalid,
 		}
 	}

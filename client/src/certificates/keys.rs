@@ -195,7 +195,9 @@ impl DataKey {
 		))
 	}
 
-	fn from_bytes(key: &[u8; 32], source: u64, resource: u64, kek_version: u32) -> Self {
+	/// The data key of one record, its bytes `key` (a record key, see
+	/// [`super::record_keys::KeyTable::record_key`]).
+	pub fn from_bytes(key: &[u8; 32], source: u64, resource: u64, kek_version: u32) -> Self {
 		Self {
 			cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key)),
 			source,
@@ -265,6 +267,32 @@ impl DataKey {
 			.map_err(|_| Error::Crypto("encryption failed".into()))?;
 		out.extend_from_slice(&tag);
 		Ok(())
+	}
+
+	/// Seals `plaintext` under this key with associated data `aad`: `nonce ‖ ciphertext ‖ tag`.
+	pub fn seal(&self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+		let mut nonce = [0u8; 12];
+		OsRng.fill_bytes(&mut nonce);
+		let sealed = self
+			.cipher
+			.encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+			.map_err(|_| Error::Crypto("encryption failed".into()))?;
+		Ok([&nonce[..], &sealed].concat())
+	}
+
+	/// Opens what [`Self::seal`] sealed with the same `aad`.
+	pub fn open(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>> {
+		if sealed.len() < 12 + 16 {
+			return Err(Error::Crypto("the sealed data is truncated".into()));
+		}
+		self.cipher
+			.decrypt(Nonce::from_slice(&sealed[..12]), Payload { msg: &sealed[12..], aad })
+			.map_err(|_| Error::Crypto("the sealed data was altered or belongs elsewhere".into()))
+	}
+
+	/// The version of the key-encryption key this data key is bound to.
+	pub fn kek_version(&self) -> u32 {
+		self.kek_version
 	}
 
 	/// Decrypts record `index` from `nonce ‖ ciphertext ‖ tag`.

@@ -21,6 +21,7 @@ mod error;
 pub mod keys;
 pub mod pipeline;
 pub mod portable;
+pub mod record_keys;
 pub mod records;
 pub mod revoke;
 pub mod verify;

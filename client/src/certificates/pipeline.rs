@@ -153,9 +153,42 @@ pub fn build_tree(algorithm: HashAlgorithm, commitments: &[[u8; 32]]) -> Option<
 	})
 }
 
-/// Encrypts every record under `key` (see [`DataKey::encrypt_into`]) and writes them to `out`
-/// in order, each as `length (u32 LE) ‖ nonce ‖ ciphertext ‖ tag`. Returns the bytes written.
-pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write) -> Result<u64> {
+/// The key each record is encrypted under.
+pub trait RecordCipher: Sync {
+	/// Record `index`'s key (0 first).
+	fn cipher(&self, index: u64) -> Result<DataKey>;
+}
+
+/// One key for every record (anchoring directories of before record keys; tests).
+impl RecordCipher for DataKey {
+	fn cipher(&self, _index: u64) -> Result<DataKey> {
+		Ok(self.clone())
+	}
+}
+
+/// Each record its own key, derived from its slot of a run's key table.
+pub struct RecordKeys<'a> {
+	pub table: &'a crate::certificates::record_keys::KeyTable,
+	pub source: u64,
+	pub resource: u64,
+	pub kek_version: u32,
+}
+
+impl RecordCipher for RecordKeys<'_> {
+	fn cipher(&self, index: u64) -> Result<DataKey> {
+		let key = self.table.record_key(index, self.source, self.resource)?;
+		Ok(DataKey::from_bytes(&key, self.source, self.resource, self.kek_version))
+	}
+}
+
+/// Encrypts every record under its key (see [`DataKey::encrypt_into`]) and writes them to
+/// `out` in order, each as `length (u32 LE) ‖ nonce ‖ ciphertext ‖ tag`. Returns the bytes
+/// written.
+pub fn encrypt_records(
+	records: &[Vec<u8>],
+	keys: &impl RecordCipher,
+	out: &mut impl Write,
+) -> Result<u64> {
 	let mut written = 0u64;
 	for (round, chunk) in records.chunks(ROUND).enumerate() {
 		let base = round * ROUND;
@@ -171,7 +204,8 @@ pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write)
 					))
 				})?;
 				buffer.extend_from_slice(&sealed_len.to_le_bytes());
-				key.encrypt_into(&mut rng, (base + offset + i) as u64, record, &mut buffer)?;
+				let index = (base + offset + i) as u64;
+				keys.cipher(index)?.encrypt_into(&mut rng, index, record, &mut buffer)?;
 			}
 			Ok(buffer)
 		});
@@ -187,14 +221,14 @@ pub fn encrypt_records(records: &[Vec<u8>], key: &DataKey, out: &mut impl Write)
 
 /// Encrypts every record into the file at `path` (see [`encrypt_records`]), replacing it only
 /// once all are written and synced.
-pub fn encrypt_to_file(records: &[Vec<u8>], key: &DataKey, path: &Path) -> Result<()> {
+pub fn encrypt_to_file(records: &[Vec<u8>], keys: &impl RecordCipher, path: &Path) -> Result<()> {
 	let tmp = crate::files::temporary(path);
 	let cannot = |e: std::io::Error| Error::io("write", &tmp, e);
 	let mut file = std::io::BufWriter::with_capacity(
 		1 << 20,
 		crate::files::create_private(&tmp).map_err(cannot)?,
 	);
-	encrypt_records(records, key, &mut file)?;
+	encrypt_records(records, keys, &mut file)?;
 	file.into_inner().map_err(|e| cannot(e.into_error()))?.sync_all().map_err(cannot)?;
 	fs::rename(&tmp, path).map_err(|e| Error::io("write", path, e))
 }

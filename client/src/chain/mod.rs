@@ -109,6 +109,11 @@ impl Chain {
 		Certificates::new(self)
 	}
 
+	/// Sharing: encryption keys, grants, receipts, deletion attestations, erasures.
+	pub fn sharing(&self) -> crate::sharing::Sharing<'_> {
+		crate::sharing::Sharing::new(self)
+	}
+
 	/// The URL this connection was made to.
 	pub fn url(&self) -> &str {
 		&self.url

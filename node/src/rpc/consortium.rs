@@ -56,6 +56,15 @@ pub trait ConsortiumRpc {
 	/// The validator set in force: Aura and GRANDPA keys, in authoring order.
 	#[method(name = "medtrust_consortiumValidators", aliases = ["medtrust_validators"])]
 	fn validators(&self, at: Option<Hash>) -> RpcResult<ValidatorsJson>;
+
+	/// Every version of an institution's encryption key, oldest first (the last is current);
+	/// empty when it published none (or the runtime predates versioned keys).
+	#[method(name = "medtrust_consortiumEncryptionKeys")]
+	fn encryption_keys(
+		&self,
+		id: u32,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<medtrust_rpc_types::sharing_json::EncryptionKeyJson>>;
 }
 
 /// The consortium's RPC methods over a client.
@@ -158,11 +167,37 @@ where
 		+ Send
 		+ Sync
 		+ 'static,
-	C::Api: ConsortiumApi<Block, AccountId, InstitutionInfo>
+	C::Api: ConsortiumApi<Block, AccountId, InstitutionInfo, BlockNumber>
 		+ AuraApi<Block, AuraId>
 		+ GrandpaApi<Block>,
 	B: sc_client_api::Backend<Block> + Send + Sync + 'static,
 {
+	fn encryption_keys(
+		&self,
+		id: u32,
+		at: Option<Hash>,
+	) -> RpcResult<Vec<medtrust_rpc_types::sharing_json::EncryptionKeyJson>> {
+		use sp_api::ApiExt;
+		let (hash, _) = read_at(&*self.client, at)?;
+		let api = self.client.runtime_api();
+		let version = api
+			.api_version::<dyn ConsortiumApi<Block, AccountId, InstitutionInfo, BlockNumber>>(hash)
+			.map_err(error)?;
+		if version.unwrap_or(1) < 3 {
+			return Ok(Vec::new());
+		}
+		let keys = api.encryption_keys(hash, id).map_err(error)?;
+		Ok(keys
+			.into_iter()
+			.map(|(version, key)| medtrust_rpc_types::sharing_json::EncryptionKeyJson {
+				version,
+				scheme: key.scheme,
+				public: format!("0x{}", hex::encode(&key.public)),
+				published: key.published,
+			})
+			.collect())
+	}
+
 	fn institutions(&self, at: Option<Hash>) -> RpcResult<Vec<InstitutionJson>> {
 		let (hash, _) = read_at(&*self.client, at)?;
 		let all = self.client.runtime_api().institutions(hash).map_err(error)?;

@@ -19,6 +19,7 @@ pub mod gate;
 pub mod lineage;
 pub mod lineage_index;
 pub mod relations;
+pub mod sharing;
 
 use std::sync::Arc;
 
@@ -74,8 +75,20 @@ where
 	C::Api: pallet_field_mapping_runtime_api::FieldMappingApi<Block, ItemInfo>,
 	C::Api: pallet_field_mapping_runtime_api::RelationsApi<Block, RelationInfo>,
 	C::Api: pallet_certificates_runtime_api::CertificatesApi<Block, CertificateInfo>,
-	C::Api: pallet_consortium_runtime_api::ConsortiumApi<Block, AccountId, InstitutionInfo>,
+	C::Api: pallet_consortium_runtime_api::ConsortiumApi<
+		Block,
+		AccountId,
+		InstitutionInfo,
+		medtrust_primitives::BlockNumber,
+	>,
 	C::Api: pallet_lineage_runtime_api::LineageApi<Block, AssetInfo, ActivityInfo, DatasetInfo>,
+	C::Api: pallet_sharing_runtime_api::SharingApi<
+		Block,
+		medtrust_runtime::apis::GrantInfo,
+		medtrust_runtime::apis::ReceiptInfo,
+		medtrust_runtime::apis::AttestationInfo,
+		medtrust_runtime::apis::ErasureInfo,
+	>,
 	C::Api: sp_consensus_aura::AuraApi<Block, sp_consensus_aura::sr25519::AuthorityId>,
 	C::Api: sp_consensus_grandpa::GrandpaApi<Block>,
 	P: TransactionPool + 'static,
@@ -93,10 +106,12 @@ where
 	use consortium::{Consortium, ConsortiumRpcServer};
 	use lineage::{Lineage, LineageRpcServer};
 	use relations::{Relations, RelationsRpcServer};
+	use sharing::{Sharing, SharingRpcServer};
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(Consortium::<C, B>::new(client.clone()).into_rpc())?;
 	module.merge(Catalog::new(client.clone(), gate.clone()).into_rpc())?;
 	module.merge(Relations::new(client.clone()).into_rpc())?;
+	module.merge(Sharing::<C, B>::new(client.clone()).into_rpc())?;
 	module.merge(Lineage::new(client.clone(), lineage_index, gate.clone()).into_rpc())?;
 	module.merge(certificates::Certificates::new(client, finality, gate).into_rpc())?;
 

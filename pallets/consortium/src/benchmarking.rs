@@ -14,7 +14,7 @@ use crate::*;
 
 /// A valid admission for institution number `n`, with admin and validator accounts derived
 /// from `n` and a name of the maximum length (in Chinese, 3 bytes a character).
-fn admission<T: Config>(n: u32) -> AdmissionOf<T> {
+pub fn admission<T: Config>(n: u32) -> AdmissionOf<T> {
 	let mut first: [u8; 17] = *b"12110000400000000";
 	for (i, digit) in n.to_string().bytes().rev().enumerate() {
 		first[16 - i] = digit;
@@ -233,13 +233,16 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_encryption_key() {
+	fn publish_encryption_key() {
 		let id = institutions::<T>(1);
+		let public: BoundedVec<u8, frame_support::traits::ConstU32<MAX_PUBLIC_KEY_LEN>> =
+			alloc::vec![3u8; 32].try_into().expect("32 bytes fit");
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(admin_of::<T>(id)), [3; 32]);
+		_(RawOrigin::Signed(admin_of::<T>(id)), KeyScheme::X25519, public);
 
-		assert_eq!(Institutions::<T>::get(id).and_then(|i| i.encryption_key), Some([3; 32]));
+		let (version, key) = Pallet::<T>::encryption_key(id).expect("published");
+		assert_eq!((version, key.public.to_vec()), (2, alloc::vec![3u8; 32]));
 	}
 
 	/// Changing the admin changes the voters: worst case with a full consortium.

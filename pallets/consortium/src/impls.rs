@@ -74,6 +74,13 @@ impl<T: Config> Pallet<T> {
 			peer_id,
 			encryption_key,
 		} = admission;
+		let first_key = match encryption_key {
+			Some(key) => {
+				ensure!(KeyScheme::X25519.is_valid_key(&key), Error::<T>::InvalidKey);
+				Some(key.to_vec().try_into().map_err(|_| Error::<T>::InvalidKey)?)
+			}
+			None => None,
+		};
 		let old_admins = Self::active_admins();
 		Institutions::<T>::insert(
 			id,
@@ -85,12 +92,17 @@ impl<T: Config> Pallet<T> {
 				admin: admin.clone(),
 				validator: validator.clone(),
 				peer_id,
-				encryption_key,
+				encryption_key_version: first_key.as_ref().map(|_| 1),
 				status: InstitutionStatus::Active,
 				joined: frame_system::Pallet::<T>::block_number(),
 				member_count: 0,
 			},
 		);
+		if let Some(public) = first_key {
+			let published = frame_system::Pallet::<T>::block_number();
+			let key = EncryptionKey { scheme: KeyScheme::X25519, public, published };
+			EncryptionKeys::<T>::insert(id, 1, key);
+		}
 		InstitutionOfCode::<T>::insert(credit_code, id);
 		// `id < MaxInstitutions <= u32::MAX`: the increment cannot overflow.
 		NextInstitutionId::<T>::put(id.saturating_add(1));
@@ -272,14 +284,70 @@ impl<T: Config> Pallet<T> {
 		out
 	}
 
-	pub(crate) fn do_set_encryption_key(id: InstitutionId, key: [u8; 32]) -> DispatchResult {
-		Institutions::<T>::try_mutate(id, |maybe| -> DispatchResult {
+	/// Publishes the next version of institution `id`'s encryption key; returns the version.
+	pub(crate) fn do_publish_encryption_key(
+		id: InstitutionId,
+		scheme: KeyScheme,
+		public: BoundedVec<u8, ConstU32<MAX_PUBLIC_KEY_LEN>>,
+	) -> Result<KeyVersion, DispatchError> {
+		ensure!(scheme.is_valid_key(&public), Error::<T>::InvalidKey);
+		let version = Institutions::<T>::try_mutate(id, |maybe| {
 			let institution = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
-			institution.encryption_key = Some(key);
-			Ok(())
+			let version = institution.encryption_key_version.unwrap_or(0).saturating_add(1);
+			ensure!(version <= T::MaxKeyVersions::get(), Error::<T>::TooManyKeyVersions);
+			institution.encryption_key_version = Some(version);
+			Ok::<_, DispatchError>(version)
 		})?;
-		Self::deposit_event(Event::EncryptionKeySet { institution: id });
-		Ok(())
+		let published = frame_system::Pallet::<T>::block_number();
+		EncryptionKeys::<T>::insert(id, version, EncryptionKey { scheme, public, published });
+		Self::deposit_event(Event::EncryptionKeyPublished { institution: id, version });
+		Ok(version)
+	}
+
+	/// Institution `id` as the runtime API gives it ([`InstitutionView`]).
+	pub fn institution_view(id: InstitutionId) -> Option<InstitutionViewOf<T>> {
+		Institutions::<T>::get(id).map(|institution| Self::view(id, institution))
+	}
+
+	/// Every institution as the runtime API gives it, by id.
+	pub fn institution_views() -> Vec<(InstitutionId, InstitutionViewOf<T>)> {
+		Institutions::<T>::iter().map(|(id, i)| (id, Self::view(id, i))).collect::<Vec<_>>()
+	}
+
+	fn view(id: InstitutionId, i: InstitutionOf<T>) -> InstitutionViewOf<T> {
+		let key = Self::encryption_key(id).and_then(|(_, key)| match key.scheme {
+			KeyScheme::X25519 => key.public.as_slice().try_into().ok(),
+		});
+		InstitutionView {
+			name: i.name,
+			credit_code: i.credit_code,
+			region: i.region,
+			kind: i.kind,
+			admin: i.admin,
+			validator: i.validator,
+			peer_id: i.peer_id,
+			encryption_key: key,
+			status: i.status,
+			joined: i.joined,
+			member_count: i.member_count,
+		}
+	}
+
+	/// Every version of institution `id`'s encryption key, oldest first.
+	pub fn encryption_keys(
+		id: InstitutionId,
+	) -> Vec<(KeyVersion, EncryptionKey<BlockNumberFor<T>>)> {
+		let mut keys = EncryptionKeys::<T>::iter_prefix(id).collect::<Vec<_>>();
+		keys.sort_by_key(|(version, _)| *version);
+		keys
+	}
+
+	/// Institution `id`'s current encryption key, with its version.
+	pub fn encryption_key(
+		id: InstitutionId,
+	) -> Option<(KeyVersion, EncryptionKey<BlockNumberFor<T>>)> {
+		let version = Institutions::<T>::get(id)?.encryption_key_version?;
+		EncryptionKeys::<T>::get(id, version).map(|key| (version, key))
 	}
 
 	pub(crate) fn do_set_admin(id: InstitutionId, admin: T::AccountId) -> DispatchResult {
@@ -460,6 +528,20 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(InstitutionOfCode::<T>::iter().count() == codes.len(), "stray credit codes");
+		// Encryption keys: versions 1 to the current one, each well formed, nothing beyond.
+		for (id, version, key) in EncryptionKeys::<T>::iter() {
+			let current = Institutions::<T>::get(id).and_then(|i| i.encryption_key_version);
+			ensure!(current.is_some_and(|c| version >= 1 && version <= c), "a stray key version");
+			ensure!(key.scheme.is_valid_key(&key.public), "a malformed encryption key");
+		}
+		for (id, institution) in Institutions::<T>::iter() {
+			let current = institution.encryption_key_version.unwrap_or(0);
+			ensure!(current <= T::MaxKeyVersions::get(), "too many key versions");
+			ensure!(
+				EncryptionKeys::<T>::iter_key_prefix(id).count() as u32 == current,
+				"key versions missing"
+			);
+		}
 		for (account, id) in MemberOf::<T>::iter() {
 			ensure!(Members::<T>::contains_key(id, &account), "stray member index entry");
 		}
@@ -515,5 +597,24 @@ impl<T: Config> EnsureOrigin<T::RuntimeOrigin> for EnsureMember<T> {
 			.find(|(_, i)| i.status == InstitutionStatus::Active)
 			.map(|(_, i)| frame_system::RawOrigin::Signed(i.admin).into())
 			.ok_or(())
+	}
+}
+
+/// Ensures a signed origin whose signer is the admin of an active institution; gives the
+/// institution's id. What other pallets name their `AdminOrigin`.
+pub struct EnsureAdmin<T>(core::marker::PhantomData<T>);
+
+impl<T: Config> EnsureOrigin<T::RuntimeOrigin> for EnsureAdmin<T> {
+	type Success = InstitutionId;
+
+	fn try_origin(origin: T::RuntimeOrigin) -> Result<InstitutionId, T::RuntimeOrigin> {
+		Pallet::<T>::ensure_admin(origin.clone().into().map_err(|_| origin.clone())?.into())
+			.map_err(|_| origin)
+	}
+
+	/// The admin of the first active institution.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn try_successful_origin() -> Result<T::RuntimeOrigin, ()> {
+		EnsureMember::<T>::try_successful_origin()
 	}
 }

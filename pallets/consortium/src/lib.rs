@@ -59,14 +59,14 @@ pub mod types;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
-mod benchmarking;
+pub mod benchmarking;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
 
 pub use extension::CheckMembership;
-pub use impls::EnsureMember;
+pub use impls::{EnsureAdmin, EnsureMember};
 
 /// The most other nodes (besides the one in `peer_id`) one institution registers.
 pub const MAX_EXTRA_PEER_IDS: u32 = 3;
@@ -98,12 +98,20 @@ pub mod pallet {
 	/// The storage layout's version; [`crate::migrations`] move between versions. The upgrade
 	/// rehearsal's build (feature `upgrade-rehearsal`) is one version ahead.
 	#[cfg(not(feature = "upgrade-rehearsal"))]
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
-	#[cfg(feature = "upgrade-rehearsal")]
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	#[cfg(feature = "upgrade-rehearsal")]
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// An institution as stored.
 	pub type InstitutionOf<T> = Institution<
+		<T as frame_system::Config>::AccountId,
+		BlockNumberFor<T>,
+		medtrust_primitives::text::BoundedText<<T as Config>::MaxNameLen>,
+		BoundedVec<u8, <T as Config>::MaxPeerIdLen>,
+	>;
+
+	/// An institution as the runtime API gives it.
+	pub type InstitutionViewOf<T> = InstitutionView<
 		<T as frame_system::Config>::AccountId,
 		BlockNumberFor<T>,
 		medtrust_primitives::text::BoundedText<<T as Config>::MaxNameLen>,
@@ -160,6 +168,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPeerIdLen: Get<u32>;
 
+		/// The most versions of one institution's encryption key (each rotation adds one).
+		#[pallet::constant]
+		type MaxKeyVersions: Get<u32>;
+
 		/// Weights of this pallet's calls and of its transaction extension.
 		type WeightInfo: WeightInfo;
 	}
@@ -208,6 +220,20 @@ pub mod pallet {
 		Blake2_128Concat,
 		T::AccountId,
 		(),
+		OptionQuery,
+	>;
+
+	/// Every version of each institution's encryption key; the institution's
+	/// `encryption_key_version` names the current one.
+	// Both keys assigned by this pallet, in sequence: `Twox64Concat` is safe.
+	#[pallet::storage]
+	pub type EncryptionKeys<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		InstitutionId,
+		Twox64Concat,
+		KeyVersion,
+		EncryptionKey<BlockNumberFor<T>>,
 		OptionQuery,
 	>;
 
@@ -282,8 +308,9 @@ pub mod pallet {
 		PeerIdAdded { institution: InstitutionId },
 		/// An institution withdrew the peer id of another of its nodes.
 		PeerIdRemoved { institution: InstitutionId },
-		/// An institution registered its X25519 encryption key.
-		EncryptionKeySet { institution: InstitutionId },
+		/// An institution published a new version of its encryption key (the first, or a
+		/// rotation); earlier versions stay readable.
+		EncryptionKeyPublished { institution: InstitutionId, version: KeyVersion },
 		/// An institution handed its admin role to another of its accounts.
 		AdminChanged { institution: InstitutionId, admin: T::AccountId },
 		/// A supermajority dispatched a call as Root; `result` is the call's own.
@@ -342,6 +369,12 @@ pub mod pallet {
 		/// The new validator account has not registered session keys (`medtrust consortium
 		/// set-keys`).
 		NoSessionKeys,
+		/// The public key is not one of its scheme (X25519: 32 bytes, not all zero). Publish
+		/// the key `medtrust share key create` wrote.
+		InvalidKey,
+		/// The institution has published `MaxKeyVersions` encryption keys: the consortium
+		/// must raise the limit before it rotates again.
+		TooManyKeyVersions,
 	}
 
 	#[pallet::hooks]
@@ -446,12 +479,18 @@ pub mod pallet {
 			Self::do_set_peer_id(institution, peer_id)
 		}
 
-		/// Registers the institution's X25519 public key (its admin).
-		#[pallet::call_index(9)]
-		#[pallet::weight(T::WeightInfo::set_encryption_key())]
-		pub fn set_encryption_key(origin: OriginFor<T>, key: [u8; 32]) -> DispatchResult {
+		/// Publishes a new version of the institution's encryption key (its admin): data
+		/// shared with it from now on is wrapped for this version; earlier versions stay, so
+		/// grants wrapped for them still open. (Call 9, `set_encryption_key`, replaced.)
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::publish_encryption_key())]
+		pub fn publish_encryption_key(
+			origin: OriginFor<T>,
+			scheme: KeyScheme,
+			public: BoundedVec<u8, ConstU32<MAX_PUBLIC_KEY_LEN>>,
+		) -> DispatchResult {
 			let institution = Self::ensure_admin(origin)?;
-			Self::do_set_encryption_key(institution, key)
+			Self::do_publish_encryption_key(institution, scheme, public).map(|_| ())
 		}
 
 		/// Registers the peer id of another node of the institution (its admin): an RPC or

@@ -69,6 +69,7 @@ impl Config for Test {
 	type MaxMembers = ConstU32<4>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxPeerIdLen = ConstU32<64>;
+	type MaxKeyVersions = ConstU32<3>;
 	type WeightInfo = ();
 }
 

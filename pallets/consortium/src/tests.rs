@@ -381,14 +381,86 @@ mod keys_and_roles {
 			let theirs = Institutions::<Test>::get(1).expect("exists").peer_id;
 			assert_noop!(Consortium::set_peer_id(signed(1), theirs), Error::<Test>::PeerIdTaken);
 			assert_noop!(Consortium::set_peer_id(signed(11), peer), Error::<Test>::NotAuthorized);
+		});
+	}
 
-			assert_ok!(Consortium::set_encryption_key(signed(1), [9; 32]));
-			assert_eq!(last_event(), Event::EncryptionKeySet { institution: 0 }.into());
-			assert_eq!(Institutions::<Test>::get(0).expect("exists").encryption_key, Some([9; 32]));
+	fn key(
+		byte: u8,
+	) -> BoundedVec<u8, frame_support::traits::ConstU32<{ crate::MAX_PUBLIC_KEY_LEN }>> {
+		vec![byte; 32].try_into().expect("short")
+	}
+
+	#[test]
+	fn encryption_keys_are_versioned_and_every_version_kept() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_eq!(Consortium::encryption_key(0), None);
+			assert_ok!(Consortium::publish_encryption_key(signed(1), KeyScheme::X25519, key(9)));
+			assert_eq!(
+				last_event(),
+				Event::EncryptionKeyPublished { institution: 0, version: 1 }.into()
+			);
+			assert_ok!(Consortium::publish_encryption_key(signed(1), KeyScheme::X25519, key(8)));
+			assert_eq!(
+				last_event(),
+				Event::EncryptionKeyPublished { institution: 0, version: 2 }.into()
+			);
+			let (version, current) = Consortium::encryption_key(0).expect("published");
+			assert_eq!((version, current.public.to_vec()), (2, vec![8; 32]));
+			let first = EncryptionKeys::<Test>::get(0, 1).expect("version 1 kept");
+			assert_eq!(first.public.to_vec(), vec![9; 32]);
+			assert_eq!(
+				Institutions::<Test>::get(0).expect("exists").encryption_key_version,
+				Some(2)
+			);
+		});
+	}
+
+	#[test]
+	fn publish_encryption_key_refusals() {
+		ExtBuilder::default().build_and_execute(|| {
+			// Not the admin.
 			assert_noop!(
-				Consortium::set_encryption_key(signed(11), [9; 32]),
+				Consortium::publish_encryption_key(signed(11), KeyScheme::X25519, key(9)),
 				Error::<Test>::NotAuthorized
 			);
+			// Not a key of the scheme: all zeros, or not 32 bytes.
+			assert_noop!(
+				Consortium::publish_encryption_key(signed(1), KeyScheme::X25519, key(0)),
+				Error::<Test>::InvalidKey
+			);
+			let short: BoundedVec<u8, _> = vec![7u8; 31].try_into().expect("short");
+			assert_noop!(
+				Consortium::publish_encryption_key(signed(1), KeyScheme::X25519, short),
+				Error::<Test>::InvalidKey
+			);
+			// Bounded: `MaxKeyVersions` (3 in the mock) rotations at most.
+			for byte in 1..=3 {
+				assert_ok!(Consortium::publish_encryption_key(
+					signed(1),
+					KeyScheme::X25519,
+					key(byte)
+				));
+			}
+			assert_noop!(
+				Consortium::publish_encryption_key(signed(1), KeyScheme::X25519, key(4)),
+				Error::<Test>::TooManyKeyVersions
+			);
+		});
+	}
+
+	#[test]
+	fn an_admitted_institution_s_key_is_its_version_1() {
+		ExtBuilder::default().build_and_execute(|| {
+			let mut admission = crate::mock::admission(7, "新医院", 71);
+			admission.encryption_key = Some([0; 32]);
+			assert_noop!(
+				Consortium::admit_institution(root(), Box::new(admission.clone())),
+				Error::<Test>::InvalidKey
+			);
+			admission.encryption_key = Some([5; 32]);
+			assert_ok!(Consortium::admit_institution(root(), Box::new(admission)));
+			let (version, key) = Consortium::encryption_key(4).expect("published");
+			assert_eq!((version, key.public.to_vec()), (1, vec![5; 32]));
 		});
 	}
 
@@ -652,24 +724,68 @@ mod migrations {
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 
 	#[test]
-	fn v1_recounts_the_active_institutions_once() {
+	fn v1_moves_each_institution_s_key_to_its_version_1_once() {
+		use codec::Encode;
 		ExtBuilder::default().build_and_execute(|| {
-			assert_ok!(Consortium::suspend_institution(root(), 3));
+			// Institutions 0 and 1 as version 0 stored them, 0 with a key, 1 without.
+			for (id, key) in [(0u32, Some([6u8; 32])), (1, None)] {
+				let now = Institutions::<Test>::get(id).expect("exists");
+				let old = crate::InstitutionView {
+					name: now.name,
+					credit_code: now.credit_code,
+					region: now.region,
+					kind: now.kind,
+					admin: now.admin,
+					validator: now.validator,
+					peer_id: now.peer_id,
+					encryption_key: key,
+					status: now.status,
+					joined: now.joined,
+					member_count: now.member_count,
+				};
+				frame_support::storage::unhashed::put_raw(
+					&Institutions::<Test>::hashed_key_for(id),
+					&old.encode(),
+				);
+			}
 			StorageVersion::new(0).put::<Consortium>();
-			ActiveCount::<Test>::put(9);
 			System::reset_events();
 
 			crate::migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
-			assert_eq!(ActiveCount::<Test>::get(), 3);
 			assert_eq!(Consortium::on_chain_storage_version(), StorageVersion::new(1));
+			let (version, key) = Consortium::encryption_key(0).expect("moved");
+			assert_eq!((version, key.public.to_vec()), (1, vec![6; 32]));
+			assert_eq!(Consortium::encryption_key(1), None);
+			assert_eq!(Institutions::<Test>::get(1).expect("kept").member_count, 2);
 			assert_eq!(
 				last_event(),
 				RuntimeEvent::Consortium(Event::StorageMigrated { version: 1, items: 4 })
 			);
-
 			// At version 1 already: nothing runs again.
-			ActiveCount::<Test>::put(9);
 			crate::migrations::v1::MigrateToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(System::events().len(), 1);
+		});
+	}
+
+	#[test]
+	fn v2_recounts_the_active_institutions_once() {
+		ExtBuilder::default().build_and_execute(|| {
+			assert_ok!(Consortium::suspend_institution(root(), 3));
+			StorageVersion::new(1).put::<Consortium>();
+			ActiveCount::<Test>::put(9);
+			System::reset_events();
+
+			crate::migrations::v2::MigrateToV2::<Test>::on_runtime_upgrade();
+			assert_eq!(ActiveCount::<Test>::get(), 3);
+			assert_eq!(Consortium::on_chain_storage_version(), StorageVersion::new(2));
+			assert_eq!(
+				last_event(),
+				RuntimeEvent::Consortium(Event::StorageMigrated { version: 2, items: 4 })
+			);
+
+			// At version 2 already: nothing runs again.
+			ActiveCount::<Test>::put(9);
+			crate::migrations::v2::MigrateToV2::<Test>::on_runtime_upgrade();
 			assert_eq!(ActiveCount::<Test>::get(), 9);
 			assert_eq!(System::events().len(), 1);
 			ActiveCount::<Test>::put(3);

@@ -6,6 +6,52 @@ use scale_info::TypeInfo;
 /// An institution's on-chain identifier, assigned in order of admission.
 pub type InstitutionId = u32;
 
+/// The version of an institution's encryption key: 1 for the first, one more at each rotation.
+pub type KeyVersion = u32;
+
+/// The longest public key of any [`KeyScheme`] (an uncompressed SM2 point takes 65 bytes).
+pub const MAX_PUBLIC_KEY_LEN: u32 = 65;
+
+/// The public-key scheme data shared with an institution is wrapped for.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+)]
+pub enum KeyScheme {
+	/// HPKE (RFC 9180) with DHKEM(X25519, HKDF-SHA256): a 32-byte public key.
+	X25519,
+}
+
+impl KeyScheme {
+	/// Whether `public` is a well-formed public key of this scheme.
+	pub fn is_valid_key(&self, public: &[u8]) -> bool {
+		match self {
+			// Any 32 bytes are an X25519 point's u coordinate; all zeros is the point whose
+			// shared secrets are all zero, refused by HPKE.
+			Self::X25519 => public.len() == 32 && public.iter().any(|b| *b != 0),
+		}
+	}
+}
+
+/// One version of an institution's encryption key.
+#[derive(Encode, Decode, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct EncryptionKey<BlockNumber> {
+	/// The scheme it is a key of.
+	pub scheme: KeyScheme,
+	/// The public key's bytes.
+	pub public: frame_support::BoundedVec<u8, frame_support::traits::ConstU32<MAX_PUBLIC_KEY_LEN>>,
+	/// The block it was published in.
+	pub published: BlockNumber,
+}
+
 /// A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from
 /// `0-9 A-H J-N P-R T U W-Y`, the last one a check character over the first 17.
 #[derive(
@@ -159,13 +205,44 @@ pub struct Institution<AccountId, BlockNumber, Name, PeerId> {
 	pub validator: AccountId,
 	/// The libp2p peer id of its node (multihash bytes); only such nodes may connect.
 	pub peer_id: PeerId,
-	/// Its X25519 public key, for data shared with it encrypted.
-	pub encryption_key: Option<[u8; 32]>,
+	/// The version of its current encryption key in `EncryptionKeys` (every version is
+	/// kept there: a grant names the version its keys were wrapped for); none yet.
+	pub encryption_key_version: Option<KeyVersion>,
 	/// Active, suspended or removed.
 	pub status: InstitutionStatus,
 	/// The block it was admitted in.
 	pub joined: BlockNumber,
 	/// How many member accounts it has (admin and validator included).
+	pub member_count: u32,
+}
+
+/// An institution as the runtime API gives it: the stored [`Institution`] with its current
+/// X25519 key in place of the key's version. Its encoding is the one institutions had before
+/// keys were versioned (storage version 0), so a node reads every runtime's answer alike; all
+/// versions of a key are `ConsortiumApi::encryption_keys`.
+#[derive(Encode, Decode, TypeInfo, Clone, PartialEq, Eq, Debug)]
+pub struct InstitutionView<AccountId, BlockNumber, Name, PeerId> {
+	/// Its name, UTF-8.
+	pub name: Name,
+	/// Its unified social credit code.
+	pub credit_code: CreditCode,
+	/// Its administrative division.
+	pub region: RegionCode,
+	/// What kind of organisation it is.
+	pub kind: InstitutionKind,
+	/// Its admin account.
+	pub admin: AccountId,
+	/// Its validator account.
+	pub validator: AccountId,
+	/// Its node's libp2p peer id.
+	pub peer_id: PeerId,
+	/// Its current X25519 public key, if it published one.
+	pub encryption_key: Option<[u8; 32]>,
+	/// Active, suspended or removed.
+	pub status: InstitutionStatus,
+	/// The block it was admitted in.
+	pub joined: BlockNumber,
+	/// How many member accounts it has.
 	pub member_count: u32,
 }
 
@@ -187,7 +264,7 @@ pub struct Admission<AccountId, Name, PeerId> {
 	pub validator: AccountId,
 	/// Its node's libp2p peer id (multihash bytes).
 	pub peer_id: PeerId,
-	/// Its X25519 public key, if it has one yet.
+	/// Its X25519 public key, if it has one yet (its encryption key version 1).
 	pub encryption_key: Option<[u8; 32]>,
 }
 
@@ -304,3 +381,7 @@ mod tests {
 		assert!(!RegionCode(*b"11010A").is_valid());
 	}
 }
+
+medtrust_primitives::wire_names!(KeyScheme, "key scheme" {
+	X25519 => "x25519",
+});

@@ -16,6 +16,8 @@ parameter_types! {
 	pub const MaxNameLen: u32 = 256;
 	/// A libp2p peer id is 38 bytes for an ed25519 node key; room for other key types.
 	pub const MaxPeerIdLen: u32 = 64;
+	/// Versions of one institution's encryption key: a rotation a week for twenty years.
+	pub const MaxKeyVersions: u32 = 1_024;
 }
 
 /// Governance of the consortium: more than half of the active institutions' admins (through
@@ -41,6 +43,7 @@ impl pallet_consortium::Config for Runtime {
 	type MaxMembers = MaxMembers;
 	type MaxNameLen = MaxNameLen;
 	type MaxPeerIdLen = MaxPeerIdLen;
+	type MaxKeyVersions = MaxKeyVersions;
 	type WeightInfo = pallet_consortium::weights::SubstrateWeight<Runtime>;
 }
 

@@ -10,6 +10,7 @@ pub mod governance;
 mod lineage;
 mod migrations;
 mod session;
+mod sharing;
 mod sudo;
 mod system;
 

@@ -51,6 +51,12 @@ pub struct AnchorArgs {
 	/// <out>/certificates/<n>.json (slow for millions of records).
 	#[arg(long, requires = "batch")]
 	per_record_files: bool,
+	/// The field naming each record's data subject (a patient's pseudonymous id; `a.b` for a
+	/// nested field, e.g. a FHIR resource's `subject.reference`): the records' keys are
+	/// grouped per subject, so `share grant --subject` and `share erase --subject` reach
+	/// exactly that subject's records. Without it every record has a key of its own.
+	#[arg(long, value_name = "FIELD")]
+	subject_field: Option<String>,
 	/// Where the ciphertexts and certificates go (default: <file stem>.anchored).
 	#[arg(long)]
 	out: Option<PathBuf>,
@@ -75,6 +81,7 @@ impl AnchorArgs {
 			algorithm: self.algorithm,
 			batch: self.batch,
 			per_record_files: self.per_record_files,
+			subject_field: self.subject_field.clone(),
 			out,
 		}
 	}

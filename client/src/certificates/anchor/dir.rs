@@ -5,6 +5,7 @@
 //! <out>/anchor-state.json          the run's state (resumes an interrupted run)
 //! <out>/ciphertext/records.bin     length (u32 LE) ‖ nonce ‖ ciphertext ‖ tag, per record
 //! <out>/ciphertext/key.json        the data key, wrapped by a key-encryption key
+//! <out>/ciphertext/keys.bin        the record-key table, sealed under the data key (0600)
 //! <out>/certificates.cbor          a batch's portable certificates, in one archive
 //! <out>/certificates/<n>.json      record n's portable certificate (1 first): without
 //!                                  `--batch`, or with `--per-record-files`
@@ -16,7 +17,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::certificates::Error as CertificatesError;
 use crate::{
-	certificates::keys::{DataKey, KeyStore, WrappedKey},
+	certificates::{
+		keys::{DataKey, KeyStore, WrappedKey},
+		record_keys::KeyTable,
+	},
 	files, Error, Result,
 };
 
@@ -48,6 +52,11 @@ impl AnchorDir {
 		self.root.join("ciphertext").join("key.json")
 	}
 
+	/// The record-key table (see [`crate::certificates::record_keys`]).
+	pub fn key_table(&self) -> PathBuf {
+		self.root.join("ciphertext").join("keys.bin")
+	}
+
 	/// A batch's archive of portable certificates.
 	pub fn archive(&self) -> PathBuf {
 		self.root.join(crate::certificates::archive::ARCHIVE_FILE)
@@ -66,8 +75,38 @@ pub struct KeyFile {
 	pub source: u64,
 	pub resource: u64,
 	pub records: u64,
+	/// Whether each record has its own key (`keys.bin`); runs anchored before record keys
+	/// encrypted every record under the data key itself.
+	#[serde(default)]
+	pub record_keys: bool,
 	#[serde(flatten)]
 	pub wrapped: WrappedKey,
+}
+
+impl AnchorDir {
+	/// The run's record-key table, opened with its data key.
+	pub fn open_key_table(&self, data_key: &DataKey) -> Result<KeyTable> {
+		let path = self.key_table();
+		let sealed = std::fs::read(&path).map_err(|e| Error::io("read", &path, e))?;
+		KeyTable::open(data_key, &sealed)
+	}
+
+	/// Writes the run's record-key table, sealed under its data key, readable by its owner
+	/// only; replaced whole or not at all.
+	pub fn save_key_table(&self, table: &KeyTable, data_key: &DataKey) -> Result<()> {
+		files::write_atomic(&self.key_table(), &table.seal(data_key)?)
+	}
+
+	/// The cipher of record `index` (0 first) of a run.
+	pub fn record_cipher(&self, key: &KeyFile, store: &KeyStore, index: u64) -> Result<DataKey> {
+		let data_key = DataKey::unwrap(store, &key.wrapped, key.source, key.resource)?;
+		if !key.record_keys {
+			return Ok(data_key);
+		}
+		let table = self.open_key_table(&data_key)?;
+		let record_key = table.record_key(index, key.source, key.resource)?;
+		Ok(DataKey::from_bytes(&record_key, key.source, key.resource, data_key.kek_version()))
+	}
 }
 
 /// Reads record `index` (0 first) of a `ciphertext/records.bin`.
@@ -103,8 +142,8 @@ pub fn decrypt(dir: &Path, index: u64, store: &KeyStore) -> Result<Vec<u8>> {
 		let (number, count) = (index, key.records);
 		return Err(CertificatesError::RecordNumber { number, count }.into());
 	}
-	let data_key = DataKey::unwrap(store, &key.wrapped, key.source, key.resource)?;
-	data_key.decrypt(index - 1, &read_ciphertext(&dir.ciphertexts(), index - 1)?)
+	let cipher = dir.record_cipher(&key, store, index - 1)?;
+	cipher.decrypt(index - 1, &read_ciphertext(&dir.ciphertexts(), index - 1)?)
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ use super::{
 	keys::{DataKey, KeyStore},
 	pipeline::{self, Committed},
 	portable::render_evidence,
+	record_keys::KeyTable,
 	records::RecordFormat,
 };
 use crate::certificates::Certificates;
@@ -58,6 +59,10 @@ pub struct AnchorRequest {
 	pub batch: bool,
 	/// For a batch, one portable certificate file per record as well as the archive.
 	pub per_record_files: bool,
+	/// The field naming each record's data subject (a patient's pseudonymous id; `a.b` for a
+	/// nested field): record keys are grouped per subject, so that erasing a subject
+	/// destroys exactly its records. Without it, every record's key is its own.
+	pub subject_field: Option<String>,
 	pub out: PathBuf,
 }
 
@@ -166,13 +171,14 @@ impl Certificates<'_> {
 		let (mut state, resumed) = start(&dir, request, &target, (input, n), store)?;
 		let seed = state.seed()?;
 		let key = DataKey::unwrap(store, &state.wrapped_key, request.source, request.resource)?;
+		let table = Arc::new(key_table(&dir, &key, request, &records, &seed)?);
 
 		let committed =
 			pipeline::commit_all(&records, request.algorithm, &seed, request.batch, |done| {
 				progress(Stage::Committed, done, n)
 			});
 		seconds.committed = started.elapsed().as_secs_f64();
-		let encryption = encrypt_meanwhile(&records, &key, &dir);
+		let encryption = encrypt_meanwhile(&records, &table, &key, request, &dir);
 		let root = committed.tree.as_ref().map(|t| t.root());
 		let subjects = Subjects {
 			hashes: root.as_ref().map_or(&committed.commitments[..], std::slice::from_ref),
@@ -285,16 +291,39 @@ fn early_channel(
 	Ok((Some(notify), Some(certified)))
 }
 
-/// Encrypts the records into the run's directory while the chain certifies them, unless an
-/// earlier run did.
+/// The run's record-key table: the one an earlier run of it wrote, or a fresh one, written
+/// before any record is encrypted under it.
+fn key_table(
+	dir: &AnchorDir,
+	key: &DataKey,
+	request: &AnchorRequest,
+	records: &[Vec<u8>],
+	seed: &[u8; 32],
+) -> Result<KeyTable> {
+	if dir.key_table().is_file() {
+		return dir.open_key_table(key);
+	}
+	let table = KeyTable::for_records(records, request.subject_field.as_deref(), seed)?;
+	dir.save_key_table(&table, key)?;
+	Ok(table)
+}
+
+/// Encrypts the records into the run's directory, each under its own key, while the chain
+/// certifies them, unless an earlier run did.
 fn encrypt_meanwhile(
 	records: &Arc<Vec<Vec<u8>>>,
+	table: &Arc<KeyTable>,
 	key: &DataKey,
+	request: &AnchorRequest,
 	dir: &AnchorDir,
 ) -> Option<tokio::task::JoinHandle<Result<()>>> {
 	(!(dir.key().is_file() && dir.ciphertexts().is_file())).then(|| {
-		let (records, key, path) = (records.clone(), key.clone(), dir.ciphertexts());
-		tokio::task::spawn_blocking(move || pipeline::encrypt_to_file(&records, &key, &path))
+		let (records, table, path) = (records.clone(), table.clone(), dir.ciphertexts());
+		let (source, resource, kek_version) = (request.source, request.resource, key.kek_version());
+		tokio::task::spawn_blocking(move || {
+			let keys = pipeline::RecordKeys { table: &table, source, resource, kek_version };
+			pipeline::encrypt_to_file(&records, &keys, &path)
+		})
 	})
 }
 
@@ -312,6 +341,7 @@ async fn finish_encryption(
 		source: request.source,
 		resource: request.resource,
 		records: n,
+		record_keys: true,
 		wrapped: state.wrapped_key.clone(),
 	};
 	files::write_json(&dir.key(), "the wrapped data key", &key_file)
@@ -371,6 +401,7 @@ fn start(
 		domain: target.domain.clone(),
 		algorithm: request.algorithm.name().into(),
 		batch: request.batch,
+		subject_field: request.subject_field.clone(),
 		seed: AnchorState::new_seed(),
 		wrapped_key,
 		certificates: vec![None; if request.batch { 1 } else { records as usize }],

@@ -24,6 +24,10 @@ pub struct AnchorState {
 	pub domain: String,
 	pub algorithm: String,
 	pub batch: bool,
+	/// The field naming each record's data subject (`anchor --subject-field`): record keys
+	/// per subject.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub subject_field: Option<String>,
 	/// The secret the salts derive from (`salt_i = BLAKE2b-256(tag ‖ seed ‖ i)`), hex.
 	pub seed: String,
 	pub wrapped_key: WrappedKey,
@@ -40,8 +44,8 @@ impl AnchorState {
 	fn same_run(&self, other: &Self) -> bool {
 		(&self.input, self.format, self.source, self.resource, self.version)
 			== (&other.input, other.format, other.source, other.resource, other.version)
-			&& (&self.domain, &self.algorithm, self.batch)
-				== (&other.domain, &other.algorithm, other.batch)
+			&& (&self.domain, &self.algorithm, self.batch, &self.subject_field)
+				== (&other.domain, &other.algorithm, other.batch, &other.subject_field)
 	}
 
 	/// The state saved at `path` if there is one for the same run (then `true`: resumed), or
@@ -93,6 +97,7 @@ mod tests {
 			domain: "LABORATORY".into(),
 			algorithm: "sm3".into(),
 			batch: false,
+			subject_field: None,
 			seed: AnchorState::new_seed(),
 			wrapped_key: WrappedKey { kek_version: 1, nonce: "00".into(), wrapped: "00".into() },
 			certificates: vec![None, None],

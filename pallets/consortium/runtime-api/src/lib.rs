@@ -7,16 +7,18 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::Codec;
-pub use pallet_consortium::{Institution, InstitutionId};
+pub use pallet_consortium::{EncryptionKey, InstitutionId, InstitutionView, KeyScheme, KeyVersion};
 
 sp_api::decl_runtime_apis! {
 	/// Institutions, their members, the validator set and the network's allowed peers.
 	///
 	/// Version 2: `authorized_peer_ids`, which every node applies at each finalized block.
-	#[api_version(2)]
-	pub trait ConsortiumApi<AccountId, InstitutionInfo> where
+	/// Version 3: `encryption_keys`, every version of an institution's key.
+	#[api_version(3)]
+	pub trait ConsortiumApi<AccountId, InstitutionInfo, BlockNumber> where
 		AccountId: Codec,
 		InstitutionInfo: Codec,
+		BlockNumber: Codec,
 	{
 		/// Every institution ever admitted (removed ones included), by id.
 		fn institutions() -> Vec<(InstitutionId, InstitutionInfo)>;
@@ -33,7 +35,9 @@ sp_api::decl_runtime_apis! {
 		/// The peer ids (libp2p multihash bytes) of the active institutions' nodes, each
 		/// institution's `peer_id` and its other nodes': the only peers a node accepts. Empty
 		/// when no institution registered one (nothing restricted).
-		#[api_version(2)]
 		fn authorized_peer_ids() -> Vec<Vec<u8>>;
+		/// Every version of an institution's encryption key, oldest first (the last is
+		/// current); empty when it published none.
+		fn encryption_keys(id: InstitutionId) -> Vec<(KeyVersion, EncryptionKey<BlockNumber>)>;
 	}
 }

@@ -1,0 +1,187 @@
+//! `medtrust share …`: sharing records with another institution (跨机构共享): the
+//! institution's encryption keys, grants, their receipts and deletion attestations.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use medtrust_client::{
+	certificates::keys::default_dir,
+	sharing::{grant::GrantRequest, keys::ShareKeys, scope::parse_expiry, Purpose, Side},
+};
+
+use crate::{
+	context::Context,
+	output::{Done, GrantList, KeyPublished, LocalKeyView},
+	values::wire,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum ShareCommand {
+	/// The institution's encryption keys (X25519, for HPKE): data shared with it is wrapped
+	/// for the key it published last; every version stays on chain, every private key in the
+	/// key directory.
+	#[command(subcommand)]
+	Key(KeyCommand),
+	/// Grant records of an anchoring directory to another institution, for a purpose, until
+	/// an expiry: all its records, positions (--records) or one data subject's (--subject).
+	/// Prints the grant's id.
+	Grant(GrantArgs),
+	/// List the grants of the signer's institution (default: both sides).
+	List {
+		/// Only those it granted.
+		#[arg(long, conflicts_with = "received")]
+		granted: bool,
+		/// Only those granted to it.
+		#[arg(long)]
+		received: bool,
+	},
+	/// Show a grant with its receipts, deletion attestations and pending erasures.
+	Show { grant: u64 },
+	/// Revoke a grant of the signer's institution: its records are served no more.
+	Revoke { grant: u64 },
+	/// Attest that the signer's institution deleted what it received under a grant (all of
+	/// it, or with --erasure the records of an erasure it was told of).
+	AttestDeleted {
+		grant: u64,
+		/// The erasure answered (`share show` lists the pending ones).
+		#[arg(long)]
+		erasure: Option<u64>,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+	/// Create a new key pair in the key directory (published by `share key publish`).
+	Create(KeyDir),
+	/// Publish the newest local key not on chain yet as the institution's next key version
+	/// (signer: the institution's admin).
+	Publish(KeyDir),
+	/// Create a key pair and publish it: grants made from now on are wrapped for it; grants
+	/// wrapped for older versions still open with their keys, which stay.
+	Rotate(KeyDir),
+}
+
+#[derive(Debug, Args)]
+pub struct KeyDir {
+	/// The key directory.
+	#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = default_dir())]
+	keys: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GrantArgs {
+	/// The anchoring directory (`anchor --out`) whose records are granted.
+	dir: PathBuf,
+	/// The institution granted to (the id `consortium list` prints).
+	#[arg(long)]
+	to: u32,
+	/// What for: treatment, referral, research, public-health-reporting, quality-control,
+	/// insurance or audit.
+	#[arg(long, value_parser = wire::<Purpose>())]
+	purpose: Purpose,
+	/// Until when: `12h`, `30d`, or an RFC 3339 date (`2027-06-30T00:00:00+08:00`).
+	#[arg(long)]
+	expires: String,
+	/// The records, by position in the anchored file (`1-1000,1500`; 1 the first, as
+	/// `certificate extract --record` counts). Default: every record.
+	#[arg(long, conflicts_with = "subject")]
+	records: Option<String>,
+	/// One data subject's records: the raw value of the anchoring's `--subject-field` column.
+	#[arg(long)]
+	subject: Option<String>,
+	/// The legal basis, in words (a consent's reference, a statute, a contract).
+	#[arg(long, default_value = "not stated")]
+	legal_basis: String,
+	/// The key directory.
+	#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = default_dir())]
+	keys: PathBuf,
+}
+
+/// Seconds since the Unix epoch, now.
+fn now() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_secs())
+		.unwrap_or_default()
+}
+
+/// Runs a `share` command.
+pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()> {
+	use ShareCommand as S;
+	let out = context.output;
+	match command {
+		S::Key(KeyCommand::Create(KeyDir { keys })) => {
+			let key = ShareKeys::new(keys).create()?;
+			out.show(&LocalKeyView::from(&key))
+		}
+		S::Key(KeyCommand::Publish(KeyDir { keys })) => {
+			publish(context, ShareKeys::new(keys), false).await
+		}
+		S::Key(KeyCommand::Rotate(KeyDir { keys })) => {
+			publish(context, ShareKeys::new(keys), true).await
+		}
+		S::Grant(args) => {
+			// Checked before connecting: bad input fails fast and sends nothing.
+			let expires = parse_expiry(&args.expires, now())?;
+			let request = GrantRequest {
+				dir: args.dir,
+				grantee: args.to,
+				purpose: args.purpose,
+				legal_basis: args.legal_basis,
+				expires,
+				records: args.records,
+				subject: args.subject,
+			};
+			let chain = context.connect().await?;
+			out.show(&chain.sharing().grant(context.signer()?, &request, &args.keys).await?)
+		}
+		S::List { granted, received } => {
+			let chain = context.connect().await?;
+			let account = context.signer()?.public_key().to_account_id();
+			let institution = chain.consortium().institution_of(&account).await?;
+			let mut grants = Vec::new();
+			for side in [Side::Granted, Side::Received] {
+				let wanted = match side {
+					Side::Granted => !received,
+					Side::Received => !granted,
+				};
+				if wanted {
+					grants.extend(chain.sharing().list(institution, side).await?);
+				}
+			}
+			out.show(&GrantList(grants))
+		}
+		S::Show { grant } => out.show(&context.connect().await?.sharing().get(grant).await?),
+		S::Revoke { grant } => {
+			let chain = context.connect().await?;
+			let submitted = chain.sharing().revoke(context.signer()?, grant).await?;
+			out.show(&Done { what: "grant revoked", submitted })
+		}
+		S::AttestDeleted { grant, erasure } => {
+			let chain = context.connect().await?;
+			let submitted =
+				chain.sharing().attest_deletion(context.signer()?, grant, erasure).await?;
+			out.show(&Done { what: "deletion attested", submitted })
+		}
+	}
+}
+
+/// Publishes the newest local key not on chain yet (with `create`, a new one).
+async fn publish(context: &Context, keys: ShareKeys, create: bool) -> anyhow::Result<()> {
+	let signer = context.signer()?;
+	let chain = context.connect().await?;
+	let institution =
+		chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
+	let key = if create {
+		keys.create()?
+	} else {
+		keys.unpublished(&chain.sharing().encryption_keys(institution).await?)?
+	};
+	let (version, submitted) = chain.sharing().publish_key(signer, &key.public).await?;
+	context.output.show(&KeyPublished {
+		institution,
+		version,
+		key: LocalKeyView::from(&key),
+		submitted,
+	})
+}
