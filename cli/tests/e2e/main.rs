@@ -17,4 +17,5 @@ mod peers;
 mod polkadot_js;
 mod postgres_tls;
 mod relations;
+mod sharing;
 mod upgrade;
