@@ -39,6 +39,24 @@ pub enum ShareCommand {
 	Show { grant: u64 },
 	/// Revoke a grant of the signer's institution: its records are served no more.
 	Revoke { grant: u64 },
+	/// Erase records of an anchoring directory (crypto-shredding): destroy their keys (one
+	/// subject's, records by position, or with neither every record), record the erasure on
+	/// chain and name the grants whose grantees must attest deletion. Fetches and decryptions
+	/// of them fail from now on.
+	Erase {
+		/// The anchoring directory.
+		dir: PathBuf,
+		/// The records, by position (`1-1000,1500`); for a run anchored with
+		/// `--subject-field`, every record of their subjects goes with them.
+		#[arg(long, conflicts_with = "subject")]
+		records: Option<String>,
+		/// One data subject's records (the raw value of the `--subject-field` column).
+		#[arg(long)]
+		subject: Option<String>,
+		/// The key directory.
+		#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = default_dir())]
+		keys: PathBuf,
+	},
 	/// Attest that the signer's institution deleted what it received under a grant (all of
 	/// it, or with --erasure the records of an erasure it was told of).
 	AttestDeleted {
@@ -156,6 +174,14 @@ pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()>
 			let chain = context.connect().await?;
 			let submitted = chain.sharing().revoke(context.signer()?, grant).await?;
 			out.show(&Done { what: "grant revoked", submitted })
+		}
+		S::Erase { dir, records, subject, keys } => {
+			let chain = context.connect().await?;
+			let sharing = chain.sharing();
+			let report = sharing
+				.erase(context.signer()?, &dir, records.as_deref(), subject.as_deref(), &keys)
+				.await?;
+			out.show(&report)
 		}
 		S::AttestDeleted { grant, erasure } => {
 			let chain = context.connect().await?;

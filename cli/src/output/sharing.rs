@@ -2,7 +2,11 @@
 
 use medtrust_client::{
 	chain::tx::Submitted,
-	sharing::{grant::GrantReport, keys::LocalKey, GrantDetailJson, GrantJson},
+	sharing::{
+		grant::{ErasureReport, GrantReport},
+		keys::LocalKey,
+		GrantDetailJson, GrantJson,
+	},
 	wire::WireName,
 };
 use medtrust_rpc_types::sharing_json::ranges_text;
@@ -129,6 +133,26 @@ impl Render for GrantDetailJson {
 				"{:<14} {} (the grantee must attest deletion)\n",
 				"Erasures",
 				pending.join(", ")
+			));
+		}
+		out
+	}
+}
+
+impl Render for ErasureReport {
+	fn text(&self) -> String {
+		let mut out = format!(
+			"erased {} records ({}): their keys are destroyed\n",
+			self.records,
+			ranges_text(&self.ranges)
+		);
+		let ids: Vec<String> = self.erasures.iter().map(|e| format!("#{e}")).collect();
+		out.push_str(&format!("recorded as erasure {}\n", ids.join(", ")));
+		if !self.grants.is_empty() {
+			let grants: Vec<String> = self.grants.iter().map(|g| format!("#{g}")).collect();
+			out.push_str(&format!(
+				"grantees must attest deletion for grants {}\n",
+				grants.join(", ")
 			));
 		}
 		out

@@ -226,4 +226,36 @@ async fn e2e_sharing_grants_keys_and_refusals_across_three_institutions() {
 		(2.into(), 6.into()),
 		"{after}"
 	);
+
+	phase.enter("a subject erased");
+	let erased =
+		cli.json(&alice.args(&["share", "erase", path_str(&anchored), "--subject", "P-001"]));
+	assert_eq!(erased["records"], 3, "{erased}");
+	let erasure = erased["erasures"][0].as_u64().expect("an erasure");
+	let told: Vec<u64> = serde_json::from_value(erased["grants"].clone()).expect("grant ids");
+	let after_id = after["grant"].as_u64().expect("an id");
+	assert_eq!(told, vec![first_id, subject_id, after_id], "every grant holding P-001's records");
+	// Its records decrypt no more, the others still do.
+	let gone = cli.refused_with(
+		Some(5),
+		&["decrypt", path_str(&anchored), "--record", "6", "--keys", &alice.keys],
+	);
+	assert!(gone.contains("record 6 was erased"), "{gone}");
+	let kept = cli.run(&["decrypt", path_str(&anchored), "--record", "5", "--keys", &alice.keys]);
+	assert!(String::from_utf8_lossy(&kept.stdout).contains("肌酐"), "P-002's result stays");
+	// Granting them again is refused; the grantee answers the erasure.
+	let again = refused(&alice, 2, &[&to_bob[..], &["--subject", "P-001"]].concat());
+	assert!(again.contains("was erased"), "{again}");
+	let shown = cli.json(&["share", "show", &subject_id.to_string()]);
+	assert_eq!(shown["pendingErasures"], serde_json::json!([erasure]), "{shown}");
+	let erasure_text = erasure.to_string();
+	cli.json(&bob.signed(&[
+		"share",
+		"attest-deleted",
+		&subject_id.to_string(),
+		"--erasure",
+		&erasure_text,
+	]));
+	let shown = cli.json(&["share", "show", &subject_id.to_string()]);
+	assert_eq!(shown["pendingErasures"], serde_json::json!([]), "{shown}");
 }

@@ -268,19 +268,7 @@ impl Sharing<'_> {
 		let sealed = run.data_key.seal(&wrapping_aad(&enc), wrapping.key())?;
 		let call = runtime::transactions().sharing().grant(
 			request.grantee,
-			runtime::runtime_types::pallet_sharing::types::Scope {
-				certificates: BoundedVec(certificates.clone()),
-				records: BoundedVec(
-					ranges
-						.iter()
-						.map(|r| runtime::runtime_types::pallet_sharing::types::RecordRange {
-							first: r.first,
-							last: r.last,
-						})
-						.collect(),
-				),
-				subject,
-			},
+			scope_call(&certificates, &ranges, subject),
 			Static(request.purpose),
 			request.legal_basis.clone(),
 			request.expires,
@@ -312,5 +300,94 @@ impl Sharing<'_> {
 			package: format!("0x{}", hex::encode(package)),
 			extrinsic_hash: format!("{:?}", submitted.extrinsic_hash),
 		})
+	}
+}
+
+/// An erasure done.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureReport {
+	/// The erasures recorded on chain (one per 64 grants to tell).
+	pub erasures: Vec<u64>,
+	/// The records whose keys were destroyed (a subject's slot takes all its records).
+	pub records: u64,
+	pub ranges: Vec<RangeJson>,
+	/// The grants whose grantees must attest deletion.
+	pub grants: Vec<u64>,
+}
+
+impl Sharing<'_> {
+	/// Erases records of an anchoring run (crypto-shredding): destroys their keys in the
+	/// run's record-key table first (a subject's, or the slots of the records named: for a run
+	/// with subjects, every record of their subjects), then records the erasure on chain,
+	/// naming every grant of the run that holds an erased record, whose grantee must attest
+	/// deletion. Run again after a failure, it records what is destroyed already.
+	pub async fn erase(
+		&self,
+		signer: &Keypair,
+		dir: &Path,
+		records: Option<&str>,
+		subject: Option<&str>,
+		keys: &Path,
+	) -> Result<ErasureReport> {
+		let store = KeyStore::new(keys);
+		let mut run = SharedRun::open(dir, &store)?;
+		let certificates = run.certificates()?;
+		let (asked, tag) = run.positions(records, subject)?;
+		let indices: Vec<u64> = scope::positions(&asked).map(|p| p - 1).collect();
+		let erased = run.table.erase(&indices)?;
+		run.dir.save_key_table(&run.table, &run.data_key)?;
+		let ranges = scope::ranges_of(&erased);
+		let grantor =
+			self.chain.consortium().institution_of(&signer.public_key().to_account_id()).await?;
+		let grants: Vec<u64> = self
+			.list(grantor, crate::sharing::Side::Granted)
+			.await?
+			.into_iter()
+			.filter(|g| g.certificates == certificates && overlaps(&g.records, &ranges))
+			.map(|g| g.id)
+			.collect();
+		let mut erasures = Vec::new();
+		let chunks: Vec<&[u64]> =
+			if grants.is_empty() { vec![&[]] } else { grants.chunks(64).collect() };
+		for chunk in chunks {
+			let call = runtime::transactions().sharing().record_erasure(
+				scope_call(&certificates, &ranges, tag),
+				BoundedVec(chunk.to_vec()),
+			);
+			let (_, events) = self.chain.submit_with_events(&call, signer).await?;
+			let erasure = events
+				.find_first::<runtime::sharing::events::Erased>()
+				.and_then(|e| e.ok())
+				.ok_or_else(|| Error::Internal("no Erased event".into()))?;
+			erasures.push(erasure.erasure);
+		}
+		Ok(ErasureReport { erasures, records: erased.len() as u64, ranges, grants })
+	}
+}
+
+/// Whether some record is in both (ascending, apart) range lists.
+fn overlaps(a: &[RangeJson], b: &[RangeJson]) -> bool {
+	a.iter().any(|x| b.iter().any(|y| x.first <= y.last && y.first <= x.last))
+}
+
+/// A scope as the chain's call takes it.
+fn scope_call(
+	certificates: &[u64],
+	ranges: &[RangeJson],
+	subject: Option<[u8; 32]>,
+) -> runtime::runtime_types::pallet_sharing::types::Scope {
+	runtime::runtime_types::pallet_sharing::types::Scope {
+		certificates: BoundedVec(certificates.to_vec()),
+		records: BoundedVec(
+			ranges
+				.iter()
+				.map(|r| runtime::runtime_types::pallet_sharing::types::RecordRange {
+					first: r.first,
+					last: r.last,
+				})
+				.collect(),
+		),
+		subject,
 	}
 }
