@@ -13,7 +13,9 @@
 //! - a request from a web page (it carries an `Origin` header) is refused (403): no page open
 //!   in a browser on the institution's network can make the server act;
 //! - every request must carry `Authorization: Bearer <token>` (401), the token generated on
-//!   first start and kept in a file readable by its owner only ([`Token`]).
+//!   first start and kept in a file readable by its owner only ([`Token`]); or, for a service
+//!   whose requests are each signed by an account the chain knows (the share server), the
+//!   handler checks the signature ([`Access::Signed`]).
 
 use std::{
 	convert::Infallible, future::Future, net::SocketAddr, path::Path, sync::Arc, time::Duration,
@@ -96,6 +98,15 @@ impl Token {
 	}
 }
 
+/// Who may call a server.
+#[derive(Clone)]
+pub enum Access {
+	/// Every request carries `Authorization: Bearer <token>`.
+	Bearer(Token),
+	/// Every request is signed; the handler verifies it before it acts.
+	Signed,
+}
+
 /// A request that passed every check: a POST of JSON with the right token.
 pub struct JsonRequest {
 	pub path: String,
@@ -115,18 +126,31 @@ impl JsonReply {
 	}
 }
 
+/// The answer to a request: JSON, or bytes of another media type.
+pub enum Reply {
+	Json(JsonReply),
+	Bytes { status: u16, content_type: &'static str, body: Vec<u8> },
+}
+
+impl From<JsonReply> for Reply {
+	fn from(reply: JsonReply) -> Self {
+		Reply::Json(reply)
+	}
+}
+
 /// Serves `handler` on `listener` until the process ends: each request is checked (see the
 /// module) before `handler` sees it. `refused` is told each refusal, for the caller's log.
-pub async fn serve<H, F>(
+pub async fn serve<H, F, R>(
 	listener: TcpListener,
 	limits: Limits,
-	token: Token,
+	access: Access,
 	handler: H,
 	refused: fn(&str, u16, &Value),
 ) -> Result<()>
 where
 	H: Fn(JsonRequest) -> F + Clone + Send + Sync + 'static,
-	F: Future<Output = JsonReply> + Send + 'static,
+	F: Future<Output = R> + Send + 'static,
+	R: Into<Reply> + 'static,
 {
 	let permits = Arc::new(Semaphore::new(limits.max_connections));
 	let mut http = hyper::server::conn::http1::Builder::new();
@@ -146,14 +170,16 @@ where
 		};
 		// Over the cap: closed at once, before anything is read.
 		let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
-		let (handler, token, limits) = (handler.clone(), token.clone(), limits.clone());
+		let (handler, access, limits) = (handler.clone(), access.clone(), limits.clone());
 		let service = hyper::service::service_fn(move |request| {
-			let (handler, token, limits) = (handler.clone(), token.clone(), limits.clone());
+			let (handler, access, limits) = (handler.clone(), access.clone(), limits.clone());
 			async move {
 				let path = request.uri().path().to_string();
-				let reply = checked(request, &token, &limits, handler).await;
-				if reply.status >= 400 {
-					refused(&path, reply.status, &reply.body);
+				let reply = checked(request, &access, &limits, handler).await;
+				if let Reply::Json(JsonReply { status, body }) = &reply {
+					if *status >= 400 {
+						refused(&path, *status, body);
+					}
 				}
 				Ok::<_, Infallible>(response(reply))
 			}
@@ -170,29 +196,33 @@ where
 
 /// Checks a request in order (origin, token, method, media type, size, time) and hands it to
 /// `handler`.
-async fn checked<H, F>(
+async fn checked<H, F, R>(
 	request: hyper::Request<Incoming>,
-	token: &Token,
+	access: &Access,
 	limits: &Limits,
 	handler: H,
-) -> JsonReply
+) -> Reply
 where
 	H: Fn(JsonRequest) -> F,
-	F: Future<Output = JsonReply>,
+	F: Future<Output = R>,
+	R: Into<Reply>,
 {
+	let refuse = |status, reason: &str| Reply::Json(JsonReply::refuse(status, reason));
 	let headers = request.headers();
 	if headers.contains_key(header::ORIGIN) {
-		return JsonReply::refuse(403, "requests from web pages are refused");
+		return refuse(403, "requests from web pages are refused");
 	}
-	let bearer = headers
-		.get(header::AUTHORIZATION)
-		.and_then(|v| v.to_str().ok())
-		.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-	if !bearer.is_some_and(|presented| token.matches(presented.trim())) {
-		return JsonReply::refuse(401, "send the gateway's token: Authorization: Bearer <token>");
+	if let Access::Bearer(token) = access {
+		let bearer = headers
+			.get(header::AUTHORIZATION)
+			.and_then(|v| v.to_str().ok())
+			.and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+		if !bearer.is_some_and(|presented| token.matches(presented.trim())) {
+			return refuse(401, "send the gateway's token: Authorization: Bearer <token>");
+		}
 	}
 	if request.method() != Method::POST {
-		return JsonReply::refuse(405, "events are POSTed");
+		return refuse(405, "requests are POSTed");
 	}
 	let json = headers
 		.get(header::CONTENT_TYPE)
@@ -200,27 +230,33 @@ where
 		.and_then(|v| v.split(';').next())
 		.is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
 	if !json {
-		return JsonReply::refuse(415, "send JSON: Content-Type: application/json");
+		return refuse(415, "send JSON: Content-Type: application/json");
 	}
 	let path = request.uri().path().to_string();
 	let body = Limited::new(request.into_body(), limits.max_body).collect();
 	let body = match tokio::time::timeout(limits.body_timeout, body).await {
-		Err(_) => return JsonReply::refuse(408, "the body was not sent in time"),
+		Err(_) => return refuse(408, "the body was not sent in time"),
 		Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => {
-			return JsonReply::refuse(413, format!("the body is over {} bytes", limits.max_body))
+			return refuse(413, &format!("the body is over {} bytes", limits.max_body))
 		}
-		Ok(Err(e)) => return JsonReply::refuse(400, format!("the body cannot be read: {e}")),
+		Ok(Err(e)) => return refuse(400, &format!("the body cannot be read: {e}")),
 		Ok(Ok(collected)) => collected.to_bytes(),
 	};
-	handler(JsonRequest { path, body }).await
+	handler(JsonRequest { path, body }).await.into()
 }
 
-fn response(reply: JsonReply) -> hyper::Response<Full<Bytes>> {
-	let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-	let mut response = hyper::Response::new(Full::new(Bytes::from(reply.body.to_string())));
+fn response(reply: Reply) -> hyper::Response<Full<Bytes>> {
+	let (status, content_type, body) = match reply {
+		Reply::Json(JsonReply { status, body }) => {
+			(status, "application/json", Bytes::from(body.to_string()))
+		}
+		Reply::Bytes { status, content_type, body } => (status, content_type, Bytes::from(body)),
+	};
+	let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+	let mut response = hyper::Response::new(Full::new(body));
 	*response.status_mut() = status;
 	let headers = response.headers_mut();
-	headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+	headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(content_type));
 	if status == StatusCode::UNAUTHORIZED {
 		headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
 	}

@@ -6,7 +6,13 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use medtrust_client::{
 	certificates::keys::default_dir,
-	sharing::{grant::GrantRequest, keys::ShareKeys, scope::parse_expiry, Purpose, Side},
+	sharing::{
+		grant::GrantRequest,
+		keys::ShareKeys,
+		scope::parse_expiry,
+		serve::{serve, ServeOptions},
+		Purpose, Side,
+	},
 };
 
 use crate::{
@@ -39,6 +45,36 @@ pub enum ShareCommand {
 	Show { grant: u64 },
 	/// Revoke a grant of the signer's institution: its records are served no more.
 	Revoke { grant: u64 },
+	/// Serve the institution's grants (the grantor's share server): ciphertext and wrapped
+	/// keys of granted records only, to requests signed by a member of the grantee, checked
+	/// against the grant at the finalized block. Plain HTTP: everything on it is ciphertext
+	/// or signed (TLS may sit in front).
+	Serve {
+		/// Where to listen.
+		#[arg(long, default_value = "127.0.0.1:7443")]
+		listen: std::net::SocketAddr,
+		/// The key directory (key-encryption keys and grant records).
+		#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = default_dir())]
+		keys: PathBuf,
+	},
+	/// Fetch a grant's records from the grantor's share server: unwrap, decrypt, verify each
+	/// against its certificate on chain, write them (in the anchored file's format) and their
+	/// portable certificates into a new directory, and record the receipt.
+	Fetch {
+		grant: u64,
+		/// The grantor's share server (default: the endpoint it published).
+		#[arg(long)]
+		from: Option<String>,
+		/// Only these of the grant's records (`1-1000,1500`, positions in the anchored file).
+		#[arg(long)]
+		records: Option<String>,
+		/// A new directory for the records and their certificates.
+		#[arg(long)]
+		out: PathBuf,
+		/// The key directory holding the institution's encryption keys.
+		#[arg(long, env = "MEDTRUST_KEYS", default_value_os_t = default_dir())]
+		keys: PathBuf,
+	},
 	/// Erase records of an anchoring directory (crypto-shredding): destroy their keys (one
 	/// subject's, records by position, or with neither every record), record the erasure on
 	/// chain and name the grants whose grantees must attest deletion. Fetches and decryptions
@@ -128,16 +164,7 @@ pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()>
 	use ShareCommand as S;
 	let out = context.output;
 	match command {
-		S::Key(KeyCommand::Create(KeyDir { keys })) => {
-			let key = ShareKeys::new(keys).create()?;
-			out.show(&LocalKeyView::from(&key))
-		}
-		S::Key(KeyCommand::Publish(KeyDir { keys })) => {
-			publish(context, ShareKeys::new(keys), false).await
-		}
-		S::Key(KeyCommand::Rotate(KeyDir { keys })) => {
-			publish(context, ShareKeys::new(keys), true).await
-		}
+		S::Key(command) => key(command, context).await,
 		S::Grant(args) => {
 			// Checked before connecting: bad input fails fast and sends nothing.
 			let expires = parse_expiry(&args.expires, now())?;
@@ -153,27 +180,29 @@ pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()>
 			let chain = context.connect().await?;
 			out.show(&chain.sharing().grant(context.signer()?, &request, &args.keys).await?)
 		}
-		S::List { granted, received } => {
-			let chain = context.connect().await?;
-			let account = context.signer()?.public_key().to_account_id();
-			let institution = chain.consortium().institution_of(&account).await?;
-			let mut grants = Vec::new();
-			for side in [Side::Granted, Side::Received] {
-				let wanted = match side {
-					Side::Granted => !received,
-					Side::Received => !granted,
-				};
-				if wanted {
-					grants.extend(chain.sharing().list(institution, side).await?);
-				}
-			}
-			out.show(&GrantList(grants))
-		}
+		S::List { granted, received } => list(context, granted, received).await,
 		S::Show { grant } => out.show(&context.connect().await?.sharing().get(grant).await?),
 		S::Revoke { grant } => {
 			let chain = context.connect().await?;
 			let submitted = chain.sharing().revoke(context.signer()?, grant).await?;
 			out.show(&Done { what: "grant revoked", submitted })
+		}
+		S::Serve { listen, keys } => {
+			let chain = context.connect().await?;
+			crate::output::log_service("share serve");
+			let options = ServeOptions { listen, keys, limits: Default::default() };
+			serve(chain, options, |address| {
+				crate::output::note(&format!("share serve: listening on http://{address}"))
+			})
+			.await?;
+			Ok(())
+		}
+		S::Fetch { grant, from, records, out: dir, keys } => {
+			let chain = context.connect().await?;
+			let which = (from.as_deref(), records.as_deref());
+			let report =
+				chain.sharing().fetch(context.signer()?, grant, which, &dir, &keys).await?;
+			out.show(&report)
 		}
 		S::Erase { dir, records, subject, keys } => {
 			let chain = context.connect().await?;
@@ -190,6 +219,33 @@ pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()>
 			out.show(&Done { what: "deletion attested", submitted })
 		}
 	}
+}
+
+/// Runs a `share key` command.
+async fn key(command: KeyCommand, context: &Context) -> anyhow::Result<()> {
+	match command {
+		KeyCommand::Create(KeyDir { keys }) => {
+			let key = ShareKeys::new(keys).create()?;
+			context.output.show(&LocalKeyView::from(&key))
+		}
+		KeyCommand::Publish(KeyDir { keys }) => publish(context, ShareKeys::new(keys), false).await,
+		KeyCommand::Rotate(KeyDir { keys }) => publish(context, ShareKeys::new(keys), true).await,
+	}
+}
+
+/// The signer's institution's grants: those it made, those it received, or both.
+async fn list(context: &Context, granted: bool, received: bool) -> anyhow::Result<()> {
+	let chain = context.connect().await?;
+	let account = context.signer()?.public_key().to_account_id();
+	let institution = chain.consortium().institution_of(&account).await?;
+	let mut grants = Vec::new();
+	if !received {
+		grants.extend(chain.sharing().list(institution, Side::Granted).await?);
+	}
+	if !granted {
+		grants.extend(chain.sharing().list(institution, Side::Received).await?);
+	}
+	context.output.show(&GrantList(grants))
 }
 
 /// Publishes the newest local key not on chain yet (with `create`, a new one).

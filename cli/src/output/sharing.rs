@@ -3,6 +3,7 @@
 use medtrust_client::{
 	chain::tx::Submitted,
 	sharing::{
+		fetch::FetchReport,
 		grant::{ErasureReport, GrantReport},
 		keys::LocalKey,
 		GrantDetailJson, GrantJson,
@@ -156,5 +157,17 @@ impl Render for ErasureReport {
 			));
 		}
 		out
+	}
+}
+
+impl Render for FetchReport {
+	fn text(&self) -> String {
+		format!(
+			"grant #{}: {} records fetched, decrypted and verified into {}\nreceipt recorded (ciphertext {})\n",
+			self.grant,
+			self.records,
+			self.file.display(),
+			self.ciphertext
+		)
 	}
 }

@@ -5,6 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use medtrust_client::{
+	chain::http::post_bytes,
+	sharing::{transfer::FetchRequest, RangeJson},
+};
 use serde_json::Value;
 
 use crate::harness::{
@@ -227,6 +231,82 @@ async fn e2e_sharing_grants_keys_and_refusals_across_three_institutions() {
 		"{after}"
 	);
 
+	phase.enter("served, fetched and verified");
+	let server = ShareServer::start(&cli.url, alice.signer, &alice.keys);
+	let fetched = at("from-alice");
+	let report = cli.json(&bob.args(&[
+		"share",
+		"fetch",
+		&subject_id.to_string(),
+		"--from",
+		&server.url,
+		"--out",
+		path_str(&fetched),
+	]));
+	assert_eq!(
+		(report["records"].as_u64(), report["verified"].as_u64()),
+		(Some(3), Some(3)),
+		"{report}"
+	);
+	let lines = std::fs::read_to_string(fetched.join("records.ndjson")).expect("the records");
+	assert_eq!(lines.lines().count(), 3, "{lines}");
+	assert!(lines.lines().all(|l| l.contains("P-001")), "only P-001's records: {lines}");
+	for n in [1, 3, 6] {
+		assert!(fetched.join(format!("certificates/{n}.json")).is_file(), "certificate {n}");
+	}
+	// The record and its certificate verify as any record does.
+	let one = at("fetched-3.json");
+	std::fs::write(&one, lines.lines().nth(1).expect("a second record")).expect("written");
+	let (code, verdict, reason) = cli.verify(&one, &fetched.join("certificates/3.json"));
+	assert_eq!((code, verdict.as_str()), (0, "valid"), "{reason}");
+	let shown = cli.json(&["share", "show", &subject_id.to_string()]);
+	assert_eq!(shown["receiptList"][0]["records"], 3, "the receipt: {shown}");
+	assert_eq!(shown["receiptList"][0]["ciphertext"], report["ciphertext"]);
+	// A directory that exists is not written into.
+	let again = cli.refused_with(
+		Some(2),
+		&bob.args(&[
+			"share",
+			"fetch",
+			&subject_id.to_string(),
+			"--from",
+			&server.url,
+			"--out",
+			path_str(&fetched),
+		]),
+	);
+	assert!(again.contains("exists"), "{again}");
+	// Refused before anything is asked: another institution's grant, a revoked grant.
+	let theirs = cli.refused_with(
+		Some(6),
+		&charlie.args(&[
+			"share",
+			"fetch",
+			&subject_id.to_string(),
+			"--from",
+			&server.url,
+			"--out",
+			path_str(&at("c")),
+		]),
+	);
+	assert!(theirs.contains("not-grantee"), "{theirs}");
+	let revoked = cli.refused_with(
+		Some(6),
+		&bob.args(&[
+			"share",
+			"fetch",
+			&first_id.to_string(),
+			"--from",
+			&server.url,
+			"--out",
+			path_str(&at("r")),
+		]),
+	);
+	assert!(revoked.contains("revoked"), "{revoked}");
+	// Hostile requests straight to the server: each refused with its reason, nothing served.
+	server.refusals(&chains[0], subject_id, first_id).await;
+	assert!(!at("c").exists() && !at("r").exists(), "nothing half-written");
+
 	phase.enter("a subject erased");
 	let erased =
 		cli.json(&alice.args(&["share", "erase", path_str(&anchored), "--subject", "P-001"]));
@@ -258,4 +338,108 @@ async fn e2e_sharing_grants_keys_and_refusals_across_three_institutions() {
 	]));
 	let shown = cli.json(&["share", "show", &subject_id.to_string()]);
 	assert_eq!(shown["pendingErasures"], serde_json::json!([]), "{shown}");
+	// A later fetch of an erased record fails at the grantor; the rest of a grant still serves.
+	let after_text = after_id.to_string();
+	let erased_fetch = cli.refused_with(
+		Some(6),
+		&bob.args(&[
+			"share",
+			"fetch",
+			&after_text,
+			"--from",
+			&server.url,
+			"--out",
+			path_str(&at("e")),
+		]),
+	);
+	assert!(erased_fetch.contains("410") && erased_fetch.contains("erased"), "{erased_fetch}");
+	assert!(!at("e").exists(), "nothing written");
+	let rest = cli.json(&bob.args(&[
+		"share",
+		"fetch",
+		&after_text,
+		"--records",
+		"2,4-5",
+		"--from",
+		&server.url,
+		"--out",
+		path_str(&at("rest")),
+	]));
+	assert_eq!(rest["records"], 3, "P-002's and P-003's results still serve: {rest}");
+}
+
+/// `medtrust share serve` of an institution on a free loopback port; killed on drop.
+struct ShareServer {
+	child: std::process::Child,
+	url: String,
+}
+
+impl ShareServer {
+	fn start(node: &str, signer: &str, keys: &str) -> ShareServer {
+		let port = crate::harness::free_port();
+		let child = std::process::Command::new(crate::harness::cli_binary())
+			.args(["--url", node, "--signer", signer, "share", "serve", "--keys", keys])
+			.args(["--listen", &format!("127.0.0.1:{port}")])
+			.stdout(std::process::Stdio::null())
+			.stderr(std::process::Stdio::inherit())
+			.spawn()
+			.expect("share serve starts");
+		let url = format!("http://127.0.0.1:{port}");
+		for _ in 0..100 {
+			if std::net::TcpStream::connect(format!("127.0.0.1:{port}")).is_ok() {
+				break;
+			}
+			std::thread::sleep(std::time::Duration::from_millis(100));
+		}
+		ShareServer { child, url }
+	}
+
+	/// Posts `request` as it is: (status, body).
+	async fn post(&self, request: &FetchRequest) -> (u16, Vec<u8>) {
+		let body = serde_json::to_vec(request).expect("JSON");
+		post_bytes(&self.url, "/share/v1/fetch", body, 1 << 26).await.expect("an answer")
+	}
+
+	/// Forged, replayed, stale, foreign and out-of-grant requests: each refused.
+	async fn refusals(&self, chain: &medtrust_client::Chain, grant: u64, revoked: u64) {
+		let genesis = chain.genesis();
+		let signer = |uri: &str| medtrust_client::chain::signer::parse(uri).expect("a key");
+		let (bob, charlie) = (signer("//Bob"), signer("//Charlie"));
+		let now = medtrust_client::sharing::scope::unix_now();
+		let range = |first, last| RangeJson { first, last };
+		let good = FetchRequest::signed(&bob, &genesis, grant, vec![range(1, 1)], now);
+		let (status, body) = self.post(&good).await;
+		assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+		assert!(!String::from_utf8_lossy(&body).contains("血糖"), "no plaintext on the wire");
+		let (status, _) = self.post(&good).await;
+		assert_eq!(status, 401, "replayed");
+		let mut forged = FetchRequest::signed(&bob, &genesis, grant, vec![range(1, 1)], now);
+		forged.records = vec![range(3, 3)];
+		assert_eq!(self.post(&forged).await.0, 401, "forged");
+		let stale = FetchRequest::signed(&bob, &genesis, grant, vec![range(1, 1)], now - 3600);
+		assert_eq!(self.post(&stale).await.0, 401, "stale");
+		let foreign = FetchRequest::signed(&charlie, &genesis, grant, vec![range(1, 1)], now);
+		let (status, body) = self.post(&foreign).await;
+		assert_eq!(status, 403, "another institution");
+		assert!(String::from_utf8_lossy(&body).contains("not-grantee"));
+		let outside = FetchRequest::signed(&bob, &genesis, grant, vec![range(2, 2)], now);
+		let (status, body) = self.post(&outside).await;
+		assert_eq!(status, 403, "outside the grant");
+		assert!(String::from_utf8_lossy(&body).contains("outside-grant"));
+		let gone = FetchRequest::signed(&bob, &genesis, revoked, vec![range(1, 1)], now);
+		let (status, body) = self.post(&gone).await;
+		assert_eq!(status, 403, "revoked");
+		assert!(String::from_utf8_lossy(&body).contains("revoked"));
+		let (status, _) = post_bytes(&self.url, "/share/v1/fetch", b"{".to_vec(), 1 << 20)
+			.await
+			.expect("an answer");
+		assert_eq!(status, 400, "malformed");
+	}
+}
+
+impl Drop for ShareServer {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
 }

@@ -94,6 +94,63 @@ pub fn bundle_entries(text: &str) -> Result<Vec<&RawValue>> {
 		.collect()
 }
 
+/// Canonical records (JSON objects) written back in their anchored file's kind: JSON lines
+/// for NDJSON and FHIR resources (FHIR's NDJSON), CSV with a header of the first record's
+/// fields (in canonical order) for CSV. Returns the file's name and its text.
+pub fn render_records<'a>(
+	format: RecordFormat,
+	records: impl Iterator<Item = &'a [u8]>,
+) -> Result<(&'static str, String)> {
+	let mut text = String::new();
+	match format {
+		RecordFormat::Ndjson | RecordFormat::FhirBundle => {
+			for record in records {
+				text.push_str(
+					std::str::from_utf8(record)
+						.map_err(|_| CertificatesError::Records("a record is not UTF-8".into()))?,
+				);
+				text.push('\n');
+			}
+			let name =
+				if format == RecordFormat::Ndjson { "records.ndjson" } else { "resources.ndjson" };
+			Ok((name, text))
+		}
+		RecordFormat::Csv => {
+			let mut header: Option<Vec<String>> = None;
+			for record in records {
+				let object: serde_json::Map<String, serde_json::Value> =
+					serde_json::from_slice(record).map_err(|_| {
+						CertificatesError::Records("a record is not a JSON object".into())
+					})?;
+				let fields = header.get_or_insert_with(|| object.keys().cloned().collect());
+				if text.is_empty() {
+					text.push_str(
+						&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","),
+					);
+					text.push('\n');
+				}
+				let cell = |f: &String| match object.get(f) {
+					Some(serde_json::Value::String(s)) => csv_field(s),
+					Some(serde_json::Value::Null) | None => String::new(),
+					Some(other) => csv_field(&other.to_string()),
+				};
+				text.push_str(&fields.iter().map(cell).collect::<Vec<_>>().join(","));
+				text.push('\n');
+			}
+			Ok(("records.csv", text))
+		}
+	}
+}
+
+/// A CSV field, quoted when it must be.
+fn csv_field(text: &str) -> String {
+	if text.contains([',', '"', '\n', '\r']) {
+		format!("\"{}\"", text.replace('"', "\"\""))
+	} else {
+		text.to_string()
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -94,6 +94,51 @@ async fn post(host: &str, method: &str, params: &Value) -> std::io::Result<Answe
 	})
 }
 
+/// Posts JSON `body` to `path` of the HTTP server at `url` (`http://host:port`), reading at
+/// most `max` bytes of its answer: (status, body). The share fetch's client.
+pub async fn post_bytes(
+	url: &str,
+	path: &str,
+	body: Vec<u8>,
+	max: usize,
+) -> Result<(u16, Vec<u8>)> {
+	use http_body_util::{BodyExt as _, Full, Limited};
+	use hyper::{body::Bytes, header, Request};
+	let unreachable = |reason: String| crate::Error::Connect { url: url.to_string(), reason };
+	let host = url
+		.strip_prefix("http://")
+		.map(|rest| rest.split('/').next().unwrap_or(rest))
+		.filter(|host| !host.is_empty())
+		.ok_or_else(|| {
+			unreachable("give the server as http://host:port (put TLS in front as a proxy)".into())
+		})?;
+	let stream = TcpStream::connect(host).await.map_err(|e| unreachable(e.to_string()))?;
+	stream.set_nodelay(true).map_err(|e| unreachable(e.to_string()))?;
+	let (mut sender, connection) =
+		hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+			.await
+			.map_err(|e| unreachable(e.to_string()))?;
+	let driving = tokio::spawn(connection);
+	let request = Request::post(path)
+		.header(header::HOST, host)
+		.header(header::CONTENT_TYPE, "application/json")
+		.body(Full::new(Bytes::from(body)))
+		.map_err(|e| unreachable(e.to_string()))?;
+	let answer = async {
+		let response =
+			sender.send_request(request).await.map_err(|e| unreachable(e.to_string()))?;
+		let status = response.status().as_u16();
+		let body = Limited::new(response.into_body(), max)
+			.collect()
+			.await
+			.map_err(|e| unreachable(format!("the answer: {e}")))?;
+		Ok((status, body.to_bytes().to_vec()))
+	}
+	.await;
+	driving.abort();
+	answer
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -125,9 +125,15 @@ pub async fn serve(
 		let state = state.clone();
 		async move { handle(request, &state).await }
 	};
-	server::serve(listener, options.limits, token, handler, |path, status, body| {
-		tracing::warn!("refused {path} ({status}): {}", body["error"]);
-	})
+	server::serve(
+		listener,
+		options.limits,
+		server::Access::Bearer(token),
+		handler,
+		|path, status, body| {
+			tracing::warn!("refused {path} ({status}): {}", body["error"]);
+		},
+	)
 	.await
 }
 

@@ -21,6 +21,10 @@ pub enum Error {
 	/// subjects, not finished).
 	#[error("{0}")]
 	Anchoring(String),
+	/// The grantor's share server refused a fetch (its HTTP status and reason); nothing was
+	/// decrypted or written.
+	#[error("the share server refused ({status}): {reason}")]
+	ServerRefused { status: u16, reason: String },
 	/// The grantor's server, or the chain, refused a request under a grant.
 	#[error("grant #{grant}: refused ({refusal})")]
 	Refused { grant: u64, refusal: Refusal },
@@ -32,7 +36,7 @@ impl Error {
 		match self {
 			Self::Ranges { .. } | Self::Expiry { .. } | Self::Anchoring(_) => ErrorKind::Invalid,
 			Self::Keys(_) => ErrorKind::Local,
-			Self::Refused { .. } => ErrorKind::Refused,
+			Self::Refused { .. } | Self::ServerRefused { .. } => ErrorKind::Refused,
 		}
 	}
 }

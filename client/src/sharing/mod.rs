@@ -7,10 +7,13 @@
 //! and `Consortium` transactions.
 
 mod error;
+pub mod fetch;
 pub mod grant;
 pub mod keys;
 pub mod package;
 pub mod scope;
+pub mod serve;
+pub mod transfer;
 
 pub use error::Error;
 

@@ -102,6 +102,14 @@ pub fn parse_expiry(text: &str, now: u64) -> Result<u64> {
 	Ok(at)
 }
 
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_secs())
+		.unwrap_or_default()
+}
+
 /// Seconds since the Unix epoch as an RFC 3339 date (UTC).
 pub fn date_text(seconds: u64) -> String {
 	i64::try_from(seconds)

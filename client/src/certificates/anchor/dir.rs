@@ -128,6 +128,22 @@ pub fn read_ciphertext(path: &Path, index: u64) -> Result<Vec<u8>> {
 	}
 }
 
+/// Every record's ciphertext of a `ciphertext/records.bin`, in order (a torn last one left
+/// out).
+pub fn read_ciphertexts(path: &Path) -> Result<Vec<Vec<u8>>> {
+	let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+	let mut out = Vec::new();
+	let mut rest = bytes.as_slice();
+	while let Some(len) =
+		rest.get(..4).map(|l| u32::from_le_bytes([l[0], l[1], l[2], l[3]]) as usize)
+	{
+		let Some(sealed) = rest.get(4..4 + len) else { break };
+		out.push(sealed.to_vec());
+		rest = &rest[4 + len..];
+	}
+	Ok(out)
+}
+
 /// What follows the first length-prefixed record of `bytes`, if it is whole.
 fn skip_one(bytes: &[u8]) -> Option<&[u8]> {
 	let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;

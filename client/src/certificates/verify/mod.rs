@@ -93,6 +93,17 @@ pub fn verify_local(
 	record_text: &str,
 	certificate: &PortableCertificate,
 ) -> Result<Checked, Box<VerifyReport>> {
+	let canonical = canonical_single(record_text, certificate.record.format).map_err(|e| {
+		Box::new(VerifyReport::new(Verdict::Tampered, format!("the record cannot be read: {e}")))
+	})?;
+	verify_canonical(&canonical, certificate)
+}
+
+/// [`verify_local`] of a record already in its canonical form (as a grantee decrypts it).
+pub fn verify_canonical(
+	canonical: &[u8],
+	certificate: &PortableCertificate,
+) -> Result<Checked, Box<VerifyReport>> {
 	let tampered = |why: String| Box::new(VerifyReport::new(Verdict::Tampered, why));
 	if certificate.format != CERTIFICATE_FORMAT {
 		return Err(tampered(format!("not a {CERTIFICATE_FORMAT} certificate")));
@@ -102,9 +113,19 @@ pub fn verify_local(
 	let salt = parse_hash(&certificate.record.salt).map_err(|e| tampered(format!("salt: {e}")))?;
 	let expected = parse_hash(&certificate.record.commitment)
 		.map_err(|e| tampered(format!("commitment: {e}")))?;
-	let canonical = canonical_single(record_text, certificate.record.format)
-		.map_err(|e| tampered(format!("the record cannot be read: {e}")))?;
-	let commitment = commit(algorithm, &salt, &canonical);
+	check_canonical(canonical, certificate, algorithm, salt, expected)
+}
+
+/// The commitment of a canonical record under its salt, and for a batch its Merkle path.
+fn check_canonical(
+	canonical: &[u8],
+	certificate: &PortableCertificate,
+	algorithm: HashAlgorithm,
+	salt: [u8; 32],
+	expected: [u8; 32],
+) -> Result<Checked, Box<VerifyReport>> {
+	let tampered = |why: String| Box::new(VerifyReport::new(Verdict::Tampered, why));
+	let commitment = commit(algorithm, &salt, canonical);
 	if commitment != expected {
 		return Err(tampered(
 			"the record does not match the certificate's commitment: the record or its salt was \
