@@ -180,4 +180,21 @@ mod tests {
 		assert_eq!(RecordFormat::guess(Path::new("results.ndjson")), RecordFormat::Ndjson);
 		assert_eq!(RecordFormat::guess(Path::new("results")), RecordFormat::Ndjson);
 	}
+
+	#[test]
+	fn canonical_records_are_written_back_as_anchored() {
+		let records = [&br#"{"a":"x,y","b":1}"#[..], br#"{"a":"say \"hi\"","b":null}"#];
+		let (name, csv) = render_records(RecordFormat::Csv, records.iter().copied()).expect("CSV");
+		assert_eq!(name, "records.csv");
+		assert_eq!(csv, "a,b\n\"x,y\",1\n\"say \"\"hi\"\"\",\n");
+		let (name, lines) =
+			render_records(RecordFormat::Ndjson, records.iter().copied()).expect("lines");
+		assert_eq!((name, lines.lines().count()), ("records.ndjson", 2));
+		assert_eq!(
+			render_records(RecordFormat::FhirBundle, records.iter().copied()).expect("FHIR").0,
+			"resources.ndjson"
+		);
+		assert!(render_records(RecordFormat::Csv, [&b"[1]"[..]].into_iter()).is_err());
+		assert!(render_records(RecordFormat::Ndjson, [&b"\xff"[..]].into_iter()).is_err());
+	}
 }

@@ -289,3 +289,17 @@ async fn post_fetch(url: &str, request: &FetchRequest) -> Result<Served> {
 	}
 	Served::decode(&bytes, request.count())
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn ranges_are_paged_without_losing_or_repeating_a_record() {
+		let r = |first, last| RangeJson { first, last };
+		let paged = pages(&[r(1, 5), r(8, 8), r(10, 12)], 4);
+		assert_eq!(paged, vec![vec![r(1, 4)], vec![r(5, 5), r(8, 8), r(10, 11)], vec![r(12, 12)]]);
+		assert_eq!(pages(&[r(1, 3)], 3), vec![vec![r(1, 3)]]);
+		assert!(pages(&[], 3).is_empty());
+	}
+}
