@@ -151,14 +151,6 @@ pub struct GrantArgs {
 	keys: PathBuf,
 }
 
-/// Seconds since the Unix epoch, now.
-fn now() -> u64 {
-	std::time::SystemTime::now()
-		.duration_since(std::time::UNIX_EPOCH)
-		.map(|d| d.as_secs())
-		.unwrap_or_default()
-}
-
 /// Runs a `share` command.
 pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()> {
 	use ShareCommand as S;
@@ -167,7 +159,7 @@ pub async fn run(command: ShareCommand, context: &Context) -> anyhow::Result<()>
 		S::Key(command) => key(command, context).await,
 		S::Grant(args) => {
 			// Checked before connecting: bad input fails fast and sends nothing.
-			let expires = parse_expiry(&args.expires, now())?;
+			let expires = parse_expiry(&args.expires, medtrust_client::sharing::scope::unix_now())?;
 			let request = GrantRequest {
 				dir: args.dir,
 				grantee: args.to,

@@ -58,8 +58,30 @@ enum Answer {
 /// Posts one JSON-RPC call to `host` (`address:port`) over HTTP/1.1 (hyper) and reads the
 /// answer, at most [`MAX_ANSWER`] bytes.
 async fn post(host: &str, method: &str, params: &Value) -> std::io::Result<Answer> {
+	let bad = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
+	let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
+	let (status, answer) = send(host, "/", body.into_bytes(), MAX_ANSWER).await?;
+	if status != 200 {
+		return Err(bad(format!("HTTP {status}")));
+	}
+	let mut answer: Value = serde_json::from_slice(&answer).map_err(|e| bad(e.to_string()))?;
+	Ok(match answer.get_mut("error") {
+		Some(error) => Answer::Error(error.take()),
+		None => Answer::Result(answer.get_mut("result").map(Value::take).unwrap_or(Value::Null)),
+	})
+}
+
+/// POSTs JSON `body` to `path` of `host` (`address:port`) over HTTP/1.1 (hyper, on a
+/// connection of its own with `TCP_NODELAY`), reading at most `max` bytes of the answer:
+/// (status, body).
+async fn send(
+	host: &str,
+	path: &str,
+	body: Vec<u8>,
+	max: usize,
+) -> std::io::Result<(u16, Vec<u8>)> {
 	use http_body_util::{BodyExt as _, Full, Limited};
-	use hyper::{body::Bytes, header, Request, StatusCode};
+	use hyper::{body::Bytes, header, Request};
 	let bad = |what: String| std::io::Error::new(std::io::ErrorKind::InvalidData, what);
 	let stream = TcpStream::connect(host).await?;
 	stream.set_nodelay(true)?;
@@ -68,30 +90,23 @@ async fn post(host: &str, method: &str, params: &Value) -> std::io::Result<Answe
 			.await
 			.map_err(|e| bad(e.to_string()))?;
 	let driving = tokio::spawn(connection);
-	let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
-	let request = Request::post("/")
+	let request = Request::post(path)
 		.header(header::HOST, host)
 		.header(header::CONTENT_TYPE, "application/json")
 		.body(Full::new(Bytes::from(body)))
 		.map_err(|e| bad(e.to_string()))?;
-	let response = sender.send_request(request).await.map_err(|e| bad(e.to_string()));
-	let answer = match response {
-		Ok(response) if response.status() == StatusCode::OK => {
-			Limited::new(response.into_body(), MAX_ANSWER)
-				.collect()
-				.await
-				.map(|body| body.to_bytes())
-				.map_err(|e| bad(e.to_string()))
-		}
-		Ok(response) => Err(bad(format!("HTTP {}", response.status()))),
-		Err(e) => Err(e),
-	};
+	let answer = async {
+		let response = sender.send_request(request).await.map_err(|e| bad(e.to_string()))?;
+		let status = response.status().as_u16();
+		let body = Limited::new(response.into_body(), max)
+			.collect()
+			.await
+			.map_err(|e| bad(format!("the answer: {e}")))?;
+		Ok((status, body.to_bytes().to_vec()))
+	}
+	.await;
 	driving.abort();
-	let mut answer: Value = serde_json::from_slice(&answer?).map_err(|e| bad(e.to_string()))?;
-	Ok(match answer.get_mut("error") {
-		Some(error) => Answer::Error(error.take()),
-		None => Answer::Result(answer.get_mut("result").map(Value::take).unwrap_or(Value::Null)),
-	})
+	answer
 }
 
 /// Posts JSON `body` to `path` of the HTTP server at `url` (`http://host:port`), reading at
@@ -102,8 +117,6 @@ pub async fn post_bytes(
 	body: Vec<u8>,
 	max: usize,
 ) -> Result<(u16, Vec<u8>)> {
-	use http_body_util::{BodyExt as _, Full, Limited};
-	use hyper::{body::Bytes, header, Request};
 	let unreachable = |reason: String| crate::Error::Connect { url: url.to_string(), reason };
 	let host = url
 		.strip_prefix("http://")
@@ -112,31 +125,7 @@ pub async fn post_bytes(
 		.ok_or_else(|| {
 			unreachable("give the server as http://host:port (put TLS in front as a proxy)".into())
 		})?;
-	let stream = TcpStream::connect(host).await.map_err(|e| unreachable(e.to_string()))?;
-	stream.set_nodelay(true).map_err(|e| unreachable(e.to_string()))?;
-	let (mut sender, connection) =
-		hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-			.await
-			.map_err(|e| unreachable(e.to_string()))?;
-	let driving = tokio::spawn(connection);
-	let request = Request::post(path)
-		.header(header::HOST, host)
-		.header(header::CONTENT_TYPE, "application/json")
-		.body(Full::new(Bytes::from(body)))
-		.map_err(|e| unreachable(e.to_string()))?;
-	let answer = async {
-		let response =
-			sender.send_request(request).await.map_err(|e| unreachable(e.to_string()))?;
-		let status = response.status().as_u16();
-		let body = Limited::new(response.into_body(), max)
-			.collect()
-			.await
-			.map_err(|e| unreachable(format!("the answer: {e}")))?;
-		Ok((status, body.to_bytes().to_vec()))
-	}
-	.await;
-	driving.abort();
-	answer
+	send(host, path, body, max).await.map_err(|e| unreachable(e.to_string()))
 }
 
 #[cfg(test)]

@@ -366,9 +366,12 @@ impl Sharing<'_> {
 	}
 }
 
-/// Whether some record is in both (ascending, apart) range lists.
+/// Whether some record is in both (ascending, apart) range lists: the pallet's own test.
 fn overlaps(a: &[RangeJson], b: &[RangeJson]) -> bool {
-	a.iter().any(|x| b.iter().any(|y| x.first <= y.last && y.first <= x.last))
+	let ranges = |r: &[RangeJson]| {
+		r.iter().map(|r| pallet_sharing::RecordRange::from(*r)).collect::<Vec<_>>()
+	};
+	pallet_sharing::overlaps(&ranges(a), &ranges(b))
 }
 
 /// A scope as the chain's call takes it.
